@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# xballoon: top-level build. See README.md.
+#
+#   make deps     install missing Debian packages (root)
+#   make all      toolstack, event layer and unit tests
+#   make check    unit tests, fuzz smoke runs, lab scenarios; ends "N passed, N failed"
+#   make demo     boot the nested Xen lab and show ballooning at work
+#   make bench    benchmarks in the lab, written to docs/performance.md
+#   make install  install the toolstack (DESTDIR, PREFIX)
+#   make -C guest KDIR=<kernel build dir>   build xballoon.ko
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+export PREFIX DESTDIR
+
+SUBDIRS := $(wildcard xenstore-watch/Makefile toolstack/Makefile)
+
+all: deps
+	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d all || exit 1; done
+	$(MAKE) -C tests/unit all
+
+deps:
+	@tests/lab/deps.sh
+
+check: all
+	@tests/run-checks.sh
+
+# A longer fuzzing run than the one in `make check`.
+fuzz: deps
+	$(MAKE) -C tests/fuzz check FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
+
+demo: all
+	@tests/lab/xenlab demo
+
+bench: all
+	@bench/run.sh
+
+install: all
+	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d install || exit 1; done
+
+clean:
+	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d clean; done
+	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C guest clean KDIR= 2>/dev/null || true
+	rm -rf out
+
+.PHONY: all deps check fuzz demo bench install clean
