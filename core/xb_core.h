@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xballoon core: balloon arithmetic and state machine.
+ *
+ * Freestanding C: no allocation, no clock, no locking. The caller (the kernel
+ * module, or a unit test) owns a struct xb_core, serialises calls on it, and
+ * passes in what the core cannot see itself (time in ms, available memory).
+ *
+ * Units: every quantity is either *_kb (KiB) or *_pages (4 KiB pages) and is
+ * converted once, by xb_kb_to_pages() / xb_pages_to_kb().
+ *
+ * Frame of reference: all page counts here are in the frame of
+ * memory/target, i.e. the guest's own page count plus target_diff (which is
+ * non-zero only on HVM/PVH, exactly as in Linux's balloon driver).
+ * "current" = total_pages - balloon_pages.
+ */
+#ifndef XB_CORE_H
+#define XB_CORE_H
+
+#include "xb_compat.h"
+
+#define XB_PAGE_KB 4u
+#define XB_MAX_TARGET_KB 0x40000000000ull	/* 4 PiB: larger is a bad target */
+#define XB_TARGET_MAX_DIGITS 20
+#define XB_REPORT_MAX 1024		/* bytes, as docs/xenstore-keys.md */
+
+static inline u64 xb_kb_to_pages(u64 kb)
+{
+	return kb / XB_PAGE_KB;
+}
+
+static inline u64 xb_pages_to_kb(u64 pages)
+{
+	return pages * XB_PAGE_KB;
+}
+
+enum xb_state {
+	XB_STATE_IDLE,
+	XB_STATE_INFLATING,	/* giving memory back to Xen */
+	XB_STATE_DEFLATING,	/* taking memory back from Xen */
+	XB_STATE_AT_FLOOR,	/* target below the floor: stopped at the floor */
+	XB_STATE_REFUSED,	/* Xen refused or returned short: backing off */
+	XB_STATE_OOM_DEFLATED,	/* guest pressure took memory from the balloon */
+	XB_STATE_ERROR,		/* hypercall failed outright */
+	XB_STATE_COUNT
+};
+
+enum xb_err {
+	XB_ERR_NONE,
+	XB_ERR_BAD_TARGET,	/* target not a number / out of range */
+	XB_ERR_BELOW_FLOOR,	/* target below floor: floor applied */
+	XB_ERR_HV_SHORT,	/* decrease_reservation did fewer extents */
+	XB_ERR_HV_REFUSED,	/* populate_physmap refused (host has no memory) */
+	XB_ERR_NOMEM,		/* guest has no memory to give back */
+	XB_ERR_COUNT
+};
+
+const char *xb_state_name(enum xb_state s);
+const char *xb_err_name(enum xb_err e);
+
+/* Target parsing. Returns 0, or a negative XB_E* code. */
+#define XB_EINVAL 1	/* not a decimal number */
+#define XB_ERANGE 2	/* number too large */
+int xb_parse_kb(const char *s, size_t len, u64 *kb_r);
+
+/* Default floor (KiB) for a guest of total_kb, piecewise linear. */
+u64 xb_floor_default_kb(u64 total_kb);
+/* Free memory kept in the guest when giving back, and the pressure mark. */
+u64 xb_reserve_pages(u64 total_pages);
+
+struct xb_config {
+	u64 initial_pages;	/* pages the guest held when the driver started */
+	u64 static_max_kb;	/* memory/static-max, 0 if unknown */
+	bool auto_translated;	/* PVH/HVM: target_diff applies (Linux rule) */
+	u64 floor_kb;		/* 0: xb_floor_default_kb(size) */
+	u32 batch_pages;	/* largest batch, pages (0: default) */
+	u32 backoff_min_ms;	/* 0: default */
+	u32 backoff_max_ms;	/* 0: default */
+};
+
+#define XB_BATCH_DEFAULT 4096u
+#define XB_BATCH_MAX 16384u
+#define XB_BACKOFF_MIN_MS 250u
+#define XB_BACKOFF_MAX_MS 16000u
+
+struct xb_counters {
+	u64 targets;		/* valid targets received */
+	u64 bad_targets;	/* malformed or out-of-range targets */
+	u64 clamped_targets;	/* above static-max or below floor */
+	u64 pages_inflated;	/* pages given to Xen, cumulative */
+	u64 pages_deflated;	/* pages taken back from Xen, cumulative */
+	u64 refusals;		/* short or refused hypercalls */
+	u64 alloc_failures;	/* guest could not spare pages */
+	u64 oom_deflates;	/* deflates under guest memory pressure */
+	u64 oom_pages;		/* pages returned under pressure */
+};
+
+struct xb_core {
+	/* fixed at init */
+	u64 total_pages;	/* guest size in the memory/target frame */
+	u64 static_max_pages;
+	u64 target_diff_pages;
+	u64 floor_pages;
+	u64 reserve_pages;
+	u32 batch_max;
+	u32 backoff_min_ms;
+	u32 backoff_max_ms;
+	/* live */
+	bool have_target;
+	u64 req_target_pages;	/* last valid target from dom0, clamped to size */
+	u64 target_pages;	/* target being applied: max(req, floor) */
+	u64 balloon_pages;	/* pages currently given to Xen */
+	u64 hard_limit_pages;	/* size at which Xen last refused, 0 none */
+	u32 batch;		/* adaptive batch, pages */
+	u32 backoff_ms;		/* current backoff step, 0 none */
+	u64 retry_at_ms;	/* no hypercall before this time */
+	bool oom_sticky;	/* pressure took pages since the last target */
+	bool hv_failed;		/* last hypercall returned an error */
+	enum xb_state state;
+	enum xb_err last_error;
+	struct xb_counters cnt;
+};
+
+void xb_core_init(struct xb_core *c, const struct xb_config *cfg);
+
+/* Results of xb_core_set_target_kb (>= 0) */
+#define XB_TARGET_OK 0
+#define XB_TARGET_CLAMPED_MAX 1
+#define XB_TARGET_BELOW_FLOOR 2
+/* Apply a target from memory/target. Returns XB_TARGET_* or -XB_ERANGE. */
+int xb_core_set_target_kb(struct xb_core *c, u64 target_kb);
+/* Record a target string that did not parse. */
+void xb_core_bad_target(struct xb_core *c);
+/* Change the floor at run time (0 = default). */
+void xb_core_set_floor_kb(struct xb_core *c, u64 floor_kb);
+
+static inline u64 xb_core_current_pages(const struct xb_core *c)
+{
+	return c->total_pages - c->balloon_pages;
+}
+
+/* > 0: pages to take back from Xen; < 0: pages to give back. */
+s64 xb_core_credit(const struct xb_core *c);
+
+enum xb_op { XB_OP_NONE, XB_OP_INFLATE, XB_OP_DEFLATE, XB_OP_WAIT };
+
+struct xb_step {
+	enum xb_op op;
+	u64 nr_pages;		/* INFLATE/DEFLATE: batch size */
+	u64 delay_ms;		/* WAIT: come back after this long */
+};
+
+/*
+ * What to do next. avail_pages: memory the guest could spare now
+ * (MemAvailable), used to cap give-back. now_ms: monotonic time.
+ */
+struct xb_step xb_core_plan(struct xb_core *c, u64 avail_pages, u64 now_ms);
+
+/*
+ * Outcome of a give-back batch: done pages went to Xen.
+ * hv_short: Xen returned fewer than offered; otherwise the shortfall means
+ * the guest could not allocate the pages.
+ */
+void xb_core_inflated(struct xb_core *c, u64 asked, u64 done, bool hv_short,
+		      u64 now_ms);
+/* Outcome of a take-back batch: done pages came back from Xen. */
+void xb_core_deflated(struct xb_core *c, u64 asked, u64 done, u64 now_ms);
+/* A hypercall failed with an error (not a short count). */
+void xb_core_hv_error(struct xb_core *c, u64 now_ms);
+/* Pages returned to the guest because it was running out of memory. */
+void xb_core_oom_deflated(struct xb_core *c, u64 done, u64 now_ms);
+/* Is the guest under memory pressure (deflate it)? */
+bool xb_core_under_pressure(const struct xb_core *c, u64 avail_pages);
+
+/* Report rate limiting */
+struct xb_report_clock {
+	u64 last_ms;		/* time of the last report written */
+	bool written;		/* any report written yet */
+};
+
+/*
+ * Delay in ms before the next report, or -1 for none. changed: state or
+ * numbers changed since the last report; converging: not idle.
+ */
+long xb_report_delay(const struct xb_report_clock *rc, u64 now_ms,
+		     bool changed, bool converging, u32 period_ms,
+		     u32 min_interval_ms);
+
+struct xb_meminfo {
+	u64 mem_total_kb;
+	u64 mem_avail_kb;
+	u64 mem_free_kb;
+	u64 cached_kb;
+	u64 swap_in;
+	u64 swap_out;
+	u64 major_faults;
+	u64 oom_kills;
+};
+
+/*
+ * Format the version-1 report into buf (NUL-terminated). Returns its length,
+ * or -1 if it does not fit in size bytes.
+ */
+int xb_report_format(const struct xb_core *c, const struct xb_meminfo *mi,
+		     u64 seq, char *buf, size_t size);
+
+#endif /* XB_CORE_H */

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xballoon.ko internals shared between its files:
+ *   xb_main.c   module init/exit, parameters, the balloon worker, locking
+ *   xb_hv.c     the hypercall site: give back / take back a batch
+ *   xb_xs.c     xenstore: memory/target watch, data/xballoon/report
+ *   xb_sysfs.c  /sys/kernel/xballoon/
+ *   xb_oom.c    OOM notifier and shrinker: deflate under guest pressure
+ *   xb_core.c   the freestanding core (../core)
+ */
+#ifndef XB_H
+#define XB_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include "xb_core.h"
+
+/* Everything the module shares; the mutex guards core and the hv lists. */
+struct xb_dev {
+	struct mutex lock;	/* guards core, the hv lists and counters */
+	struct xb_core core;
+	struct workqueue_struct *wq;
+	struct delayed_work balloon_work;
+	bool stopping;
+	/* statistics, under lock */
+	u64 wakeups;		/* balloon worker runs */
+	u64 work_ns;		/* time spent in the worker */
+	u64 target_events;	/* memory/target watch events */
+	u64 last_target_ns;	/* time of the last target event */
+	u64 first_action_ns;	/* latency of the last target: event to work */
+};
+
+extern struct xb_dev xb;
+
+/* module parameters (xb_main.c) */
+extern unsigned int xb_report_period_ms;
+extern unsigned int xb_report_min_ms;
+extern unsigned int xb_oom_kb;
+extern bool xb_use_2m;
+extern bool xb_scrub;
+
+u64 xb_now_ms(void);
+void xb_kick(void);
+void xb_set_target(int parse_rc, u64 target_kb);
+u64 xb_pressure_deflate(u64 nr_pages, bool may_sleep);
+void xb_snapshot(struct xb_core *out);
+
+/* xb_hv.c: callers hold xb.lock */
+struct xb_hv_stats {
+	u64 hypercalls;		/* memory_op and multicall hypercalls */
+	u64 extents_2m_out;	/* 2 MiB extents given back */
+	u64 extents_2m_in;	/* 2 MiB extents taken back */
+	u64 fallbacks_2m;	/* 2 MiB attempts that fell back to 4 KiB */
+	u64 short_results;	/* decrease_reservation returned short */
+};
+
+extern struct xb_hv_stats xb_hv_stats;
+int xb_hv_init(unsigned int batch_pages);
+void xb_hv_exit(void);
+u64 xb_hv_current_reservation(void);
+/* Give back up to nr_pages. Returns pages given; *hv_short if Xen took fewer. */
+u64 xb_hv_inflate(u64 nr_pages, bool *hv_short, int *err);
+/* Take back up to nr_pages. Returns pages taken; fewer means Xen refused. */
+u64 xb_hv_deflate(u64 nr_pages, int *err);
+u64 xb_hv_balloon_pages(void);
+
+/* xb_xs.c */
+int xb_xs_init(void);
+void xb_xs_exit(void);
+int xb_xs_read_kb(const char *dir, const char *node, u64 *kb_r, int *parse_rc);
+void xb_xs_final_report(void);
+void xb_report_kick(void);
+extern u64 xb_reports;
+
+/* xb_sysfs.c */
+int xb_sysfs_init(void);
+void xb_sysfs_exit(void);
+
+/* xb_oom.c */
+int xb_oom_init(void);
+void xb_oom_exit(void);
+
+#endif /* XB_H */
