@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The backend: everything libxballoon needs from Xen and xenstore, as a flat
+ * table of function pointers. The real one (xb_backend_xen.c) sits on
+ * libxenctrl and libxenstore; tests use a fake (xb_backend_fake.c).
+ *
+ * Conventions: int functions return 0 (or a count) on success, -1 with errno
+ * on failure. Strings returned are malloc()ed and the caller frees them.
+ */
+#ifndef XB_BACKEND_H
+#define XB_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XB_DOMINFO_CHUNK 1024	/* domains per xc_domain_getinfolist call */
+
+enum xb_domtype { XB_TYPE_PV, XB_TYPE_PVH, XB_TYPE_HVM };
+
+/* What Xen says about one domain (xc_domaininfo_t, reduced). */
+struct xb_dominfo {
+	uint32_t domid;
+	enum xb_domtype type;
+	bool dying, shutdown;
+	uint64_t tot_pages, max_pages, outstanding_pages;
+	uint8_t handle[16];		/* the domain's UUID */
+};
+
+/* What Xen says about the host (xc_physinfo_t, reduced). */
+struct xb_hostinfo {
+	uint64_t total_pages, free_pages, scrub_pages, outstanding_pages;
+};
+
+typedef uint32_t xb_txn_t;		/* xs_transaction_t */
+#define XB_TXN_NULL 0
+
+struct xb_backend;
+
+struct xb_backend_ops {
+	/*
+	 * Like xc_domain_getinfolist: up to MAX domains with id >= FIRST, in id
+	 * order. Returns the number filled in.
+	 */
+	int (*domain_list)(struct xb_backend *be, uint32_t first, unsigned max,
+			   struct xb_dominfo *buf);
+	int (*physinfo)(struct xb_backend *be, struct xb_hostinfo *host_r);
+	int (*txn_start)(struct xb_backend *be, xb_txn_t *t_r);
+	/* 0 on commit; -1 with errno EAGAIN when the transaction must be retried */
+	int (*txn_end)(struct xb_backend *be, xb_txn_t t, bool abort);
+	/* NULL with errno ENOENT when the key does not exist */
+	char *(*xs_read)(struct xb_backend *be, xb_txn_t t, const char *path,
+			 size_t *len_r);
+	int (*xs_write)(struct xb_backend *be, xb_txn_t t, const char *path,
+			const char *value);
+	int (*set_maxmem)(struct xb_backend *be, uint32_t domid, uint64_t max_kb);
+	int (*set_pod_target)(struct xb_backend *be, uint32_t domid,
+			      uint64_t target_pages);
+	/* Monotonic milliseconds, and a sleep; faked in tests. */
+	uint64_t (*now_ms)(struct xb_backend *be);
+	void (*sleep_ms)(struct xb_backend *be, unsigned ms);
+	/* The xenstore handle for watches (struct xs_handle *), or NULL. */
+	void *(*xs_handle)(struct xb_backend *be);
+	void (*close)(struct xb_backend *be);
+};
+
+struct xb_backend {
+	const struct xb_backend_ops *ops;
+	unsigned chunk;			/* domains per domain_list call */
+};
+
+/* Open the real backend (xc_interface_open + xs_open). NULL with errno. */
+struct xb_backend *xb_backend_xen_open(void);
+
+#endif

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Fake backend for unit tests. See xb_fake.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xb_fake.h"
+
+static struct xb_fake *fake_of(struct xb_backend *be)
+{
+	return (struct xb_fake *)be;
+}
+
+static struct xb_fake_kv *kv_find(struct xb_fake_kv *kv, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(kv[i].path, path))
+			return &kv[i];
+	return NULL;
+}
+
+static void kv_put(struct xb_fake_kv **kv, size_t *n, const char *path,
+		   const char *val, size_t len)
+{
+	struct xb_fake_kv *e = kv_find(*kv, *n, path);
+
+	if (!e) {
+		*kv = realloc(*kv, (*n + 1) * sizeof(**kv));
+		if (!*kv)
+			abort();
+		e = &(*kv)[(*n)++];
+		e->path = strdup(path);
+	} else {
+		free(e->val);
+	}
+	e->val = malloc(len + 1);
+	if (!e->path || !e->val)
+		abort();
+	memcpy(e->val, val, len);
+	e->val[len] = '\0';
+	e->len = len;
+}
+
+static void kv_clear(struct xb_fake_kv **kv, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free((*kv)[i].path);
+		free((*kv)[i].val);
+	}
+	free(*kv);
+	*kv = NULL;
+	*n = 0;
+}
+
+void xb_fake_put(struct xb_fake *f, const char *path, const char *val, size_t len)
+{
+	kv_put(&f->kv, &f->n_kv, path, val, len);
+}
+
+void xb_fake_putf(struct xb_fake *f, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	xb_fake_put(f, path, s, (size_t)n);
+	free(s);
+}
+
+const char *xb_fake_get(struct xb_fake *f, const char *path)
+{
+	struct xb_fake_kv *e = kv_find(f->kv, f->n_kv, path);
+
+	return e ? e->val : NULL;
+}
+
+void xb_fake_del(struct xb_fake *f, const char *path)
+{
+	struct xb_fake_kv *e = kv_find(f->kv, f->n_kv, path);
+
+	if (!e)
+		return;
+	free(e->path);
+	free(e->val);
+	*e = f->kv[--f->n_kv];
+}
+
+struct xb_fake_dom *xb_fake_dom(struct xb_fake *f, uint32_t domid)
+{
+	for (size_t i = 0; i < f->n_doms; i++)
+		if (f->doms[i].info.domid == domid)
+			return &f->doms[i];
+	return NULL;
+}
+
+static int by_domid(const void *a, const void *b)
+{
+	const struct xb_fake_dom *x = a, *y = b;
+
+	return x->info.domid < y->info.domid ? -1 : x->info.domid > y->info.domid;
+}
+
+struct xb_fake_dom *xb_fake_add(struct xb_fake *f, uint32_t domid,
+				const char *name, enum xb_domtype type,
+				uint64_t static_max_kb, uint64_t target_kb,
+				uint64_t actual_kb)
+{
+	struct xb_fake_dom *d;
+	char path[96];
+
+	if (f->n_doms == XB_FAKE_MAX_DOMS || xb_fake_dom(f, domid))
+		abort();
+	d = &f->doms[f->n_doms++];
+	memset(d, 0, sizeof(*d));
+	d->info.domid = domid;
+	d->info.type = type;
+	d->info.tot_pages = actual_kb / 4;
+	d->info.max_pages = (static_max_kb + 1024) / 4;
+	d->info.handle[0] = (uint8_t)domid;
+	d->info.handle[15] = 0xab;
+	qsort(f->doms, f->n_doms, sizeof(f->doms[0]), by_domid);
+	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/name", domid);
+	if (name)
+		xb_fake_put(f, path, name, strlen(name));
+	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/memory/static-max", domid);
+	if (static_max_kb)
+		xb_fake_putf(f, path, "%" PRIu64, static_max_kb);
+	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/memory/target", domid);
+	if (target_kb)
+		xb_fake_putf(f, path, "%" PRIu64, target_kb);
+	return xb_fake_dom(f, domid);
+}
+
+void xb_fake_remove(struct xb_fake *f, uint32_t domid)
+{
+	struct xb_fake_dom *d = xb_fake_dom(f, domid);
+
+	if (!d)
+		return;
+	*d = f->doms[--f->n_doms];
+	qsort(f->doms, f->n_doms, sizeof(f->doms[0]), by_domid);
+}
+
+/* ---- ops ---- */
+
+static int fake_domain_list(struct xb_backend *be, uint32_t first, unsigned max,
+			    struct xb_dominfo *buf)
+{
+	struct xb_fake *f = fake_of(be);
+	unsigned n = 0;
+
+	f->calls_domain_list++;
+	for (size_t i = 0; i < f->n_doms && n < max; i++)
+		if (f->doms[i].info.domid >= first)
+			buf[n++] = f->doms[i].info;
+	return (int)n;
+}
+
+static int fake_physinfo(struct xb_backend *be, struct xb_hostinfo *h)
+{
+	struct xb_fake *f = fake_of(be);
+
+	if (f->fail_physinfo) {
+		errno = EIO;
+		return -1;
+	}
+	*h = f->host;
+	return 0;
+}
+
+static int fake_txn_start(struct xb_backend *be, xb_txn_t *t_r)
+{
+	struct xb_fake *f = fake_of(be);
+
+	if (f->open_txn) {
+		errno = EBUSY;	/* the library never nests transactions */
+		return -1;
+	}
+	f->calls_txn_start++;
+	f->open_txn = f->calls_txn_start;
+	*t_r = f->open_txn;
+	return 0;
+}
+
+static int fake_txn_end(struct xb_backend *be, xb_txn_t t, bool abort)
+{
+	struct xb_fake *f = fake_of(be);
+
+	if (!t || t != f->open_txn) {
+		errno = EINVAL;
+		return -1;
+	}
+	f->open_txn = 0;
+	if (!abort && f->eagain_commits) {
+		f->eagain_commits--;
+		kv_clear(&f->staged, &f->n_staged);
+		errno = EAGAIN;
+		return -1;
+	}
+	if (!abort) {
+		f->calls_commit++;
+		for (size_t i = 0; i < f->n_staged; i++)
+			xb_fake_put(f, f->staged[i].path, f->staged[i].val,
+				    f->staged[i].len);
+	}
+	kv_clear(&f->staged, &f->n_staged);
+	return 0;
+}
+
+static char *fake_xs_read(struct xb_backend *be, xb_txn_t t, const char *path,
+			  size_t *len_r)
+{
+	struct xb_fake *f = fake_of(be);
+	struct xb_fake_kv *e = NULL;
+	char *s;
+
+	f->calls_read++;
+	if (t && t != f->open_txn) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (t)
+		e = kv_find(f->staged, f->n_staged, path);
+	if (!e)
+		e = kv_find(f->kv, f->n_kv, path);
+	if (!e) {
+		errno = ENOENT;
+		return NULL;
+	}
+	s = malloc(e->len + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, e->val, e->len + 1);
+	*len_r = e->len;
+	return s;
+}
+
+static int fake_xs_write(struct xb_backend *be, xb_txn_t t, const char *path,
+			 const char *value)
+{
+	struct xb_fake *f = fake_of(be);
+
+	f->calls_write++;
+	if (t && t != f->open_txn) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (t)
+		kv_put(&f->staged, &f->n_staged, path, value, strlen(value));
+	else
+		xb_fake_put(f, path, value, strlen(value));
+	return 0;
+}
+
+static int fake_set_maxmem(struct xb_backend *be, uint32_t domid, uint64_t max_kb)
+{
+	struct xb_fake *f = fake_of(be);
+	struct xb_fake_dom *d = xb_fake_dom(f, domid);
+
+	if (!d || f->fail_maxmem_domid == (int)domid) {
+		errno = d ? EPERM : ESRCH;
+		return -1;
+	}
+	d->maxmem_kb = max_kb;
+	d->info.max_pages = max_kb / 4;
+	d->maxmem_calls++;
+	return 0;
+}
+
+static int fake_set_pod_target(struct xb_backend *be, uint32_t domid,
+			       uint64_t target_pages)
+{
+	struct xb_fake *f = fake_of(be);
+	struct xb_fake_dom *d = xb_fake_dom(f, domid);
+
+	if (!d || f->fail_pod_domid == (int)domid) {
+		errno = d ? EPERM : ESRCH;
+		return -1;
+	}
+	d->pod_pages = target_pages;
+	d->pod_calls++;
+	return 0;
+}
+
+static uint64_t fake_now_ms(struct xb_backend *be)
+{
+	return fake_of(be)->now_ms;
+}
+
+/* Time passes: every domain with a rate moves toward target + videoram. */
+static void fake_sleep_ms(struct xb_backend *be, unsigned ms)
+{
+	struct xb_fake *f = fake_of(be);
+	char path[96];
+
+	f->now_ms += ms;
+	for (size_t i = 0; i < f->n_doms; i++) {
+		struct xb_fake_dom *d = &f->doms[i];
+		uint64_t target = 0, video = 0, cur = d->info.tot_pages * 4, step;
+		const char *s;
+
+		if (!d->rate_kb_s)
+			continue;
+		snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/memory/target",
+			 d->info.domid);
+		s = xb_fake_get(f, path);
+		if (!s)
+			continue;
+		target = strtoull(s, NULL, 10);
+		snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/memory/videoram",
+			 d->info.domid);
+		s = xb_fake_get(f, path);
+		video = s ? strtoull(s, NULL, 10) : 0;
+		target += video;
+		step = d->rate_kb_s * ms / 1000;
+		if (cur > target)
+			cur = cur - target > step ? cur - step : target;
+		else
+			cur = target - cur > step ? cur + step : target;
+		d->info.tot_pages = cur / 4;
+	}
+}
+
+static void *fake_xs_handle(struct xb_backend *be)
+{
+	(void)be;
+	return NULL;
+}
+
+static void fake_close(struct xb_backend *be)
+{
+	(void)be;	/* the test owns the fake: xb_fake_free() */
+}
+
+static const struct xb_backend_ops fake_ops = {
+	.domain_list = fake_domain_list,
+	.physinfo = fake_physinfo,
+	.txn_start = fake_txn_start,
+	.txn_end = fake_txn_end,
+	.xs_read = fake_xs_read,
+	.xs_write = fake_xs_write,
+	.set_maxmem = fake_set_maxmem,
+	.set_pod_target = fake_set_pod_target,
+	.now_ms = fake_now_ms,
+	.sleep_ms = fake_sleep_ms,
+	.xs_handle = fake_xs_handle,
+	.close = fake_close,
+};
+
+struct xb_fake *xb_fake_new(void)
+{
+	struct xb_fake *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		abort();
+	f->be.ops = &fake_ops;
+	f->be.chunk = XB_DOMINFO_CHUNK;
+	f->fail_maxmem_domid = -1;
+	f->fail_pod_domid = -1;
+	f->host.total_pages = 4ULL << 18;	/* 4 GiB */
+	f->host.free_pages = 1ULL << 18;
+	f->now_ms = 1000;
+	return f;
+}
+
+void xb_fake_free(struct xb_fake *f)
+{
+	if (!f)
+		return;
+	kv_clear(&f->kv, &f->n_kv);
+	kv_clear(&f->staged, &f->n_staged);
+	free(f);
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xballoon: dispatch, help and helpers shared by commands (xb_cmd_*.c). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xb_cli.h"
+
+void xb_print_help(FILE *f, const struct xb_cmd *c)
+{
+	fprintf(f, "Usage: xballoon %s %s\n\n%s.\n\n%s", c->name, c->usage,
+		c->summary, c->help);
+}
+
+int xb_usage_error(struct xb_cli *cli, const char *cmd, const char *fmt, ...)
+{
+	const struct xb_cmd *c = xb_cmd_find(cmd);
+	va_list ap;
+
+	fprintf(cli->err, "xballoon %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(cli->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', cli->err);
+	if (c)
+		fprintf(cli->err, "Usage: xballoon %s %s\n", c->name, c->usage);
+	return XB_EXIT_USAGE;
+}
+
+int xb_take_snapshot(struct xb_cli *cli, const char *cmd, struct xb_snapshot *snap)
+{
+	if (!xb_snapshot_take(cli->be, snap))
+		return 0;
+	fprintf(cli->err, "xballoon %s: cannot read domains: %s\n", cmd,
+		strerror(errno));
+	return -1;
+}
+
+int xb_parse_seconds(const char *s, uint64_t *ms_r)
+{
+	uint64_t whole = 0, frac = 0;
+	const char *dot = strchr(s, '.');
+	size_t wl = dot ? (size_t)(dot - s) : strlen(s);
+
+	if (xb_xs_u64(s, wl, &whole) || whole > 86400 * 365)
+		return -1;
+	if (dot) {
+		size_t fl = strlen(dot + 1);
+
+		if (!fl || fl > 3 || xb_xs_u64(dot + 1, fl, &frac))
+			return -1;
+		while (fl++ < 3)
+			frac *= 10;
+	}
+	*ms_r = whole * 1000 + frac;
+	return 0;
+}
+
+static void list_commands(FILE *f)
+{
+	fprintf(f, "Usage: xballoon COMMAND [ARGS]\n\nCommands:\n");
+	for (size_t i = 0; i < xb_cmdtable_len; i++)
+		fprintf(f, "  %-9s %s\n", xb_cmdtable[i].name, xb_cmdtable[i].summary);
+	fprintf(f, "\n'xballoon help COMMAND' shows a command's options.\n"
+		"Sizes are KiB unless suffixed b/k/m/g/t. Every command takes --json.\n");
+}
+
+int xb_cmd_help(struct xb_cli *cli, int argc, char **argv)
+{
+	const struct xb_cmd *c;
+
+	if (argc < 2) {
+		list_commands(cli->out);
+		return 0;
+	}
+	c = xb_cmd_find(argv[1]);
+	if (!c) {
+		fprintf(cli->err, "xballoon help: unknown command '%s'\n", argv[1]);
+		list_commands(cli->err);
+		return XB_EXIT_USAGE;
+	}
+	xb_print_help(cli->out, c);
+	return 0;
+}
+
+int xb_dispatch(struct xb_cli *cli, int argc, char **argv)
+{
+	const struct xb_cmd *c;
+
+	if (argc < 1) {
+		list_commands(cli->err);
+		return XB_EXIT_USAGE;
+	}
+	c = xb_cmd_find(argv[0]);
+	if (!c) {
+		fprintf(cli->err, "xballoon: unknown command '%s'\n", argv[0]);
+		list_commands(cli->err);
+		return XB_EXIT_USAGE;
+	}
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			xb_print_help(cli->out, c);
+			return 0;
+		}
+	}
+	optind = 0;	/* glibc: reinitialise getopt for this command */
+	opterr = 0;
+	return c->fn(cli, argc, argv);
+}
+

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xballoon list and info: the memory view. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xb_cli.h"
+
+static const struct option list_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "prometheus", no_argument, NULL, 'p' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static uint64_t mib(uint64_t kb)
+{
+	return kb / 1024;
+}
+
+/* A driver field in MiB, or "-" when the report lacks it. */
+static const char *rcol(const struct xb_report *r, enum xb_rfield f, char *buf,
+			size_t len)
+{
+	if (!xb_report_has(r, f))
+		return "-";
+	if (f == XB_RF_OOM_DEFLATES)
+		snprintf(buf, len, "%" PRIu64, r->num[f]);
+	else
+		snprintf(buf, len, "%" PRIu64, mib(r->num[f]));
+	return buf;
+}
+
+static const char *driver_col(const struct xb_report *r)
+{
+	switch (r->status) {
+	case XB_REPORT_VALID: return xb_rstate_name[r->state];
+	case XB_REPORT_INVALID: return "invalid";
+	default: return "-";
+	}
+}
+
+static void list_text(FILE *f, const struct xb_view *v)
+{
+	uint64_t max = 0, tgt = 0, act = 0, rec = 0;
+	char b1[24], b2[24], b3[24], b4[24];
+
+	fprintf(f, "%-20s %5s %-4s %8s %8s %8s %9s %8s %8s %8s %5s %-12s %s\n",
+		"Name", "ID", "Type", "Max", "Target", "Actual", "Reclaimed",
+		"Balloon", "Current", "Avail", "OOM", "Driver", "State");
+	for (size_t i = 0; i < v->n; i++) {
+		const struct xb_domain *d = v->doms[i];
+		const struct xb_report *r = &d->report;
+
+		fprintf(f, "%-20.20s %5" PRIu32 " %-4s %8" PRIu64 " %8" PRIu64
+			" %8" PRIu64 " %9" PRIu64 " %8s %8s %8s %5s %-12s %s\n",
+			d->name[0] ? d->name : "-", d->xen.domid,
+			xb_domtype_name[d->xen.type], mib(d->static_max_kb),
+			mib(d->target_kb), mib(d->actual_kb), mib(d->reclaimed_kb),
+			rcol(r, XB_RF_BALLOON, b1, sizeof(b1)),
+			rcol(r, XB_RF_CURRENT, b2, sizeof(b2)),
+			rcol(r, XB_RF_MEM_AVAIL, b3, sizeof(b3)),
+			rcol(r, XB_RF_OOM_DEFLATES, b4, sizeof(b4)),
+			driver_col(r), xb_state_name[d->state]);
+		max += d->static_max_kb;
+		tgt += d->target_kb;
+		act += d->actual_kb;
+		rec += d->reclaimed_kb;
+	}
+	fprintf(f, "%-20s %5zu %-4s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %9" PRIu64
+		"   host total %" PRIu64 ", free %" PRIu64 "\n",
+		"Total", v->n, "", mib(max), mib(tgt), mib(act), mib(rec),
+		mib(v->snap->host_total_kb), mib(v->snap->host_free_kb));
+}
+
+/* Output a whole view in the chosen format. */
+static int emit_view(struct xb_cli *cli, const struct xb_view *v, char fmt)
+{
+	yajl_gen g;
+	int rc;
+
+	if (fmt == 'p') {
+		xb_prometheus(cli->out, v);
+		return 0;
+	}
+	if (fmt != 'j') {
+		list_text(cli->out, v);
+		return 0;
+	}
+	g = xb_json_new();
+	if (!g)
+		return XB_EXIT_ERROR;
+	xb_json_list(g, v);
+	rc = xb_json_flush(g, cli->out) ? XB_EXIT_ERROR : 0;
+	yajl_gen_free(g);
+	return rc;
+}
+
+int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
+{
+	struct xb_snapshot snap;
+	struct xb_view v = { 0 };
+	char fmt = 't';
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "+jp", list_opts, NULL)) != -1) {
+		if (opt == 'j' || opt == 'p') {
+			if (fmt != 't' && fmt != opt)
+				return xb_usage_error(cli, "list",
+						      "--json and --prometheus exclude each other");
+			fmt = (char)opt;
+		} else {
+			return xb_usage_error(cli, "list", "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (xb_take_snapshot(cli, "list", &snap))
+		return XB_EXIT_ERROR;
+	v.snap = &snap;
+	v.doms = calloc(snap.n + (size_t)argc, sizeof(*v.doms));
+	if (!v.doms) {
+		xb_snapshot_free(&snap);
+		return XB_EXIT_ERROR;
+	}
+	if (optind == argc) {
+		for (size_t i = 0; i < snap.n; i++)
+			v.doms[v.n++] = &snap.doms[i];
+	}
+	for (int i = optind; i < argc; i++) {
+		const struct xb_domain *d = xb_snapshot_lookup(&snap, argv[i]);
+
+		if (!d) {
+			fprintf(cli->err, "xballoon list: %s: no such domain\n", argv[i]);
+			rc = XB_EXIT_ERROR;
+			continue;
+		}
+		v.doms[v.n++] = d;
+	}
+	if (!rc)
+		rc = emit_view(cli, &v, fmt);
+	free(v.doms);
+	xb_snapshot_free(&snap);
+	return rc;
+}
+
+static const struct option info_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int xb_cmd_info(struct xb_cli *cli, int argc, char **argv)
+{
+	struct xb_snapshot snap;
+	size_t drivers = 0, i;
+	bool json = false;
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "+j", info_opts, NULL)) != -1) {
+		if (opt != 'j')
+			return xb_usage_error(cli, "info", "unknown option '%s'",
+					      argv[optind - 1]);
+		json = true;
+	}
+	if (optind != argc)
+		return xb_usage_error(cli, "info", "unexpected argument '%s'",
+				      argv[optind]);
+	if (xb_take_snapshot(cli, "info", &snap))
+		return XB_EXIT_ERROR;
+	for (i = 0; i < snap.n; i++)
+		drivers += snap.doms[i].report.status == XB_REPORT_VALID;
+	if (json) {
+		yajl_gen g = xb_json_new();
+
+		if (!g) {
+			rc = XB_EXIT_ERROR;
+			goto out;
+		}
+		yajl_gen_map_open(g);
+		xb_json_u64(g, "version", 1);
+		xb_json_key(g, "host");
+		xb_json_host(g, &snap);
+		xb_json_u64(g, "domains", snap.n);
+		xb_json_u64(g, "with_driver", drivers);
+		xb_json_u64(g, "static_max_kb", snap.static_max_kb);
+		xb_json_u64(g, "target_kb", snap.target_kb);
+		xb_json_u64(g, "actual_kb", snap.actual_kb);
+		xb_json_u64(g, "reclaimed_kb", snap.reclaimed_kb);
+		yajl_gen_map_close(g);
+		rc = xb_json_flush(g, cli->out) ? XB_EXIT_ERROR : 0;
+		yajl_gen_free(g);
+		goto out;
+	}
+	fprintf(cli->out,
+		"total_memory_mib     : %" PRIu64 "\n"
+		"free_memory_mib      : %" PRIu64 "\n"
+		"scrub_memory_mib     : %" PRIu64 "\n"
+		"outstanding_mib      : %" PRIu64 "\n"
+		"domains              : %zu\n"
+		"domains_with_driver  : %zu\n"
+		"static_max_sum_mib   : %" PRIu64 "\n"
+		"target_sum_mib       : %" PRIu64 "\n"
+		"actual_sum_mib       : %" PRIu64 "\n"
+		"reclaimed_sum_mib    : %" PRIu64 "\n",
+		mib(snap.host_total_kb), mib(snap.host_free_kb),
+		mib(xb_pages_to_kb(snap.host.scrub_pages)),
+		mib(xb_pages_to_kb(snap.host.outstanding_pages)), snap.n, drivers,
+		mib(snap.static_max_kb), mib(snap.target_kb), mib(snap.actual_kb),
+		mib(snap.reclaimed_kb));
+out:
+	xb_snapshot_free(&snap);
+	return rc;
+}

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xballoon mem-set, mem-max and wait. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xb_cli.h"
+
+struct mem_args {
+	bool json, all, wait;
+	struct xb_wait_opts wo;
+	const char *size;
+	char **doms;
+	size_t n_doms;
+};
+
+enum { OPT_STUCK = 0x100, OPT_INTERVAL };
+
+static const struct option mem_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "wait", no_argument, NULL, 'w' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "stuck", required_argument, NULL, OPT_STUCK },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool looks_negative_size(const char *s)
+{
+	return s[0] == '-' && s[1] >= '0' && s[1] <= '9';
+}
+
+/*
+ * Parse [options] {DOM... | --all} [SIZE]. A trailing "-10%" or "-1g" is a
+ * size, not an option, so it is taken off before getopt sees it.
+ */
+static int parse_mem_args(struct xb_cli *cli, const char *cmd, int argc,
+			  char **argv, bool want_size, struct mem_args *a)
+{
+	uint64_t ms;
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	a->wo.timeout_ms = 60000;
+	a->wo.interval_ms = 1000;
+	a->wo.stuck_ms = XB_STUCK_MS_DEFAULT;
+	if (want_size && argc > 1 && looks_negative_size(argv[argc - 1]))
+		a->size = argv[--argc];
+	while ((opt = getopt_long(argc, argv, "+jawt:", mem_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': a->json = true; break;
+		case 'a': a->all = true; break;
+		case 'w': a->wait = true; break;
+		case 't':
+			if (xb_parse_seconds(optarg, &a->wo.timeout_ms))
+				return xb_usage_error(cli, cmd, "bad --timeout '%s'", optarg);
+			break;
+		case OPT_STUCK:
+			if (xb_parse_seconds(optarg, &a->wo.stuck_ms) || !a->wo.stuck_ms)
+				return xb_usage_error(cli, cmd, "bad --stuck '%s'", optarg);
+			break;
+		case OPT_INTERVAL:
+			if (xb_parse_seconds(optarg, &ms) || ms < 10 || ms > 60000)
+				return xb_usage_error(cli, cmd, "bad --interval '%s'", optarg);
+			a->wo.interval_ms = (unsigned)ms;
+			break;
+		default:
+			return xb_usage_error(cli, cmd, "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (want_size && !a->size) {
+		if (optind >= argc)
+			return xb_usage_error(cli, cmd, "missing SIZE");
+		a->size = argv[--argc];
+	}
+	a->doms = argv + optind;
+	a->n_doms = argc > optind ? (size_t)(argc - optind) : 0;
+	if (!a->all && !a->n_doms)
+		return xb_usage_error(cli, cmd, "no domain given (DOM... or --all)");
+	if (a->all && a->n_doms)
+		return xb_usage_error(cli, cmd, "give either DOM... or --all");
+	return 0;
+}
+
+/* ---- progress while waiting ---- */
+
+struct progress {
+	struct xb_cli *cli;
+	size_t n;
+	uint64_t *start_gap, *last_actual;
+	enum xb_state *last_state;
+	bool started, drawn;
+};
+
+static uint64_t gap_of(const struct xb_domain *d)
+{
+	return d->actual_kb > d->target_kb ? d->actual_kb - d->target_kb :
+					     d->target_kb - d->actual_kb;
+}
+
+static void progress_cb(void *ctx, const struct xb_snapshot *snap,
+			const uint32_t *domids, const enum xb_state *states,
+			size_t n, uint64_t elapsed_ms)
+{
+	struct progress *p = ctx;
+	uint64_t total = 0, left = 0;
+	size_t done = 0;
+	FILE *f = p->cli->err;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xb_domain *d = xb_snapshot_find(snap, domids[i]);
+		uint64_t gap;
+
+		if (!d)
+			continue;
+		gap = gap_of(d);
+		if (!p->started)
+			p->start_gap[i] = gap;
+		total += p->start_gap[i];
+		left += gap < p->start_gap[i] ? gap : p->start_gap[i];
+		done += states[i] == XB_ST_AT_TARGET;
+		if (p->cli->tty)
+			continue;
+		/* plain lines: only what changed */
+		if (p->started && states[i] == p->last_state[i] &&
+		    (d->actual_kb > p->last_actual[i] ? d->actual_kb - p->last_actual[i] :
+		     p->last_actual[i] - d->actual_kb) < 1024)
+			continue;
+		fprintf(f, "%6.1fs %s(%" PRIu32 ") actual %" PRIu64 " MiB target %"
+			PRIu64 " MiB %s\n", (double)elapsed_ms / 1000,
+			d->name[0] ? d->name : "-", d->xen.domid, d->actual_kb / 1024,
+			d->target_kb / 1024, xb_state_name[states[i]]);
+		p->last_actual[i] = d->actual_kb;
+		p->last_state[i] = states[i];
+	}
+	p->started = true;
+	if (p->cli->tty) {
+		unsigned pct = total ? (unsigned)((total - left) * 100 / total) : 100;
+		char bar[31];
+
+		if (done == n)
+			pct = 100;
+		memset(bar, '.', 30);
+		memset(bar, '#', pct * 30 / 100);
+		bar[30] = '\0';
+		fprintf(f, "\r[%s] %3u%%  %zu/%zu at target  %5.1fs ", bar, pct, done,
+			n, (double)elapsed_ms / 1000);
+		p->drawn = true;
+	}
+	fflush(f);
+}
+
+static const char *exit_name(enum xb_exit e)
+{
+	switch (e) {
+	case XB_EXIT_OK: return "reached";
+	case XB_EXIT_TIMEOUT: return "timed-out";
+	case XB_EXIT_STUCK: return "stuck";
+	case XB_EXIT_REFUSED: return "refused";
+	case XB_EXIT_NO_DRIVER: return "no-driver";
+	case XB_EXIT_AT_FLOOR: return "at-floor";
+	case XB_EXIT_USAGE: return "usage";
+	default: return "error";
+	}
+}
+
+/* Wait for DOMIDS and report; JSON goes into G (an open map) when not NULL. */
+static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domids,
+		   size_t n, yajl_gen g)
+{
+	enum xb_state *st = calloc(n ? n : 1, sizeof(*st));
+	struct progress p = { .cli = cli, .n = n };
+	struct xb_snapshot snap = { 0 };
+	enum xb_exit rc = XB_EXIT_ERROR;
+
+	p.start_gap = calloc(n ? n : 1, sizeof(uint64_t));
+	p.last_actual = calloc(n ? n : 1, sizeof(uint64_t));
+	p.last_state = calloc(n ? n : 1, sizeof(*p.last_state));
+	if (!st || !p.start_gap || !p.last_actual || !p.last_state)
+		goto out;
+	if (!a->json) {
+		a->wo.progress = progress_cb;
+		a->wo.ctx = &p;
+	}
+	rc = xb_wait(cli->be, domids, n, &a->wo, st);
+	if (p.drawn)
+		fputc('\n', cli->err);
+	if (xb_snapshot_take(cli->be, &snap))
+		memset(&snap, 0, sizeof(snap));
+	if (g) {
+		xb_json_key(g, "wait");
+		yajl_gen_map_open(g);
+		xb_json_str(g, "result", exit_name(rc));
+		xb_json_u64(g, "exit_code", rc);
+		xb_json_key(g, "domains");
+		yajl_gen_array_open(g);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct xb_domain *d = xb_snapshot_find(&snap, domids[i]);
+
+		if (g) {
+			yajl_gen_map_open(g);
+			xb_json_u64(g, "domid", domids[i]);
+			xb_json_str(g, "name", d ? d->name : NULL);
+			xb_json_str(g, "state", d ? xb_state_name[st[i]] : "gone");
+			if (d) {
+				xb_json_u64(g, "target_kb", d->target_kb);
+				xb_json_u64(g, "actual_kb", d->actual_kb);
+			}
+			yajl_gen_map_close(g);
+		} else if (d) {
+			fprintf(cli->out, "%s(%" PRIu32 "): %s, actual %" PRIu64
+				" MiB, target %" PRIu64 " MiB\n",
+				d->name[0] ? d->name : "-", d->xen.domid,
+				xb_state_name[st[i]], d->actual_kb / 1024,
+				d->target_kb / 1024);
+		} else {
+			fprintf(cli->out, "domain %" PRIu32 ": gone\n", domids[i]);
+		}
+	}
+	if (g) {
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+	} else {
+		fprintf(cli->out, "result: %s (exit %d)\n", exit_name(rc), rc);
+	}
+out:
+	xb_snapshot_free(&snap);
+	free(st);
+	free(p.start_gap);
+	free(p.last_actual);
+	free(p.last_state);
+	return rc;
+}
+
+static void json_errors(yajl_gen g, const struct xb_plan *plan, const char *extra)
+{
+	xb_json_key(g, "errors");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < plan->n_errors; i++)
+		yajl_gen_string(g, (const unsigned char *)plan->errors[i],
+				strlen(plan->errors[i]));
+	if (extra)
+		yajl_gen_string(g, (const unsigned char *)extra, strlen(extra));
+	yajl_gen_array_close(g);
+}
+
+/* mem-set and mem-max: validate everything, then apply, then maybe wait. */
+static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
+		   enum xb_plan_kind kind)
+{
+	struct xb_snapshot snap = { 0 };
+	struct xb_plan plan = { 0 };
+	const char *why = NULL;
+	struct mem_args a;
+	struct xb_size size;
+	uint32_t *domids = NULL;
+	yajl_gen g = NULL;
+	int rc;
+
+	rc = parse_mem_args(cli, cmd, argc, argv, true, &a);
+	if (rc)
+		return rc;
+	if (a.wait && kind == XB_PLAN_MAXMEM)
+		return xb_usage_error(cli, cmd, "--wait is for mem-set");
+	if (xb_size_parse(a.size, strlen(a.size), &size, &why))
+		return xb_usage_error(cli, cmd, "'%s': %s", a.size, why);
+	if (xb_take_snapshot(cli, cmd, &snap))
+		return XB_EXIT_ERROR;
+	rc = XB_EXIT_ERROR;
+	if (xb_plan_build(&snap, kind, (const char *const *)a.doms, a.n_doms, a.all,
+			  &size, &plan))
+		goto out;
+	if (a.json) {
+		g = xb_json_new();
+		if (!g)
+			goto out;
+		yajl_gen_map_open(g);
+		xb_json_str(g, "command", cmd);
+		xb_json_str(g, "size", a.size);
+	}
+	if (plan.n_errors) {
+		for (size_t i = 0; i < plan.n_errors; i++)
+			fprintf(cli->err, "xballoon %s: %s\n", cmd, plan.errors[i]);
+		fprintf(cli->err, "xballoon %s: nothing changed\n", cmd);
+		if (g) {
+			xb_json_key(g, "applied");
+			yajl_gen_bool(g, 0);
+			json_errors(g, &plan, NULL);
+		}
+		goto out_json;
+	}
+	if (xb_plan_apply(cli->be, &snap, kind, &plan, cli->err)) {
+		fprintf(cli->err, "xballoon %s: nothing changed\n", cmd);
+		if (g) {
+			xb_json_key(g, "applied");
+			yajl_gen_bool(g, 0);
+			json_errors(g, &plan, "backend failure; earlier changes were undone");
+		}
+		goto out_json;
+	}
+	rc = 0;
+	if (g) {
+		xb_json_key(g, "applied");
+		yajl_gen_bool(g, 1);
+		xb_json_key(g, "changes");
+		yajl_gen_array_open(g);
+	}
+	domids = calloc(plan.n, sizeof(*domids));
+	if (!domids) {
+		rc = XB_EXIT_ERROR;
+		goto out_json;
+	}
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct xb_change *c = &plan.changes[i];
+
+		domids[i] = c->domid;
+		if (g) {
+			yajl_gen_map_open(g);
+			xb_json_u64(g, "domid", c->domid);
+			xb_json_str(g, "name", c->name);
+			xb_json_u64(g, "old_kb", c->old_kb);
+			xb_json_u64(g, "new_kb", c->new_kb);
+			yajl_gen_map_close(g);
+		} else {
+			fprintf(cli->out, "%s(%" PRIu32 "): %s %" PRIu64 " -> %" PRIu64
+				" KiB\n", c->name[0] ? c->name : "-", c->domid,
+				kind == XB_PLAN_TARGET ? "target" : "static-max",
+				c->old_kb, c->new_kb);
+		}
+	}
+	if (g)
+		yajl_gen_array_close(g);
+	if (a.wait) {
+		fflush(cli->out);
+		rc = do_wait(cli, &a, domids, plan.n, g);
+	}
+out_json:
+	if (g) {
+		yajl_gen_map_close(g);
+		xb_json_flush(g, cli->out);
+	}
+out:
+	if (g)
+		yajl_gen_free(g);
+	free(domids);
+	xb_plan_free(&plan);
+	xb_snapshot_free(&snap);
+	return rc;
+}
+
+int xb_cmd_mem_set(struct xb_cli *cli, int argc, char **argv)
+{
+	return mem_cmd(cli, argc, argv, "mem-set", XB_PLAN_TARGET);
+}
+
+int xb_cmd_mem_max(struct xb_cli *cli, int argc, char **argv)
+{
+	return mem_cmd(cli, argc, argv, "mem-max", XB_PLAN_MAXMEM);
+}
+
+int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
+{
+	struct xb_snapshot snap;
+	struct mem_args a;
+	uint32_t *domids;
+	yajl_gen g = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = parse_mem_args(cli, "wait", argc, argv, false, &a);
+	if (rc)
+		return rc;
+	if (xb_take_snapshot(cli, "wait", &snap))
+		return XB_EXIT_ERROR;
+	domids = calloc(snap.n + a.n_doms + 1, sizeof(*domids));
+	if (!domids) {
+		xb_snapshot_free(&snap);
+		return XB_EXIT_ERROR;
+	}
+	for (size_t i = 0; a.all && i < snap.n; i++)
+		if (snap.doms[i].xen.domid && !snap.doms[i].xen.dying)
+			domids[n++] = snap.doms[i].xen.domid;
+	for (size_t i = 0; i < a.n_doms; i++) {
+		const struct xb_domain *d = xb_snapshot_lookup(&snap, a.doms[i]);
+
+		if (!d) {
+			fprintf(cli->err, "xballoon wait: %s: no such domain\n", a.doms[i]);
+			rc = XB_EXIT_ERROR;
+			continue;
+		}
+		domids[n++] = d->xen.domid;
+	}
+	xb_snapshot_free(&snap);
+	if (rc)
+		goto out;
+	if (a.json) {
+		g = xb_json_new();
+		if (!g) {
+			rc = XB_EXIT_ERROR;
+			goto out;
+		}
+		yajl_gen_map_open(g);
+		xb_json_str(g, "command", "wait");
+	}
+	rc = do_wait(cli, &a, domids, n, g);
+	if (g) {
+		yajl_gen_map_close(g);
+		xb_json_flush(g, cli->out);
+		yajl_gen_free(g);
+	}
+out:
+	free(domids);
+	return rc;
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xballoon watch: stream memory events for all domains.
+ *
+ * xenstore watches (via xenstore-watch) on @introduceDomain, @releaseDomain
+ * and, per domain, memory/target and data/xballoon/report tell when to look;
+ * Xen's tot_pages has no event, so it is sampled every --interval. Events are
+ * differences between consecutive snapshots, so a burst of writes to one key
+ * is one re-read (at most one per --rate), and whatever a guest writes costs
+ * bounded work: one report read per re-read.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <xsw.h>
+
+#include "xb_cli.h"
+
+#define WATCH_TOKEN_INTRO "intro"
+#define WATCH_TOKEN_RELEASE "release"
+
+struct watcher {
+	struct xb_cli *cli;
+	struct xsw *xsw;
+	yajl_gen g;
+	struct xb_snapshot cur;
+	bool have_cur;
+	struct xb_progress *prog;	/* one per domain of cur, same order */
+	uint64_t stuck_ms;
+	unsigned long long events;
+};
+
+static uint64_t wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
+static void emit(void *ctx, const struct xb_event *ev)
+{
+	struct watcher *w = ctx;
+
+	w->events++;
+	if (w->g) {
+		xb_json_event(w->g, ev);
+		xb_json_flush(w->g, w->cli->out);
+	} else {
+		xb_text_event(w->cli->out, ev);
+		fputc('\n', w->cli->out);
+		fflush(w->cli->out);
+	}
+}
+
+static void dom_watches(struct watcher *w, uint32_t domid, bool add)
+{
+	static const char *const keys[] = { "memory/target", "data/xballoon/report" };
+	char path[96], token[32];
+
+	for (size_t k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/%s", domid, keys[k]);
+		snprintf(token, sizeof(token), "d%" PRIu32, domid);
+		if (add)
+			xsw_add(w->xsw, path, token);
+		else
+			xsw_remove(w->xsw, path, token);
+	}
+}
+
+/* Take a new snapshot, derive states with history, emit the differences. */
+static int refresh(struct watcher *w)
+{
+	struct xb_backend *be = w->cli->be;
+	struct xb_snapshot next;
+	struct xb_progress *prog;
+	uint64_t now = be->ops->now_ms(be);
+	size_t i;
+
+	if (xb_snapshot_take(be, &next))
+		return -1;
+	prog = calloc(next.n ? next.n : 1, sizeof(*prog));
+	if (!prog) {
+		xb_snapshot_free(&next);
+		return -1;
+	}
+	for (i = 0; i < next.n; i++) {
+		struct xb_domain *d = &next.doms[i];
+		const struct xb_domain *old = w->have_cur ?
+			xb_snapshot_find(&w->cur, d->xen.domid) : NULL;
+
+		if (old)
+			prog[i] = w->prog[old - w->cur.doms];
+		d->state = xb_derive_state(d, &prog[i], now, w->stuck_ms);
+		if (!old)
+			dom_watches(w, d->xen.domid, true);
+	}
+	for (i = 0; w->have_cur && i < w->cur.n; i++)
+		if (!xb_snapshot_find(&next, w->cur.doms[i].xen.domid))
+			dom_watches(w, w->cur.doms[i].xen.domid, false);
+	xb_events_snapshot(w->have_cur ? &w->cur : NULL, &next, wall_ms(), emit, w);
+	if (w->have_cur)
+		xb_snapshot_free(&w->cur);
+	free(w->prog);
+	w->cur = next;
+	w->prog = prog;
+	w->have_cur = true;
+	return 0;
+}
+
+static const struct option watch_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "stuck", required_argument, NULL, 's' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_ms(const char *s, uint64_t lo, uint64_t hi, uint64_t *v_r)
+{
+	uint64_t v;
+
+	if (xb_xs_u64(s, strlen(s), &v) || v < lo || v > hi)
+		return -1;
+	*v_r = v;
+	return 0;
+}
+
+int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
+{
+	struct watcher w = { .cli = cli, .stuck_ms = XB_STUCK_MS_DEFAULT };
+	uint64_t duration_ms = 0, interval_ms = 1000, rate_ms = 200;
+	uint64_t start, next_tick, next_refresh = 0;
+	struct xb_backend *be = cli->be;
+	int opt, rc = XB_EXIT_ERROR, fd;
+	void *xsh;
+
+	while ((opt = getopt_long(argc, argv, "+jd:i:r:", watch_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			w.g = w.g ? w.g : xb_json_new();
+			if (!w.g)
+				return XB_EXIT_ERROR;
+			break;
+		case 'd':
+			if (xb_parse_seconds(optarg, &duration_ms))
+				goto usage;
+			break;
+		case 'i':
+			if (parse_ms(optarg, 50, 60000, &interval_ms))
+				goto usage;
+			break;
+		case 'r':
+			if (parse_ms(optarg, 0, 60000, &rate_ms))
+				goto usage;
+			break;
+		case 's':
+			if (xb_parse_seconds(optarg, &w.stuck_ms) || !w.stuck_ms)
+				goto usage;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc)
+		goto usage;
+	xsh = be->ops->xs_handle(be);
+	if (!xsh) {
+		fprintf(cli->err, "xballoon watch: no xenstore connection\n");
+		goto out;
+	}
+	w.xsw = xsw_open(&xsw_xs_ops, xsh, 4096);
+	if (!w.xsw || xsw_add(w.xsw, "@introduceDomain", WATCH_TOKEN_INTRO) ||
+	    xsw_add(w.xsw, "@releaseDomain", WATCH_TOKEN_RELEASE)) {
+		fprintf(cli->err, "xballoon watch: cannot watch xenstore: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	fd = xsw_fd(w.xsw);
+	if (fd < 0 || refresh(&w)) {
+		fprintf(cli->err, "xballoon watch: %s\n", strerror(errno));
+		goto out;
+	}
+	start = be->ops->now_ms(be);
+	next_tick = start + interval_ms;
+	while (!*cli->stop) {
+		uint64_t now = be->ops->now_ms(be), wake = next_tick;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		bool dirty = false;
+		char *path, *token;
+
+		if (duration_ms && now - start >= duration_ms)
+			break;
+		if (xsw_pending(w.xsw) && next_refresh < wake)
+			wake = next_refresh;
+		if (duration_ms && start + duration_ms < wake)
+			wake = start + duration_ms;
+		if (poll(&pfd, 1, wake > now ? (int)(wake - now) : 0) < 0 &&
+		    errno != EINTR)
+			goto out;
+		if ((pfd.revents & POLLIN) && xsw_drain(w.xsw) < 0) {
+			fprintf(cli->err, "xballoon watch: xenstore: %s\n", strerror(errno));
+			goto out;
+		}
+		now = be->ops->now_ms(be);
+		if (xsw_pending(w.xsw) && now >= next_refresh) {
+			while (xsw_next(w.xsw, &path, &token) == 1) {
+				if (!strcmp(token, XSW_OVERFLOW_TOKEN)) {
+					struct xb_event ev = { .type = XB_EV_RESYNC,
+							       .ts_ms = wall_ms() };
+
+					emit(&w, &ev);
+				}
+				free(path);
+				free(token);
+				dirty = true;
+			}
+			next_refresh = now + rate_ms;
+		}
+		if (now >= next_tick) {
+			dirty = true;
+			next_tick = now + interval_ms;
+		}
+		if (dirty && refresh(&w)) {
+			fprintf(cli->err, "xballoon watch: %s\n", strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	xsw_close(w.xsw);
+	if (w.have_cur)
+		xb_snapshot_free(&w.cur);
+	free(w.prog);
+	if (w.g)
+		yajl_gen_free(w.g);
+	return rc;
+usage:
+	if (w.g)
+		yajl_gen_free(w.g);
+	return xb_usage_error(cli, "watch", "bad arguments");
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The one table of xballoon commands. Adding a command = one row here. */
+#include <string.h>
+
+#include "xb_cli.h"
+
+const struct xb_cmd xb_cmdtable[] = {
+	{ "list", xb_cmd_list, true,
+	  "Show every domain's memory, the driver's report and a derived state",
+	  "[--json | --prometheus] [DOM...]",
+	  "  DOM                domain id or name (default: all domains)\n"
+	  "  -j, --json         one JSON document (see docs/operator-guide.md)\n"
+	  "  -p, --prometheus   Prometheus text exposition format\n"
+	  "Columns are MiB. Reclaimed = static-max - actual. State is one of\n"
+	  "at-target, converging, stuck, refused, at-floor, no-driver.\n" },
+	{ "mem-set", xb_cmd_mem_set, true,
+	  "Set the balloon target of one or more domains (all or nothing)",
+	  "[--json] [--wait [--timeout S] [--stuck S]] {DOM... | --all} SIZE",
+	  "  SIZE               KiB by default; suffixes b, k, m, g, t (as xl);\n"
+	  "                     +SIZE / -SIZE relative to the current target;\n"
+	  "                     N% a percentage of static-max; +N% / -N% relative\n"
+	  "  -a, --all          every running domU (dom0 only when named)\n"
+	  "  -w, --wait         wait for the targets; progress on stderr\n"
+	  "  -t, --timeout S    give up waiting after S seconds (default 60)\n"
+	  "      --stuck S      no progress for S seconds counts as stuck (default 10)\n"
+	  "  -j, --json         one JSON document with changes and outcome\n"
+	  "Every domain is validated first; if one is rejected nothing changes.\n"
+	  "Exit: 0 reached (or set), 1 rejected/error, 2 usage, 3 timed out,\n"
+	  "4 stuck, 5 refused, 6 no driver, 7 at the driver's floor.\n" },
+	{ "mem-max", xb_cmd_mem_max, true,
+	  "Set the static maximum of one or more domains (all or nothing)",
+	  "[--json] {DOM... | --all} SIZE",
+	  "  SIZE               as for mem-set; relative and % are of static-max\n"
+	  "Sets Xen's maxmem to SIZE + 1 MiB slack and memory/static-max, as\n"
+	  "xl mem-max does. A maximum below the current target is rejected.\n" },
+	{ "wait", xb_cmd_wait, true,
+	  "Wait until domains reach their current targets",
+	  "[--json] [--timeout S] [--stuck S] {DOM... | --all}",
+	  "  Exit codes as for mem-set --wait.\n" },
+	{ "info", xb_cmd_info, true,
+	  "Host total and free memory and the sum reclaimed",
+	  "[--json]",
+	  "  Free is Xen's free memory minus outstanding claims (as xl info).\n" },
+	{ "watch", xb_cmd_watch, true,
+	  "Stream memory events for all domains",
+	  "[--json] [--duration S] [--interval MS] [--rate MS]",
+	  "  Events: domain-new, domain-gone, target, report, state, resync.\n"
+	  "  -j, --json         one JSON object per line\n"
+	  "  -d, --duration S   stop after S seconds (default: until SIGINT/SIGTERM)\n"
+	  "  -i, --interval MS  how often Xen's numbers are sampled (default 1000)\n"
+	  "  -r, --rate MS      at most one re-read per MS after xenstore events\n"
+	  "                     (default 200): bursts are coalesced\n" },
+	{ "help", xb_cmd_help, false,
+	  "Show the commands, or one command's help",
+	  "[CMD]", "" },
+};
+
+const size_t xb_cmdtable_len = sizeof(xb_cmdtable) / sizeof(xb_cmdtable[0]);
+
+const struct xb_cmd *xb_cmd_find(const char *name)
+{
+	for (size_t i = 0; name && i < xb_cmdtable_len; i++)
+		if (!strcmp(xb_cmdtable[i].name, name))
+			return &xb_cmdtable[i];
+	return NULL;
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON (yajl) and Prometheus output. No JSON is written by hand here. */
+#include <inttypes.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "xb_out.h"
+
+yajl_gen xb_json_new(void)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+
+	if (g)
+		yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+	return g;
+}
+
+int xb_json_flush(yajl_gen g, FILE *f)
+{
+	const unsigned char *buf;
+	size_t len;
+
+	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+		return -1;
+	fwrite(buf, 1, len, f);
+	fputc('\n', f);
+	fflush(f);
+	yajl_gen_clear(g);
+	yajl_gen_reset(g, NULL);
+	return 0;
+}
+
+void xb_json_key(yajl_gen g, const char *key)
+{
+	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+}
+
+/* Exact 64-bit numbers: yajl_gen_integer is only long long. */
+void xb_json_u64(yajl_gen g, const char *key, uint64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+
+	xb_json_key(g, key);
+	yajl_gen_number(g, buf, (size_t)n);
+}
+
+void xb_json_str(yajl_gen g, const char *key, const char *v)
+{
+	xb_json_key(g, key);
+	if (v)
+		yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+	else
+		yajl_gen_null(g);
+}
+
+static const char *status_name(enum xb_report_status s)
+{
+	switch (s) {
+	case XB_REPORT_VALID: return "valid";
+	case XB_REPORT_INVALID: return "invalid";
+	default: return "absent";
+	}
+}
+
+void xb_json_report(yajl_gen g, const struct xb_report *r)
+{
+	yajl_gen_map_open(g);
+	xb_json_str(g, "status", status_name(r->status));
+	if (r->status == XB_REPORT_INVALID)
+		xb_json_str(g, "reason", r->why);
+	if (r->status == XB_REPORT_VALID) {
+		xb_json_str(g, "state", xb_rstate_name[r->state]);
+		xb_json_str(g, "last_error", xb_rerror_name[r->last_error]);
+		for (int f = 0; f < XB_RF_NR; f++)
+			if (xb_report_has(r, (enum xb_rfield)f))
+				xb_json_u64(g, xb_rfield_name[f], r->num[f]);
+	}
+	yajl_gen_map_close(g);
+}
+
+void xb_json_domain(yajl_gen g, const struct xb_domain *d)
+{
+	yajl_gen_map_open(g);
+	xb_json_u64(g, "domid", d->xen.domid);
+	xb_json_str(g, "name", d->name);
+	xb_json_str(g, "type", xb_domtype_name[d->xen.type]);
+	xb_json_u64(g, "static_max_kb", d->static_max_kb);
+	xb_json_key(g, "static_max_from_xenstore");
+	yajl_gen_bool(g, d->has_static_max);
+	xb_json_u64(g, "target_kb", d->target_kb);
+	xb_json_u64(g, "videoram_kb", d->videoram_kb);
+	xb_json_u64(g, "actual_kb", d->actual_kb);
+	xb_json_u64(g, "outstanding_kb", xb_pages_to_kb(d->xen.outstanding_pages));
+	xb_json_u64(g, "maxmem_kb", xb_pages_to_kb(d->xen.max_pages));
+	xb_json_u64(g, "reclaimed_kb", d->reclaimed_kb);
+	xb_json_str(g, "state", xb_state_name[d->state]);
+	xb_json_key(g, "dying");
+	yajl_gen_bool(g, d->xen.dying);
+	xb_json_key(g, "shutdown");
+	yajl_gen_bool(g, d->xen.shutdown);
+	xb_json_key(g, "driver");
+	xb_json_report(g, &d->report);
+	yajl_gen_map_close(g);
+}
+
+void xb_json_host(yajl_gen g, const struct xb_snapshot *snap)
+{
+	yajl_gen_map_open(g);
+	xb_json_u64(g, "total_kb", snap->host_total_kb);
+	xb_json_u64(g, "free_kb", snap->host_free_kb);
+	xb_json_u64(g, "scrub_kb", xb_pages_to_kb(snap->host.scrub_pages));
+	xb_json_u64(g, "outstanding_kb", xb_pages_to_kb(snap->host.outstanding_pages));
+	yajl_gen_map_close(g);
+}
+
+void xb_json_list(yajl_gen g, const struct xb_view *v)
+{
+	uint64_t max = 0, tgt = 0, act = 0, rec = 0;
+	size_t i, drivers = 0;
+
+	for (i = 0; i < v->n; i++) {
+		max += v->doms[i]->static_max_kb;
+		tgt += v->doms[i]->target_kb;
+		act += v->doms[i]->actual_kb;
+		rec += v->doms[i]->reclaimed_kb;
+		drivers += v->doms[i]->report.status == XB_REPORT_VALID;
+	}
+	yajl_gen_map_open(g);
+	xb_json_u64(g, "version", 1);
+	xb_json_key(g, "host");
+	xb_json_host(g, v->snap);
+	xb_json_key(g, "totals");
+	yajl_gen_map_open(g);
+	xb_json_u64(g, "domains", v->n);
+	xb_json_u64(g, "with_driver", drivers);
+	xb_json_u64(g, "static_max_kb", max);
+	xb_json_u64(g, "target_kb", tgt);
+	xb_json_u64(g, "actual_kb", act);
+	xb_json_u64(g, "reclaimed_kb", rec);
+	yajl_gen_map_close(g);
+	xb_json_key(g, "domains");
+	yajl_gen_array_open(g);
+	for (i = 0; i < v->n; i++)
+		xb_json_domain(g, v->doms[i]);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+}
+
+/* ---- Prometheus text exposition ---- */
+
+static void prom_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void prom_head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_dom(FILE *f, const char *metric, const struct xb_domain *d)
+{
+	fprintf(f, "%s{domid=\"%" PRIu32 "\",name=\"", metric, d->xen.domid);
+	prom_label(f, d->name);
+	fprintf(f, "\",type=\"%s\"}", xb_domtype_name[d->xen.type]);
+}
+
+struct prom_metric {
+	const char *name, *type, *help;
+	int field;		/* >= 0: driver report field */
+	size_t off;		/* else offset of a uint64_t KiB field in xb_domain */
+	bool bytes;
+};
+
+#define DOMF(m) offsetof(struct xb_domain, m)
+
+static const struct prom_metric dom_metrics[] = {
+	{ "xballoon_domain_static_max_bytes", "gauge", "Static maximum (memory/static-max).", -1, DOMF(static_max_kb), true },
+	{ "xballoon_domain_target_bytes", "gauge", "Balloon target, incl. video RAM.", -1, DOMF(target_kb), true },
+	{ "xballoon_domain_actual_bytes", "gauge", "Memory the domain holds (Xen tot_pages).", -1, DOMF(actual_kb), true },
+	{ "xballoon_domain_reclaimed_bytes", "gauge", "Static maximum minus actual.", -1, DOMF(reclaimed_kb), true },
+	{ "xballoon_driver_balloon_bytes", "gauge", "Guest-reported balloon size (untrusted).", XB_RF_BALLOON, 0, true },
+	{ "xballoon_driver_current_bytes", "gauge", "Guest-reported current size (untrusted).", XB_RF_CURRENT, 0, true },
+	{ "xballoon_driver_mem_available_bytes", "gauge", "Guest-reported MemAvailable (untrusted).", XB_RF_MEM_AVAIL, 0, true },
+	{ "xballoon_driver_floor_bytes", "gauge", "Guest-reported floor (untrusted).", XB_RF_FLOOR, 0, true },
+	{ "xballoon_driver_oom_deflates_total", "counter", "Guest-reported OOM deflates (untrusted).", XB_RF_OOM_DEFLATES, 0, false },
+	{ "xballoon_driver_refusals_total", "counter", "Guest-reported hypervisor refusals (untrusted).", XB_RF_REFUSALS, 0, false },
+};
+
+void xb_prometheus(FILE *f, const struct xb_view *v)
+{
+	uint64_t rec = 0;
+	size_t i, m;
+
+	for (m = 0; m < sizeof(dom_metrics) / sizeof(dom_metrics[0]); m++) {
+		const struct prom_metric *pm = &dom_metrics[m];
+
+		prom_head(f, pm->name, pm->type, pm->help);
+		for (i = 0; i < v->n; i++) {
+			const struct xb_domain *d = v->doms[i];
+			uint64_t val;
+
+			if (pm->field >= 0) {
+				if (!xb_report_has(&d->report, (enum xb_rfield)pm->field))
+					continue;
+				val = d->report.num[pm->field];
+			} else {
+				memcpy(&val, (const char *)d + pm->off, sizeof(val));
+			}
+			prom_dom(f, pm->name, d);
+			/* reports may carry any 64-bit value: print as a float */
+			if (pm->bytes)
+				fprintf(f, " %.17g\n", (double)val * 1024.0);
+			else
+				fprintf(f, " %" PRIu64 "\n", val);
+		}
+	}
+	prom_head(f, "xballoon_domain_state", "gauge",
+		  "Derived state, one series per state (1 = current).");
+	for (i = 0; i < v->n; i++) {
+		for (int s = 0; s < XB_ST_NR; s++) {
+			fprintf(f, "xballoon_domain_state{domid=\"%" PRIu32 "\",name=\"",
+				v->doms[i]->xen.domid);
+			prom_label(f, v->doms[i]->name);
+			fprintf(f, "\",state=\"%s\"} %d\n", xb_state_name[s],
+				v->doms[i]->state == (enum xb_state)s);
+		}
+	}
+	prom_head(f, "xballoon_driver_report_valid", "gauge",
+		  "1 if the domain's driver report parsed, 0 if absent or invalid.");
+	for (i = 0; i < v->n; i++) {
+		prom_dom(f, "xballoon_driver_report_valid", v->doms[i]);
+		fprintf(f, " %d\n", v->doms[i]->report.status == XB_REPORT_VALID);
+		rec += v->doms[i]->reclaimed_kb;
+	}
+	prom_head(f, "xballoon_reclaimed_bytes", "gauge",
+		  "Sum of reclaimed memory over the listed domains.");
+	fprintf(f, "xballoon_reclaimed_bytes %" PRIu64 "\n", rec * 1024);
+	prom_head(f, "xballoon_host_total_bytes", "gauge", "Host memory (xc_physinfo).");
+	fprintf(f, "xballoon_host_total_bytes %" PRIu64 "\n", v->snap->host_total_kb * 1024);
+	prom_head(f, "xballoon_host_free_bytes", "gauge",
+		  "Host free memory minus outstanding claims (as xl info).");
+	fprintf(f, "xballoon_host_free_bytes %" PRIu64 "\n", v->snap->host_free_kb * 1024);
+}

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Parsers for sizes, xenstore values and driver reports. See xb_parse.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "xb_parse.h"
+
+const char *const xb_rfield_name[XB_RF_NR] = {
+	[XB_RF_SEQ] = "seq",
+	[XB_RF_TARGET] = "target_kb",
+	[XB_RF_BALLOON] = "balloon_kb",
+	[XB_RF_CURRENT] = "current_kb",
+	[XB_RF_FLOOR] = "floor_kb",
+	[XB_RF_HARD_LIMIT] = "hard_limit_kb",
+	[XB_RF_OOM_DEFLATES] = "oom_deflates",
+	[XB_RF_REFUSALS] = "refusals",
+	[XB_RF_MEM_TOTAL] = "mem_total_kb",
+	[XB_RF_MEM_AVAIL] = "mem_avail_kb",
+	[XB_RF_MEM_FREE] = "mem_free_kb",
+	[XB_RF_CACHED] = "cached_kb",
+	[XB_RF_SWAP_IN] = "swap_in",
+	[XB_RF_SWAP_OUT] = "swap_out",
+	[XB_RF_MAJOR_FAULTS] = "major_faults",
+	[XB_RF_OOM_KILLS] = "oom_kills",
+};
+
+const char *const xb_rstate_name[XB_RSTATE_NR] = {
+	[XB_RSTATE_UNKNOWN] = "unknown",
+	[XB_RSTATE_IDLE] = "idle",
+	[XB_RSTATE_INFLATING] = "inflating",
+	[XB_RSTATE_DEFLATING] = "deflating",
+	[XB_RSTATE_AT_FLOOR] = "at-floor",
+	[XB_RSTATE_REFUSED] = "refused",
+	[XB_RSTATE_OOM_DEFLATED] = "oom-deflated",
+	[XB_RSTATE_ERROR] = "error",
+};
+
+const char *const xb_rerror_name[XB_RERR_NR] = {
+	[XB_RERR_UNKNOWN] = "unknown",
+	[XB_RERR_NONE] = "none",
+	[XB_RERR_BAD_TARGET] = "bad-target",
+	[XB_RERR_BELOW_FLOOR] = "below-floor",
+	[XB_RERR_HV_SHORT] = "hv-short",
+	[XB_RERR_HV_REFUSED] = "hv-refused",
+	[XB_RERR_NOMEM] = "nomem",
+};
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Digits only, 1..20 of them, fitting in uint64. */
+int xb_xs_u64(const char *s, size_t len, uint64_t *v_r)
+{
+	uint64_t v = 0;
+
+	if (!s || len == 0 || len > 20)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+
+		if (!is_digit(s[i]))
+			return -1;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*v_r = v;
+	return 0;
+}
+
+void xb_xs_name(const char *s, size_t len, char *buf, size_t buflen)
+{
+	size_t n = 0;
+
+	if (!buflen)
+		return;
+	for (size_t i = 0; s && i < len && n + 1 < buflen; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		buf[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	buf[n] = '\0';
+}
+
+/* ---- sizes ---- */
+
+/* Percent with up to 3 decimals, as thousandths; at most 1000 %. */
+static int parse_pct(const char *s, size_t len, uint32_t *milli_r)
+{
+	uint64_t whole = 0, frac = 0;
+	size_t i = 0, nd = 0, nf = 0;
+
+	while (i < len && is_digit(s[i])) {
+		whole = whole * 10 + (uint64_t)(s[i++] - '0');
+		if (++nd > 4)
+			return -1;
+	}
+	if (!nd)
+		return -1;
+	if (i < len && s[i] == '.') {
+		i++;
+		while (i < len && is_digit(s[i])) {
+			if (++nf > 3)
+				return -1;
+			frac = frac * 10 + (uint64_t)(s[i++] - '0');
+		}
+		if (!nf)
+			return -1;
+		while (nf++ < 3)
+			frac *= 10;
+	}
+	if (i != len)
+		return -1;
+	whole = whole * 1000 + frac;
+	if (whole > 1000 * 1000)
+		return -1;
+	*milli_r = (uint32_t)whole;
+	return 0;
+}
+
+int xb_size_parse(const char *s, size_t len, struct xb_size *size_r,
+		  const char **why_r)
+{
+	struct xb_size sz = { .kind = XB_SIZE_ABS };
+	const char *why = NULL;
+	uint64_t v = 0;
+	size_t i = 0, nd = 0;
+	unsigned shift = 0;
+	bool rel = false, bytes = false;
+
+	if (!s || !len) {
+		why = "empty size";
+		goto bad;
+	}
+	if (s[0] == '+' || s[0] == '-') {
+		rel = true;
+		sz.negative = s[0] == '-';
+		i = 1;
+	}
+	if (s[len - 1] == '%') {
+		if (parse_pct(s + i, len - 1 - i, &sz.pct_milli)) {
+			why = "bad percentage (digits, up to 3 decimals, at most 1000%)";
+			goto bad;
+		}
+		sz.kind = rel ? XB_SIZE_REL_PCT : XB_SIZE_PCT_MAX;
+		*size_r = sz;
+		return 0;
+	}
+	for (; i < len && is_digit(s[i]); i++, nd++) {
+		if (nd >= 19) {
+			why = "size too large";
+			goto bad;
+		}
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (!nd) {
+		why = "not a size (expected a number with optional b/k/m/g/t suffix)";
+		goto bad;
+	}
+	if (i < len) {
+		switch (s[i] | 0x20) {
+		case 't': shift = 30; break;
+		case 'g': shift = 20; break;
+		case 'm': shift = 10; break;
+		case 'k': shift = 0; break;
+		case 'b': bytes = true; break;
+		default:
+			why = "unknown size suffix (use b, k, m, g or t)";
+			goto bad;
+		}
+		if (++i != len) {
+			why = "trailing characters after size";
+			goto bad;
+		}
+	}
+	if (bytes)
+		v >>= 10;
+	if (v > (XB_SIZE_MAX_KB >> shift)) {
+		why = "size too large";
+		goto bad;
+	}
+	sz.kb = v << shift;
+	sz.kind = rel ? XB_SIZE_REL : XB_SIZE_ABS;
+	*size_r = sz;
+	return 0;
+bad:
+	if (why_r)
+		*why_r = why;
+	return -1;
+}
+
+int xb_size_resolve(const struct xb_size *size, uint64_t cur_kb,
+		    uint64_t static_max_kb, uint64_t *kb_r, const char **why_r)
+{
+	unsigned __int128 r = 0, delta = 0;
+
+	switch (size->kind) {
+	case XB_SIZE_ABS:
+		r = size->kb;
+		break;
+	case XB_SIZE_PCT_MAX:
+		r = (unsigned __int128)static_max_kb * size->pct_milli / 100000;
+		break;
+	case XB_SIZE_REL:
+	case XB_SIZE_REL_PCT:
+		delta = size->kind == XB_SIZE_REL ? size->kb :
+			(unsigned __int128)cur_kb * size->pct_milli / 100000;
+		if (size->negative) {
+			if (delta > cur_kb) {
+				*why_r = "relative size goes below zero";
+				return -1;
+			}
+			r = cur_kb - delta;
+		} else {
+			r = cur_kb + delta;
+		}
+		break;
+	default:
+		*why_r = "bad size kind";
+		return -1;
+	}
+	if (r > XB_SIZE_MAX_KB) {
+		*why_r = "size too large";
+		return -1;
+	}
+	*kb_r = (uint64_t)r;
+	return 0;
+}
+
+const char *xb_size_fmt(uint64_t kib, char *buf, size_t buflen)
+{
+	static const char unit[] = "KMGTP";
+	unsigned u = 0;
+	uint64_t whole = kib, tenths = 0;
+
+	while (whole >= 1024 && u < sizeof(unit) - 2) {
+		tenths = (whole % 1024) * 10 / 1024;
+		whole /= 1024;
+		u++;
+	}
+	if (tenths && whole < 100)
+		snprintf(buf, buflen, "%llu.%llu%c", (unsigned long long)whole,
+			 (unsigned long long)tenths, unit[u]);
+	else
+		snprintf(buf, buflen, "%llu%c", (unsigned long long)whole, unit[u]);
+	return buf;
+}
+
+/* ---- driver report ---- */
+
+static bool is_word(const char *s, size_t len)
+{
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'z') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+static bool is_name(const char *s, size_t len)
+{
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static int lookup(const char *const *names, int n, const char *s, size_t len)
+{
+	for (int i = 0; i < n; i++)
+		if (names[i] && strlen(names[i]) == len && !memcmp(names[i], s, len))
+			return i;
+	return -1;
+}
+
+/* Handle one name=value token; returns a reason on rejection. */
+static const char *report_token(struct xb_report *r, const char *tok, size_t len,
+				bool *seen_v, bool *seen_state, bool *seen_err)
+{
+	const char *eq = memchr(tok, '=', len);
+	size_t nlen, vlen;
+	const char *val;
+	uint64_t v;
+	int f;
+
+	if (!eq)
+		return "token without '='";
+	nlen = (size_t)(eq - tok);
+	val = eq + 1;
+	vlen = len - nlen - 1;
+	if (!is_name(tok, nlen))
+		return "bad token name";
+	if (!is_word(val, vlen))
+		return "bad token value";
+	if (nlen == 1 && tok[0] == 'v') {
+		if (*seen_v)
+			return "duplicate v";
+		*seen_v = true;
+		if (xb_xs_u64(val, vlen, &v) || v != 1)
+			return "unsupported version";
+		return NULL;
+	}
+	if (nlen == 5 && !memcmp(tok, "state", 5)) {
+		if (*seen_state)
+			return "duplicate state";
+		*seen_state = true;
+		f = lookup(xb_rstate_name, XB_RSTATE_NR, val, vlen);
+		r->state = f > 0 ? (enum xb_rstate)f : XB_RSTATE_UNKNOWN;
+		return NULL;
+	}
+	if (nlen == 10 && !memcmp(tok, "last_error", 10)) {
+		if (*seen_err)
+			return "duplicate last_error";
+		*seen_err = true;
+		f = lookup(xb_rerror_name, XB_RERR_NR, val, vlen);
+		r->last_error = f > 0 ? (enum xb_rerror)f : XB_RERR_UNKNOWN;
+		return NULL;
+	}
+	f = lookup(xb_rfield_name, XB_RF_NR, tok, nlen);
+	if (f < 0)
+		return NULL;	/* unknown names are ignored */
+	if (r->present & (1u << f))
+		return "duplicate field";
+	if (xb_xs_u64(val, vlen, &v))
+		return "numeric field is not a number";
+	r->num[f] = v;
+	r->present |= 1u << f;
+	return NULL;
+}
+
+void xb_report_parse(const char *s, size_t len, struct xb_report *report_r)
+{
+	struct xb_report r = { .status = XB_REPORT_ABSENT };
+	bool seen_v = false, seen_state = false, seen_err = false;
+	const char *why = NULL;
+	size_t i = 0;
+
+	if (!s)
+		goto out;
+	r.status = XB_REPORT_INVALID;
+	if (len && s[len - 1] == '\n')
+		len--;
+	if (len > XB_REPORT_MAX_LEN) {
+		why = "longer than 1024 bytes";
+		goto out;
+	}
+	if (!len) {
+		why = "empty";
+		goto out;
+	}
+	while (i <= len) {
+		const char *sp = memchr(s + i, ' ', len - i);
+		size_t end = sp ? (size_t)(sp - s) : len;
+
+		if (end == i) {
+			why = "empty token";
+			goto out;
+		}
+		why = report_token(&r, s + i, end - i, &seen_v, &seen_state,
+				   &seen_err);
+		if (why)
+			goto out;
+		i = end + 1;
+	}
+	if (!seen_v) {
+		why = "no version";
+		goto out;
+	}
+	r.status = XB_REPORT_VALID;
+out:
+	if (r.status != XB_REPORT_VALID) {
+		r.present = 0;
+		memset(r.num, 0, sizeof(r.num));
+		r.state = XB_RSTATE_UNKNOWN;
+		r.last_error = XB_RERR_UNKNOWN;
+	}
+	r.why = why;
+	*report_r = r;
+}
