@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests: floor, credit, batch sizing, backoff and the state machine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "xb_core.h"
+
+#define MIB_KB 1024ull
+#define MIB_PAGES (MIB_KB / XB_PAGE_KB)
+#define GUEST_PAGES (1024 * MIB_PAGES)	/* a 1 GiB guest */
+#define LOTS (1ull << 40)		/* plenty of available memory */
+
+static void init_guest(struct xb_core *c, bool pvh, u64 floor_kb)
+{
+	struct xb_config cfg = {
+		.initial_pages = GUEST_PAGES,
+		.static_max_kb = 1024 * MIB_KB,
+		.auto_translated = pvh,
+		.floor_kb = floor_kb,
+	};
+
+	xb_core_init(c, &cfg);
+}
+
+/*
+ * Run the plan against a fake Xen until nothing is left to do or max_steps.
+ * xen_free_pages: what Xen can give back (take-back fails beyond it).
+ * Returns the number of steps; time advances by each WAIT.
+ */
+static int converge(struct xb_core *c, u64 avail, u64 *xen_free_pages,
+		    u64 *now, int max_steps)
+{
+	int steps = 0;
+
+	while (steps < max_steps) {
+		struct xb_step st = xb_core_plan(c, avail, *now);
+		u64 n;
+
+		steps++;
+		switch (st.op) {
+		case XB_OP_NONE:
+			return steps;
+		case XB_OP_WAIT:
+			*now += st.delay_ms;
+			break;
+		case XB_OP_INFLATE:
+			assert_true(st.nr_pages > 0);
+			assert_true(st.nr_pages <= c->batch_max);
+			xb_core_inflated(c, st.nr_pages, st.nr_pages, false,
+					 *now);
+			*xen_free_pages += st.nr_pages;
+			break;
+		case XB_OP_DEFLATE:
+			assert_true(st.nr_pages > 0);
+			assert_true(st.nr_pages <= c->batch_max);
+			n = st.nr_pages < *xen_free_pages ? st.nr_pages :
+				*xen_free_pages;
+			*xen_free_pages -= n;
+			xb_core_deflated(c, st.nr_pages, n, *now);
+			break;
+		}
+	}
+	return steps;
+}
+
+static void test_floor_default(void **state)
+{
+	u64 prev = 0, kb;
+
+	(void)state;
+	assert_true(xb_floor_default_kb(0) == 0);
+	assert_true(xb_floor_default_kb(32 * MIB_KB) == 16 * MIB_KB);
+	assert_true(xb_floor_default_kb(128 * MIB_KB) == 40 * MIB_KB);
+	assert_true(xb_floor_default_kb(1024 * MIB_KB) == 96 * MIB_KB);
+	assert_true(xb_floor_default_kb(2048 * MIB_KB) == 160 * MIB_KB);
+	assert_true(xb_floor_default_kb(8192 * MIB_KB) == 352 * MIB_KB);
+	assert_true(xb_floor_default_kb(32768 * MIB_KB) == 1120 * MIB_KB);
+	/* monotonic, continuous (no jump above one gradient step) and below size */
+	for (kb = 4; kb <= 64 * 1024 * MIB_KB; kb += 4 * MIB_KB + 4) {
+		u64 f = xb_floor_default_kb(kb);
+
+		assert_true(f >= prev);
+		assert_true(f - prev <= (4 * MIB_KB + 4) / 2 + 1);
+		assert_true(f <= kb);
+		prev = f;
+	}
+}
+
+static void test_reserve(void **state)
+{
+	(void)state;
+	assert_true(xb_reserve_pages(16 * MIB_PAGES) == 4 * MIB_PAGES);
+	assert_true(xb_reserve_pages(GUEST_PAGES) == 32 * MIB_PAGES);
+	assert_true(xb_reserve_pages(64 * 1024 * MIB_PAGES) == 64 * MIB_PAGES);
+}
+
+static void test_init_frames(void **state)
+{
+	struct xb_config cfg = {
+		.initial_pages = GUEST_PAGES - 2 * MIB_PAGES,
+		.static_max_kb = 1024 * MIB_KB,
+	};
+	struct xb_core c;
+
+	(void)state;
+	/* PV: target is the guest's own count (Linux: target_diff = 0) */
+	xb_core_init(&c, &cfg);
+	assert_true(c.target_diff_pages == 0);
+	assert_true(c.total_pages == GUEST_PAGES - 2 * MIB_PAGES);
+	/* PVH: static-max minus own count is subtracted from targets */
+	cfg.auto_translated = true;
+	xb_core_init(&c, &cfg);
+	assert_true(c.target_diff_pages == 2 * MIB_PAGES);
+	assert_true(c.total_pages == GUEST_PAGES);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+	assert_true(xb_core_credit(&c) == 0);
+	/* unknown static-max: own size */
+	cfg.static_max_kb = 0;
+	xb_core_init(&c, &cfg);
+	assert_true(c.static_max_pages == GUEST_PAGES - 2 * MIB_PAGES);
+	/* defaults */
+	assert_true(c.batch_max == XB_BATCH_DEFAULT);
+	assert_true(c.floor_pages == 96 * MIB_PAGES - 0 ||
+		    c.floor_pages == xb_kb_to_pages(xb_floor_default_kb(
+			    xb_pages_to_kb(c.total_pages))));
+	cfg.batch_pages = 1000000;
+	xb_core_init(&c, &cfg);
+	assert_true(c.batch_max == XB_BATCH_MAX);
+}
+
+static void test_set_target(void **state)
+{
+	struct xb_core c;
+
+	(void)state;
+	init_guest(&c, false, 0);
+	assert_int_equal(xb_core_set_target_kb(&c, 256 * MIB_KB), XB_TARGET_OK);
+	assert_true(c.target_pages == 256 * MIB_PAGES);
+	assert_true(xb_core_credit(&c) == -(s64)(768 * MIB_PAGES));
+	assert_int_equal(c.state, XB_STATE_INFLATING);
+	/* above static-max: clamped */
+	assert_int_equal(xb_core_set_target_kb(&c, 4096 * MIB_KB),
+			 XB_TARGET_CLAMPED_MAX);
+	assert_true(c.target_pages == GUEST_PAGES);
+	assert_true(c.cnt.clamped_targets == 1);
+	/* below floor: floor applied, reported */
+	assert_int_equal(xb_core_set_target_kb(&c, 10 * MIB_KB),
+			 XB_TARGET_BELOW_FLOOR);
+	assert_true(c.target_pages == c.floor_pages);
+	assert_true(c.req_target_pages == 10 * MIB_PAGES);
+	assert_int_equal(c.last_error, XB_ERR_BELOW_FLOOR);
+	/* absurd: ignored, previous target kept */
+	assert_int_equal(xb_core_set_target_kb(&c, XB_MAX_TARGET_KB + 1),
+			 -XB_ERANGE);
+	assert_true(c.target_pages == c.floor_pages);
+	assert_true(c.cnt.bad_targets == 1);
+	assert_int_equal(c.last_error, XB_ERR_BAD_TARGET);
+	xb_core_bad_target(&c);
+	assert_true(c.cnt.bad_targets == 2);
+	assert_true(c.cnt.targets == 3);
+	/* sub-page KiB values round down */
+	assert_int_equal(xb_core_set_target_kb(&c, 256 * MIB_KB + 3), XB_TARGET_OK);
+	assert_true(c.target_pages == 256 * MIB_PAGES);
+}
+
+static void test_no_target_no_work(void **state)
+{
+	struct xb_core c;
+	struct xb_step st;
+
+	(void)state;
+	init_guest(&c, true, 0);
+	st = xb_core_plan(&c, LOTS, 0);
+	assert_int_equal(st.op, XB_OP_NONE);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+}
+
+static void test_inflate_batches(void **state)
+{
+	struct xb_core c;
+	struct xb_step st;
+	u64 xen = 0, now = 0;
+
+	(void)state;
+	init_guest(&c, true, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	st = xb_core_plan(&c, LOTS, 0);
+	assert_int_equal(st.op, XB_OP_INFLATE);
+	assert_true(st.nr_pages == XB_BATCH_DEFAULT);
+	/* capped by available memory minus twice the reserve */
+	st = xb_core_plan(&c, 2 * c.reserve_pages + 100, 0);
+	assert_int_equal(st.op, XB_OP_INFLATE);
+	assert_true(st.nr_pages == 100);
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_true(xb_core_current_pages(&c) == 256 * MIB_PAGES);
+	assert_true(c.balloon_pages == 768 * MIB_PAGES);
+	assert_true(xen == 768 * MIB_PAGES);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+	assert_true(c.cnt.pages_inflated == 768 * MIB_PAGES);
+	/* and back */
+	xb_core_set_target_kb(&c, 1024 * MIB_KB);
+	assert_int_equal(c.state, XB_STATE_DEFLATING);
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_true(c.balloon_pages == 0);
+	assert_true(xen == 0);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+	assert_true(now == 0);	/* never waited */
+}
+
+static void test_inflate_nomem_backoff(void **state)
+{
+	struct xb_core c;
+	struct xb_step st;
+	u32 expect = XB_BACKOFF_MIN_MS;
+	u64 now = 1000;
+	int i;
+
+	(void)state;
+	init_guest(&c, false, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	for (i = 0; i < 12; i++) {
+		st = xb_core_plan(&c, c.reserve_pages, now);
+		assert_int_equal(st.op, XB_OP_WAIT);
+		assert_true(st.delay_ms == expect);
+		assert_int_equal(c.last_error, XB_ERR_NOMEM);
+		/* asking again before the time: wait the rest */
+		st = xb_core_plan(&c, LOTS, now + 1);
+		assert_int_equal(st.op, XB_OP_WAIT);
+		assert_true(st.delay_ms == expect - 1);
+		now += expect;
+		expect = expect * 2 > XB_BACKOFF_MAX_MS ? XB_BACKOFF_MAX_MS :
+			expect * 2;
+	}
+	assert_true(c.backoff_ms == XB_BACKOFF_MAX_MS);
+	/* memory came back: proceeds and resets the backoff */
+	st = xb_core_plan(&c, LOTS, now);
+	assert_int_equal(st.op, XB_OP_INFLATE);
+	xb_core_inflated(&c, st.nr_pages, st.nr_pages, false, now);
+	assert_true(c.backoff_ms == 0);
+}
+
+static void test_inflate_short(void **state)
+{
+	struct xb_core c;
+	struct xb_step st;
+
+	(void)state;
+	init_guest(&c, true, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	st = xb_core_plan(&c, LOTS, 0);
+	/* Xen took half: recorded as a refusal, batch halves, no backoff */
+	xb_core_inflated(&c, st.nr_pages, st.nr_pages / 2, true, 0);
+	assert_true(c.balloon_pages == st.nr_pages / 2);
+	assert_true(c.cnt.refusals == 1);
+	assert_int_equal(c.last_error, XB_ERR_HV_SHORT);
+	assert_true(c.batch == XB_BATCH_DEFAULT / 2);
+	assert_true(c.backoff_ms == 0);
+	/* Xen took nothing: back off */
+	xb_core_inflated(&c, 10, 0, true, 0);
+	assert_true(c.backoff_ms == XB_BACKOFF_MIN_MS);
+	/* guest could not allocate: nomem, not a refusal */
+	xb_core_inflated(&c, 10, 3, false, 0);
+	assert_true(c.cnt.refusals == 2);
+	assert_true(c.cnt.alloc_failures == 1);
+	assert_int_equal(c.last_error, XB_ERR_NOMEM);
+	/* batches shrink to 1 and grow back to the maximum */
+	while (c.batch > 1)
+		xb_core_inflated(&c, 2, 1, false, 0);
+	xb_core_inflated(&c, 2, 1, false, 0);
+	assert_true(c.batch == 1);
+	while (c.batch < c.batch_max)
+		xb_core_inflated(&c, 1, 1, false, 0);
+	xb_core_inflated(&c, 1, 1, false, 0);
+	assert_true(c.batch == c.batch_max);
+	/* a result larger than asked is clamped */
+	xb_core_inflated(&c, 1, 5, false, 0);
+	assert_true(c.cnt.pages_inflated ==
+		    c.balloon_pages);
+}
+
+static void test_take_back_refused(void **state)
+{
+	struct xb_core c;
+	u64 xen = 0, now = 0, freed;
+	struct xb_step st;
+	int steps;
+
+	(void)state;
+	init_guest(&c, false, 0);
+	xb_core_set_target_kb(&c, 128 * MIB_KB);
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_true(xb_core_current_pages(&c) == 128 * MIB_PAGES);
+	/* host has only 100 MiB free for us */
+	xen = 100 * MIB_PAGES;
+	xb_core_set_target_kb(&c, 1024 * MIB_KB);
+	steps = converge(&c, LOTS, &xen, &now, 40);
+	assert_int_equal(steps, 40);	/* still trying */
+	assert_int_equal(c.state, XB_STATE_REFUSED);
+	assert_int_equal(c.last_error, XB_ERR_HV_REFUSED);
+	assert_true(c.hard_limit_pages == 228 * MIB_PAGES);
+	assert_true(xb_core_current_pages(&c) == 228 * MIB_PAGES);
+	assert_true(c.cnt.refusals > 0);
+	assert_true(c.backoff_ms == XB_BACKOFF_MAX_MS);
+	/* memory freed on the host: catches up after the backoff */
+	freed = 2048 * MIB_PAGES;
+	xen = freed;
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_true(c.balloon_pages == 0);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+	assert_true(c.hard_limit_pages == 0);
+	/* a new target cancels the backoff at once */
+	xb_core_set_target_kb(&c, 512 * MIB_KB);
+	converge(&c, LOTS, &xen, &now, 10000);
+	xen = 0;
+	xb_core_set_target_kb(&c, 1024 * MIB_KB);
+	st = xb_core_plan(&c, LOTS, now);
+	xb_core_deflated(&c, st.nr_pages, 0, now);
+	assert_true(c.backoff_ms > 0);
+	assert_int_equal(xb_core_plan(&c, LOTS, now).op, XB_OP_WAIT);
+	xb_core_set_target_kb(&c, 1000 * MIB_KB);
+	assert_true(c.backoff_ms == 0);
+	assert_int_equal(xb_core_plan(&c, LOTS, now).op, XB_OP_DEFLATE);
+}
+
+static void test_floor_state(void **state)
+{
+	struct xb_core c;
+	u64 xen = 0, now = 0;
+
+	(void)state;
+	init_guest(&c, false, 200 * MIB_KB);
+	assert_true(c.floor_pages == 200 * MIB_PAGES);
+	xb_core_set_target_kb(&c, 128 * MIB_KB);
+	assert_int_equal(c.state, XB_STATE_INFLATING);
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_true(xb_core_current_pages(&c) == 200 * MIB_PAGES);
+	assert_int_equal(c.state, XB_STATE_AT_FLOOR);
+	assert_int_equal(c.last_error, XB_ERR_BELOW_FLOOR);
+	/* lowering the floor at run time lets it go on */
+	xb_core_set_floor_kb(&c, 64 * MIB_KB);
+	assert_int_equal(c.state, XB_STATE_INFLATING);
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_true(xb_core_current_pages(&c) == 128 * MIB_PAGES);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+	/* a floor above the guest size is the guest size */
+	xb_core_set_floor_kb(&c, 1ull << 40);
+	assert_true(c.floor_pages == c.total_pages);
+}
+
+static void test_oom_deflate(void **state)
+{
+	struct xb_core c;
+	u64 xen = 0, now = 0;
+	struct xb_step st;
+
+	(void)state;
+	init_guest(&c, true, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_false(xb_core_under_pressure(&c, c.reserve_pages));
+	assert_true(xb_core_under_pressure(&c, c.reserve_pages - 1));
+	xb_core_oom_deflated(&c, 4 * MIB_PAGES, now);
+	assert_true(c.cnt.oom_deflates == 1);
+	assert_true(c.cnt.oom_pages == 4 * MIB_PAGES);
+	assert_int_equal(c.state, XB_STATE_OOM_DEFLATED);
+	assert_true(xb_core_current_pages(&c) == 260 * MIB_PAGES);
+	/* no immediate give-back */
+	st = xb_core_plan(&c, LOTS, now);
+	assert_int_equal(st.op, XB_OP_WAIT);
+	/* still short of memory after the wait: keeps waiting, still says so */
+	now += st.delay_ms;
+	st = xb_core_plan(&c, c.reserve_pages, now);
+	assert_int_equal(st.op, XB_OP_WAIT);
+	assert_int_equal(c.state, XB_STATE_OOM_DEFLATED);
+	/* zero or absurd amounts */
+	xb_core_oom_deflated(&c, 0, now);
+	assert_true(c.cnt.oom_deflates == 1);
+	xb_core_oom_deflated(&c, 1ull << 40, now);
+	assert_true(c.balloon_pages == 0);
+	assert_false(xb_core_under_pressure(&c, 0));	/* nothing to give */
+	/* memory is back: converges to the target, state clears */
+	now += 100000;
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_true(xb_core_current_pages(&c) == 256 * MIB_PAGES);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+}
+
+static void test_hv_error(void **state)
+{
+	struct xb_core c;
+
+	(void)state;
+	init_guest(&c, true, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	xb_core_hv_error(&c, 0);
+	assert_int_equal(c.state, XB_STATE_ERROR);
+	assert_int_equal(xb_core_plan(&c, LOTS, 0).op, XB_OP_WAIT);
+	xb_core_inflated(&c, 8, 8, false, 1000);
+	assert_int_equal(c.state, XB_STATE_INFLATING);
+	/* deflating more than the balloon holds is clamped */
+	xb_core_deflated(&c, 100, 100, 1000);
+	assert_true(c.balloon_pages == 0);
+	assert_true(xb_core_current_pages(&c) == c.total_pages);
+}
+
+static void test_random_targets(void **state)
+{
+	struct xb_core c;
+	u64 xen = 0, now = 0, last = 0;
+	int i;
+
+	(void)state;
+	srand(3);
+	init_guest(&c, true, 0);
+	for (i = 0; i < 200; i++) {
+		last = (u64)(rand() % 1100) * MIB_KB + (u64)(rand() % 1024);
+		xb_core_set_target_kb(&c, last);
+		/* apply a random part of the work before the next target */
+		converge(&c, LOTS, &xen, &now, rand() % 50);
+		assert_true(c.balloon_pages + xb_core_current_pages(&c) ==
+			    c.total_pages);
+		assert_true(xen == c.balloon_pages);
+	}
+	converge(&c, LOTS, &xen, &now, 100000);
+	if (last > 1024 * MIB_KB)
+		last = 1024 * MIB_KB;
+	if (xb_kb_to_pages(last) < c.floor_pages)
+		last = xb_pages_to_kb(c.floor_pages);
+	assert_true(xb_core_current_pages(&c) == xb_kb_to_pages(last));
+	assert_true(c.state == XB_STATE_IDLE || c.state == XB_STATE_AT_FLOOR);
+}
+
+static void test_report_delay(void **state)
+{
+	struct xb_report_clock rc = { 0 };
+
+	(void)state;
+	/* first report: now */
+	assert_int_equal(xb_report_delay(&rc, 5, false, false, 1000, 200), 0);
+	rc.written = true;
+	rc.last_ms = 1000;
+	/* idle and unchanged: no timer at all */
+	assert_int_equal(xb_report_delay(&rc, 1000, false, false, 1000, 200), -1);
+	assert_int_equal(xb_report_delay(&rc, 99999, false, false, 1000, 200), -1);
+	/* change: rate-limited to min interval */
+	assert_int_equal(xb_report_delay(&rc, 1050, true, false, 1000, 200), 150);
+	assert_int_equal(xb_report_delay(&rc, 1300, true, true, 1000, 200), 0);
+	/* converging: periodic */
+	assert_int_equal(xb_report_delay(&rc, 1100, false, true, 1000, 200), 900);
+	assert_int_equal(xb_report_delay(&rc, 2500, false, true, 1000, 200), 0);
+	/* a period below the min interval is raised to it */
+	assert_int_equal(xb_report_delay(&rc, 1000, false, true, 10, 200), 200);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(xb_state_name(XB_STATE_IDLE), "idle");
+	assert_string_equal(xb_state_name(XB_STATE_AT_FLOOR), "at-floor");
+	assert_string_equal(xb_state_name(XB_STATE_OOM_DEFLATED), "oom-deflated");
+	assert_string_equal(xb_state_name((enum xb_state)99), "error");
+	assert_string_equal(xb_err_name(XB_ERR_HV_REFUSED), "hv-refused");
+	assert_string_equal(xb_err_name((enum xb_err)99), "none");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_floor_default),
+		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_init_frames),
+		cmocka_unit_test(test_set_target),
+		cmocka_unit_test(test_no_target_no_work),
+		cmocka_unit_test(test_inflate_batches),
+		cmocka_unit_test(test_inflate_nomem_backoff),
+		cmocka_unit_test(test_inflate_short),
+		cmocka_unit_test(test_take_back_refused),
+		cmocka_unit_test(test_floor_state),
+		cmocka_unit_test(test_oom_deflate),
+		cmocka_unit_test(test_hv_error),
+		cmocka_unit_test(test_random_targets),
+		cmocka_unit_test(test_report_delay),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

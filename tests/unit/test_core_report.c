@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests: the version-1 report formatter against the documented contract. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "xb_core.h"
+#include "core_report_parse.h"
+
+static void make_core(struct xb_core *c)
+{
+	struct xb_config cfg = {
+		.initial_pages = 262144,
+		.static_max_kb = 1048576,
+		.auto_translated = true,
+	};
+
+	xb_core_init(c, &cfg);
+	xb_core_set_target_kb(c, 262144);
+	xb_core_inflated(c, 4096, 4096, false, 0);
+}
+
+static void test_fields(void **state)
+{
+	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8 };
+	struct rp_report r;
+	struct xb_core c;
+	char buf[XB_REPORT_MAX + 1];
+	u64 v;
+	int len;
+
+	(void)state;
+	make_core(&c);
+	len = xb_report_format(&c, &mi, 42, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal((size_t)len, strlen(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_int_equal(rp_num(&r, "v", &v), 0);
+	assert_true(v == 1);
+	assert_int_equal(rp_num(&r, "seq", &v), 0);
+	assert_true(v == 42);
+	assert_string_equal(rp_str(&r, "state"), "inflating");
+	assert_int_equal(rp_num(&r, "target_kb", &v), 0);
+	assert_true(v == 262144);
+	assert_int_equal(rp_num(&r, "balloon_kb", &v), 0);
+	assert_true(v == 16384);
+	assert_int_equal(rp_num(&r, "current_kb", &v), 0);
+	assert_true(v == 1048576 - 16384);
+	assert_int_equal(rp_num(&r, "floor_kb", &v), 0);
+	assert_true(v == 98304);
+	assert_int_equal(rp_num(&r, "hard_limit_kb", &v), 0);
+	assert_true(v == 0);
+	assert_string_equal(rp_str(&r, "last_error"), "none");
+	assert_int_equal(rp_num(&r, "mem_total_kb", &v), 0);
+	assert_true(v == 1048576);
+	assert_int_equal(rp_num(&r, "cached_kb", &v), 0);
+	assert_true(v == 1234);
+	assert_int_equal(rp_num(&r, "oom_kills", &v), 0);
+	assert_true(v == 8);
+	/* no meminfo: the health tokens are left out (unknown) */
+	len = xb_report_format(&c, NULL, 1, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_int_equal(rp_num(&r, "mem_total_kb", &v), -1);
+}
+
+static void test_worst_case_fits(void **state)
+{
+	struct xb_meminfo mi;
+	struct rp_report r;
+	struct xb_core c;
+	char buf[XB_REPORT_MAX + 1];
+	int len;
+
+	(void)state;
+	memset(&c, 0xff, sizeof(c));
+	memset(&mi, 0xff, sizeof(mi));
+	c.state = XB_STATE_OOM_DEFLATED;
+	c.last_error = XB_ERR_BELOW_FLOOR;
+	c.total_pages = ~0ull;
+	c.balloon_pages = 0;
+	len = xb_report_format(&c, &mi, ~0ull, buf, sizeof(buf));
+	assert_true(len > 0 && len <= XB_REPORT_MAX);
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_string_equal(rp_str(&r, "state"), "oom-deflated");
+}
+
+static void test_small_buffer(void **state)
+{
+	struct xb_core c;
+	char buf[64];
+
+	(void)state;
+	make_core(&c);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(xb_report_format(&c, NULL, 1, buf, sizeof(buf)), -1);
+	assert_int_equal(xb_report_format(&c, NULL, 1, buf, 0), -1);
+	assert_int_equal(xb_report_format(&c, NULL, 1, NULL, 10), -1);
+}
+
+static void test_every_state_and_error(void **state)
+{
+	struct rp_report r;
+	struct xb_core c;
+	char buf[XB_REPORT_MAX + 1];
+	int s, e, len;
+
+	(void)state;
+	make_core(&c);
+	for (s = 0; s < XB_STATE_COUNT; s++)
+		for (e = 0; e < XB_ERR_COUNT; e++) {
+			c.state = (enum xb_state)s;
+			c.last_error = (enum xb_err)e;
+			len = xb_report_format(&c, NULL, 1, buf, sizeof(buf));
+			assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+			assert_string_equal(rp_str(&r, "state"),
+					    xb_state_name(c.state));
+			assert_string_equal(rp_str(&r, "last_error"),
+					    xb_err_name(c.last_error));
+		}
+}
+
+static void test_reader_rejects(void **state)
+{
+	static const char *const bad[] = {
+		"", "seq=1", "v=2", "v=1  seq=1", "v=1 seq=x", "v=1 seq=",
+		"v=1 =5", "v=1 state=Idle", "v=1 ", " v=1", "v=1 target_kb=-1",
+	};
+	struct rp_report r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(rp_parse(bad[i], strlen(bad[i]), &r), -1);
+	assert_int_equal(rp_parse("v=1 future_word=abc-1", 21, &r), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_worst_case_fits),
+		cmocka_unit_test(test_small_buffer),
+		cmocka_unit_test(test_every_state_and_error),
+		cmocka_unit_test(test_reader_rejects),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
