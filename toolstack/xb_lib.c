@@ -617,6 +617,14 @@ enum xb_exit xb_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
 				continue;
 			}
 			states_r[i] = xb_derive_state(d, &prog[i], now, o->stuck_ms);
+			/*
+			 * Out of time with no progress at all since the start:
+			 * not "still converging" however short the wait was.
+			 */
+			if (elapsed >= o->timeout_ms && states_r[i] == XB_ST_CONVERGING &&
+			    prog[i].last_progress_ms == prog[i].since_ms)
+				states_r[i] = d->report.status == XB_REPORT_VALID ?
+					      XB_ST_STUCK : XB_ST_NO_DRIVER;
 			if (states_r[i] != XB_ST_AT_TARGET &&
 			    states_r[i] != XB_ST_REFUSED &&
 			    states_r[i] != XB_ST_AT_FLOOR)

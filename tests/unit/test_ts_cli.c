@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The xballoon CLI against the fake backend: output shapes and exit codes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <yajl/yajl_tree.h>
+
+#include "xb_cli.h"
+#include "xb_fake.h"
+
+#define MIB 1024ULL
+#define GIB (1024ULL * 1024)
+
+struct run {
+	char *out, *err;
+	size_t out_len, err_len;
+	int rc;
+};
+
+static void put(struct xb_fake *f, const char *path, const char *val)
+{
+	xb_fake_put(f, path, val, strlen(val));
+}
+
+static int setup(void **state)
+{
+	struct xb_fake *f = xb_fake_new();
+
+	xb_fake_add(f, 0, "Domain-0", XB_TYPE_PV, 1 * GIB, 1 * GIB, 1 * GIB);
+	xb_fake_add(f, 1, "pv1", XB_TYPE_PV, 1 * GIB, 1 * GIB, 1 * GIB);
+	xb_fake_add(f, 2, "pvh2", XB_TYPE_PVH, 1 * GIB, 512 * MIB, 600 * MIB);
+	put(f, "/local/domain/2/data/xballoon/report",
+	    "v=1 seq=7 state=inflating balloon_kb=450000 current_kb=600000 "
+	    "mem_avail_kb=300000 oom_deflates=2");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	xb_fake_free(*state);
+	return 0;
+}
+
+/* Run "xballoon ARGS..." (NULL-terminated) against the fake. */
+static struct run run(struct xb_fake *f, ...)
+{
+	struct run r = { 0 };
+	char *argv[32];
+	int argc = 0;
+	volatile int stop = 0;
+	struct xb_cli cli = { .be = &f->be, .stop = &stop };
+	va_list ap;
+
+	va_start(ap, f);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	cli.out = open_memstream(&r.out, &r.out_len);
+	cli.err = open_memstream(&r.err, &r.err_len);
+	r.rc = xb_dispatch(&cli, argc, argv);
+	fclose(cli.out);
+	fclose(cli.err);
+	return r;
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static yajl_val parse_json(const char *s)
+{
+	char err[256];
+	yajl_val v = yajl_tree_parse(s, err, sizeof(err));
+
+	if (!v)
+		fail_msg("bad JSON (%s): %s", err, s);
+	return v;
+}
+
+static yajl_val at(yajl_val v, const char *k1, const char *k2)
+{
+	const char *path[] = { k1, k2, NULL };
+
+	return yajl_tree_get(v, path, yajl_t_any);
+}
+
+static long long num(yajl_val v, const char *k1, const char *k2)
+{
+	yajl_val n = at(v, k1, k2);
+
+	assert_non_null(n);
+	assert_true(YAJL_IS_INTEGER(n));
+	return YAJL_GET_INTEGER(n);
+}
+
+static void test_list_json_shape(void **state)
+{
+	struct run r = run(*state, "list", "--json", NULL);
+	yajl_val v, doms, d;
+	long long sum = 0;
+
+	assert_int_equal(r.rc, 0);
+	v = parse_json(r.out);
+	assert_int_equal(num(v, "version", NULL), 1);
+	assert_int_equal(num(v, "host", "total_kb"), 4 * GIB);
+	assert_int_equal(num(v, "host", "free_kb"), 1 * GIB);
+	doms = at(v, "domains", NULL);
+	assert_true(YAJL_IS_ARRAY(doms));
+	assert_int_equal(YAJL_GET_ARRAY(doms)->len, 3);
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const keys[] = {
+			"domid", "name", "type", "static_max_kb", "target_kb",
+			"actual_kb", "reclaimed_kb", "state", "driver",
+		};
+
+		d = YAJL_GET_ARRAY(doms)->values[i];
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			assert_non_null(at(d, keys[k], NULL));
+		sum += num(d, "reclaimed_kb", NULL);
+	}
+	assert_int_equal(num(v, "totals", "reclaimed_kb"), sum);
+	assert_int_equal(num(v, "totals", "domains"), 3);
+	assert_int_equal(num(v, "totals", "with_driver"), 1);
+	d = YAJL_GET_ARRAY(doms)->values[2];
+	assert_string_equal(YAJL_GET_STRING(at(d, "type", NULL)), "pvh");
+	assert_string_equal(YAJL_GET_STRING(at(d, "state", NULL)), "converging");
+	assert_string_equal(YAJL_GET_STRING(at(d, "driver", "status")), "valid");
+	assert_string_equal(YAJL_GET_STRING(at(d, "driver", "state")), "inflating");
+	assert_int_equal(num(d, "driver", "balloon_kb"), 450000);
+	assert_int_equal(num(d, "reclaimed_kb", NULL), 1 * GIB - 600 * MIB);
+	d = YAJL_GET_ARRAY(doms)->values[1];
+	assert_string_equal(YAJL_GET_STRING(at(d, "driver", "status")), "absent");
+	yajl_tree_free(v);
+	run_free(&r);
+}
+
+static void test_list_hostile_report(void **state)
+{
+	struct xb_fake *f = *state;
+	char big[4096];
+	struct run r;
+	yajl_val v, d;
+
+	/* quotes, backslashes and control bytes in a report and a name */
+	xb_fake_put(f, "/local/domain/1/data/xballoon/report", "v=1 \"\\\x01\n", 8);
+	xb_fake_put(f, "/local/domain/1/name", "evil\"name\\\n", 11);
+	memset(big, 'z', sizeof(big));
+	xb_fake_put(f, "/local/domain/2/data/xballoon/report", big, sizeof(big));
+	r = run(f, "list", "--json", NULL);
+	assert_int_equal(r.rc, 0);
+	v = parse_json(r.out);
+	d = YAJL_GET_ARRAY(at(v, "domains", NULL))->values[1];
+	assert_string_equal(YAJL_GET_STRING(at(d, "name", NULL)), "evil\"name\\?");
+	assert_string_equal(YAJL_GET_STRING(at(d, "driver", "status")), "invalid");
+	d = YAJL_GET_ARRAY(at(v, "domains", NULL))->values[2];
+	assert_string_equal(YAJL_GET_STRING(at(d, "driver", "status")), "invalid");
+	assert_string_equal(YAJL_GET_STRING(at(d, "state", NULL)), "no-driver");
+	yajl_tree_free(v);
+	run_free(&r);
+	/* text and Prometheus survive it too */
+	r = run(f, "list", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "invalid"));
+	run_free(&r);
+	r = run(f, "list", "--prometheus", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "name=\"evil\\\"name\\\\?\""));
+	run_free(&r);
+}
+
+static void test_list_text_and_filter(void **state)
+{
+	struct run r = run(*state, "list", "pvh2", NULL);
+
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "pvh2"));
+	assert_null(strstr(r.out, "pv1 "));
+	assert_non_null(strstr(r.out, "Total"));
+	assert_non_null(strstr(r.out, "host total 4096, free 1024"));
+	run_free(&r);
+	r = run(*state, "list", "nosuch", NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	assert_non_null(strstr(r.err, "nosuch"));
+	run_free(&r);
+	r = run(*state, "list", "--json", "--prometheus", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+}
+
+static void test_prometheus(void **state)
+{
+	struct run r = run(*state, "list", "--prometheus", NULL);
+
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "# TYPE xballoon_domain_actual_bytes gauge\n"));
+	assert_non_null(strstr(r.out, "xballoon_domain_actual_bytes{domid=\"2\",name=\"pvh2\",type=\"pvh\"} 629145600\n"));
+	assert_non_null(strstr(r.out, "xballoon_domain_state{domid=\"2\",name=\"pvh2\",state=\"converging\"} 1\n"));
+	assert_non_null(strstr(r.out, "xballoon_driver_oom_deflates_total{domid=\"2\",name=\"pvh2\",type=\"pvh\"} 2\n"));
+	assert_non_null(strstr(r.out, "xballoon_host_total_bytes 4294967296\n"));
+	/* no driver series for a domain without a report */
+	assert_null(strstr(r.out, "xballoon_driver_balloon_bytes{domid=\"1\""));
+	run_free(&r);
+}
+
+static void test_mem_set_json(void **state)
+{
+	struct xb_fake *f = *state;
+	struct run r = run(f, "mem-set", "--json", "pv1", "pvh2", "50%", NULL);
+	yajl_val v, c;
+
+	assert_int_equal(r.rc, 0);
+	v = parse_json(r.out);
+	assert_true(YAJL_IS_TRUE(at(v, "applied", NULL)));
+	c = at(v, "changes", NULL);
+	assert_int_equal(YAJL_GET_ARRAY(c)->len, 2);
+	assert_int_equal(num(YAJL_GET_ARRAY(c)->values[0], "new_kb", NULL), 512 * MIB);
+	assert_int_equal(num(YAJL_GET_ARRAY(c)->values[0], "old_kb", NULL), 1 * GIB);
+	yajl_tree_free(v);
+	run_free(&r);
+	assert_string_equal(xb_fake_get(f, "/local/domain/1/memory/target"), "524288");
+}
+
+static void test_mem_set_rejects(void **state)
+{
+	struct xb_fake *f = *state;
+	static const char *const cases[][3] = {
+		{ "nosuch", "512m", "no such domain" },
+		{ "pv1", "2g", "static-max" },
+		{ "pv1", "abc", "not a size" },
+		{ "pv1", "-5g", "below zero" },
+	};
+	struct run r;
+	yajl_val v;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = run(f, "mem-set", (char *)cases[i][0], (char *)cases[i][1], NULL);
+		assert_int_not_equal(r.rc, 0);
+		if (!strstr(r.err, cases[i][2]))
+			fail_msg("case %zu: stderr lacks '%s': %s", i, cases[i][2], r.err);
+		run_free(&r);
+	}
+	/* a mix of valid and invalid: nothing changes, JSON says why */
+	r = run(f, "mem-set", "--json", "pv1", "nosuch", "pvh2", "256m", NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	v = parse_json(r.out);
+	assert_true(YAJL_IS_FALSE(at(v, "applied", NULL)));
+	assert_int_equal(YAJL_GET_ARRAY(at(v, "errors", NULL))->len, 1);
+	yajl_tree_free(v);
+	run_free(&r);
+	assert_string_equal(xb_fake_get(f, "/local/domain/1/memory/target"), "1048576");
+	assert_string_equal(xb_fake_get(f, "/local/domain/2/memory/target"), "524288");
+	assert_int_equal(xb_fake_dom(f, 1)->maxmem_calls, 0);
+	/* usage errors */
+	r = run(f, "mem-set", "pv1", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+	r = run(f, "mem-set", "--all", "pv1", "1g", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+	r = run(f, "mem-set", "--bogus", "pv1", "1g", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+}
+
+static void test_mem_set_wait(void **state)
+{
+	struct xb_fake *f = *state;
+	struct run r;
+	yajl_val v;
+
+	/* relative negative size after --all is a size, not an option */
+	xb_fake_dom(f, 1)->rate_kb_s = 200 * MIB;
+	xb_fake_dom(f, 2)->rate_kb_s = 200 * MIB;
+	r = run(f, "mem-set", "--json", "--wait", "--all", "-50%", NULL);
+	assert_int_equal(r.rc, XB_EXIT_OK);
+	v = parse_json(r.out);
+	assert_string_equal(YAJL_GET_STRING(at(v, "wait", "result")), "reached");
+	assert_int_equal(num(v, "wait", "exit_code"), 0);
+	yajl_tree_free(v);
+	run_free(&r);
+	assert_string_equal(xb_fake_get(f, "/local/domain/1/memory/target"), "524288");
+	assert_string_equal(xb_fake_get(f, "/local/domain/2/memory/target"), "262144");
+
+	/* no driver: plain progress lines on stderr, exit 6 */
+	xb_fake_dom(f, 1)->rate_kb_s = 0;
+	r = run(f, "mem-set", "--wait", "--timeout", "15", "pv1", "256m", NULL);
+	if (r.rc != XB_EXIT_NO_DRIVER)
+		fail_msg("rc %d: %s%s", r.rc, r.err, r.out);
+	assert_non_null(strstr(r.err, "pv1(1) actual 512 MiB target 256 MiB"));
+	assert_non_null(strstr(r.out, "result: no-driver (exit 6)"));
+	run_free(&r);
+
+	r = run(f, "wait", "--json", "--timeout", "3", "pv1", NULL);
+	assert_int_equal(r.rc, XB_EXIT_NO_DRIVER);
+	v = parse_json(r.out);
+	assert_string_equal(YAJL_GET_STRING(at(v, "wait", "result")), "no-driver");
+	yajl_tree_free(v);
+	run_free(&r);
+}
+
+static void test_info_and_help(void **state)
+{
+	struct run r = run(*state, "info", "--json", NULL);
+	yajl_val v;
+
+	assert_int_equal(r.rc, 0);
+	v = parse_json(r.out);
+	assert_int_equal(num(v, "host", "total_kb"), 4 * GIB);
+	assert_int_equal(num(v, "reclaimed_kb", NULL), 1 * GIB - 600 * MIB);
+	assert_int_equal(num(v, "domains", NULL), 3);
+	yajl_tree_free(v);
+	run_free(&r);
+	r = run(*state, "info", NULL);
+	assert_non_null(strstr(r.out, "reclaimed_sum_mib    : 424"));
+	run_free(&r);
+	for (size_t i = 0; i < xb_cmdtable_len; i++) {
+		r = run(*state, "help", (char *)xb_cmdtable[i].name, NULL);
+		assert_int_equal(r.rc, 0);
+		assert_non_null(strstr(r.out, "Usage: xballoon"));
+		run_free(&r);
+	}
+	r = run(*state, "help", "nosuch", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+	r = run(*state, "mem-max", "--help", NULL);
+	assert_int_equal(r.rc, 0);
+	run_free(&r);
+}
+
+/* watch's events: differences between snapshots, in a fixed order. */
+struct captured {
+	char buf[4096];
+	size_t len;
+};
+
+static void capture(void *ctx, const struct xb_event *ev)
+{
+	struct captured *c = ctx;
+	int n = snprintf(c->buf + c->len, sizeof(c->buf) - c->len, "%s:%u ",
+			 xb_event_name[ev->type], ev->dom->xen.domid);
+
+	if (n > 0 && (size_t)n < sizeof(c->buf) - c->len)
+		c->len += (size_t)n;
+}
+
+static void test_watch_events(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_snapshot a, b;
+	struct captured c = { .len = 0 };
+	yajl_gen g = xb_json_new();
+	const unsigned char *buf;
+	size_t len;
+	yajl_val v;
+	struct xb_event ev;
+
+	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
+	xb_events_snapshot(NULL, &a, 1, capture, &c);
+	assert_string_equal(c.buf, "domain-new:0 domain-new:1 domain-new:2 ");
+	c.len = 0;
+	c.buf[0] = '\0';
+	xb_fake_put(f, "/local/domain/1/memory/target", "524288", 6);
+	xb_fake_put(f, "/local/domain/2/data/xballoon/report", "v=1 seq=8", 9);
+	xb_fake_remove(f, 0);
+	xb_fake_add(f, 9, "new9", XB_TYPE_PV, 1 * GIB, 1 * GIB, 1 * GIB);
+	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
+	xb_events_snapshot(&a, &b, 2, capture, &c);
+	assert_string_equal(c.buf, "target:1 state:1 report:2 state:2 domain-new:9 domain-gone:0 ");
+	/* the same snapshot twice: nothing */
+	c.len = 0;
+	c.buf[0] = '\0';
+	xb_events_snapshot(&b, &b, 3, capture, &c);
+	assert_string_equal(c.buf, "");
+	/* JSON of a target event */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = XB_EV_TARGET;
+	ev.ts_ms = 5;
+	ev.dom = xb_snapshot_find(&b, 1);
+	ev.old_kb = 1 * GIB;
+	ev.new_kb = 512 * MIB;
+	xb_json_event(g, &ev);
+	yajl_gen_get_buf(g, &buf, &len);
+	v = parse_json((const char *)buf);
+	assert_string_equal(YAJL_GET_STRING(at(v, "event", NULL)), "target");
+	assert_int_equal(num(v, "new_kb", NULL), 512 * MIB);
+	assert_int_equal(num(v, "domid", NULL), 1);
+	yajl_tree_free(v);
+	yajl_gen_free(g);
+	xb_snapshot_free(&a);
+	xb_snapshot_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_list_json_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_hostile_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_text_and_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prometheus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mem_set_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mem_set_rejects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mem_set_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_info_and_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_events, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("ts_cli", tests, NULL, NULL);
+}

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libxballoon against the fake backend. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "xballoon.h"
+#include "xb_fake.h"
+
+#define MIB 1024ULL
+#define GIB (1024ULL * 1024)
+
+static const char *get(struct xb_fake *f, unsigned domid, const char *key)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, key);
+	return xb_fake_get(f, path);
+}
+
+static void report(struct xb_fake *f, unsigned domid, const char *s, size_t len)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/local/domain/%u/data/xballoon/report", domid);
+	xb_fake_put(f, path, s, len);
+}
+
+/* dom0 (no static-max, as on a fresh host), a PV, a PVH, an HVM guest */
+static int setup(void **state)
+{
+	struct xb_fake *f = xb_fake_new();
+	struct xb_fake_dom *d0;
+
+	d0 = xb_fake_add(f, 0, "Domain-0", XB_TYPE_PV, 0, 0, 1 * GIB);
+	d0->info.max_pages = 1 * GIB / 4;
+	xb_fake_add(f, 1, "pv1", XB_TYPE_PV, 1 * GIB, 1 * GIB, 1 * GIB);
+	xb_fake_add(f, 2, "pvh2", XB_TYPE_PVH, 1 * GIB, 768 * MIB, 768 * MIB);
+	xb_fake_add(f, 3, "hvm3", XB_TYPE_HVM, 2 * GIB, 2 * GIB - 8 * MIB, 2 * GIB);
+	xb_fake_put(f, "/local/domain/3/memory/videoram", "8192", 4);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	xb_fake_free(*state);
+	return 0;
+}
+
+static void test_snapshot_basic(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_snapshot s;
+	const struct xb_domain *d;
+
+	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.host_total_kb, 4 * GIB);
+	d = xb_snapshot_find(&s, 0);
+	assert_string_equal(d->name, "Domain-0");
+	assert_false(d->has_static_max);		/* from Xen's max_pages */
+	assert_int_equal(d->static_max_kb, 1 * GIB);
+	assert_int_equal(d->target_kb, 1 * GIB);	/* = actual when unset */
+	d = xb_snapshot_find(&s, 2);
+	assert_int_equal(d->xen.type, XB_TYPE_PVH);
+	assert_int_equal(d->reclaimed_kb, 256 * MIB);
+	assert_int_equal(d->state, XB_ST_AT_TARGET);
+	d = xb_snapshot_find(&s, 3);
+	assert_int_equal(d->videoram_kb, 8 * MIB);
+	assert_int_equal(d->target_kb, 2 * GIB);	/* incl. video RAM, as xl */
+	assert_int_equal(s.reclaimed_kb, 256 * MIB);
+	assert_int_equal(s.actual_kb, 1 * GIB + 1 * GIB + 768 * MIB + 2 * GIB);
+	/* one transaction for all domains */
+	assert_int_equal(f->calls_txn_start, 1);
+	assert_int_equal(d->report.status, XB_REPORT_ABSENT);
+	assert_int_equal(xb_snapshot_find(&s, 1)->state, XB_ST_AT_TARGET);
+	xb_snapshot_free(&s);
+}
+
+static void test_snapshot_paging(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_snapshot s;
+
+	for (unsigned i = 10; i < 17; i++)
+		xb_fake_add(f, i, "many", XB_TYPE_PV, 512 * MIB, 256 * MIB, 256 * MIB);
+	f->be.chunk = 2;
+	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(s.n, 11);
+	for (size_t i = 1; i < s.n; i++)
+		assert_true(s.doms[i].xen.domid > s.doms[i - 1].xen.domid);
+	assert_int_equal(f->calls_domain_list, 6);	/* 2+2+2+2+2+1 */
+	/* names can be ambiguous: lookup refuses to guess */
+	assert_null(xb_snapshot_lookup(&s, "many"));
+	assert_non_null(xb_snapshot_lookup(&s, "pv1"));
+	assert_non_null(xb_snapshot_lookup(&s, "16"));
+	assert_null(xb_snapshot_lookup(&s, "17"));
+	assert_null(xb_snapshot_lookup(&s, "99999999999"));
+	xb_snapshot_free(&s);
+}
+
+static void test_snapshot_txn_retry(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_snapshot s;
+
+	f->eagain_commits = 3;
+	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(f->calls_txn_start, 4);
+	xb_snapshot_free(&s);
+	f->eagain_commits = 1000;
+	assert_int_equal(xb_snapshot_take(&f->be, &s), -1);	/* bounded */
+	assert_int_equal(f->calls_txn_start, 4 + XB_TXN_RETRIES);
+	f->eagain_commits = 0;
+	f->fail_physinfo = true;
+	assert_int_equal(xb_snapshot_take(&f->be, &s), -1);
+}
+
+/* Build a plan from a command line-like request. */
+static int plan(struct xb_fake *f, const char *size, bool all,
+		const char *const *doms, size_t n, struct xb_plan *p,
+		struct xb_snapshot *s)
+{
+	struct xb_size sz;
+	const char *why;
+
+	assert_int_equal(xb_size_parse(size, strlen(size), &sz, &why), 0);
+	assert_int_equal(xb_snapshot_take(&f->be, s), 0);
+	assert_int_equal(xb_plan_build(s, XB_PLAN_TARGET, doms, n, all, &sz, p), 0);
+	return (int)p->n_errors;
+}
+
+static void test_set_target_invariants(void **state)
+{
+	struct xb_fake *f = *state;
+	const char *const doms[] = { "pv1", "pvh2", "3" };
+	struct xb_snapshot s;
+	struct xb_plan p;
+
+	assert_int_equal(plan(f, "512m", false, doms, 3, &p, &s), 0);
+	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p, stderr), 0);
+	/* PV: target and /vm/<uuid>/memory (MiB), maxmem = target + 1 MiB, no PoD */
+	assert_string_equal(get(f, 1, "memory/target"), "524288");
+	assert_string_equal(xb_fake_get(f, "/vm/01000000-0000-0000-0000-0000000000ab/memory"),
+			    "512");
+	assert_int_equal(xb_fake_dom(f, 1)->maxmem_kb, 512 * MIB + 1024);
+	assert_int_equal(xb_fake_dom(f, 1)->pod_calls, 0);
+	/* PVH: PoD target in pages (target + slack) */
+	assert_int_equal(xb_fake_dom(f, 2)->pod_calls, 1);
+	assert_int_equal(xb_fake_dom(f, 2)->pod_pages, (512 * MIB + 1024) / 4);
+	/* HVM: memory/target excludes video RAM, maxmem includes it */
+	assert_string_equal(get(f, 3, "memory/target"), "516096");
+	assert_int_equal(xb_fake_dom(f, 3)->maxmem_kb, 512 * MIB + 1024);
+	assert_int_equal(xb_fake_dom(f, 3)->pod_pages, (504 * MIB + 1024) / 4);
+	/* static-max untouched for domUs */
+	assert_string_equal(get(f, 1, "memory/static-max"), "1048576");
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+}
+
+static void assert_unchanged(struct xb_fake *f)
+{
+	assert_string_equal(get(f, 1, "memory/target"), "1048576");
+	assert_string_equal(get(f, 2, "memory/target"), "786432");
+	assert_int_equal(xb_fake_dom(f, 1)->maxmem_calls, 0);
+	assert_int_equal(xb_fake_dom(f, 2)->maxmem_calls, 0);
+	assert_int_equal(xb_fake_dom(f, 2)->pod_calls, 0);
+}
+
+static void test_all_or_nothing(void **state)
+{
+	struct xb_fake *f = *state;
+	const char *const mix[] = { "pv1", "nosuch", "pvh2" };
+	const char *const twice[] = { "pv1", "1" };
+	const char *const one[] = { "pv1" };
+	const char *const dom0[] = { "0" };
+	struct xb_snapshot s;
+	struct xb_plan p;
+
+	/* a mix of valid and invalid domains: rejected as a whole */
+	assert_int_equal(plan(f, "512m", false, mix, 3, &p, &s), 1);
+	assert_non_null(strstr(p.errors[0], "nosuch"));
+	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p, stderr), -1);
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	assert_unchanged(f);
+
+	/* above static-max (pvh2 has 1 GiB) */
+	assert_int_equal(plan(f, "1025m", false, mix + 2, 1, &p, &s), 1);
+	assert_non_null(strstr(p.errors[0], "static-max"));
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	/* -5g relative goes below zero */
+	assert_int_equal(plan(f, "-5g", false, one, 1, &p, &s), 1);
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	/* 101% of static-max */
+	assert_int_equal(plan(f, "101%", true, NULL, 0, &p, &s), 3);
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	/* a domain named twice */
+	assert_int_equal(plan(f, "512m", false, twice, 2, &p, &s), 1);
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	/* dom0 never below its safe minimum */
+	assert_int_equal(plan(f, "100m", false, dom0, 1, &p, &s), 1);
+	assert_non_null(strstr(p.errors[0], "dom0"));
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	/* a tiny domU target */
+	assert_int_equal(plan(f, "1m", false, one, 1, &p, &s), 1);
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	/* nothing given */
+	assert_int_equal(plan(f, "512m", false, NULL, 0, &p, &s), 1);
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	assert_unchanged(f);
+}
+
+static void test_all_percent_and_relative(void **state)
+{
+	struct xb_fake *f = *state;
+	const char *const one[] = { "pvh2" };
+	struct xb_snapshot s;
+	struct xb_plan p;
+
+	/* --all: domUs only; 50% of each static-max */
+	assert_int_equal(plan(f, "50%", true, NULL, 0, &p, &s), 0);
+	assert_int_equal(p.n, 3);
+	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p, stderr), 0);
+	assert_string_equal(get(f, 1, "memory/target"), "524288");
+	assert_string_equal(get(f, 2, "memory/target"), "524288");
+	assert_string_equal(get(f, 3, "memory/target"), "1040384");
+	assert_null(get(f, 0, "memory/target"));
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	/* relative to the current target */
+	assert_int_equal(plan(f, "+256m", false, one, 1, &p, &s), 0);
+	assert_int_equal(p.changes[0].old_kb, 512 * MIB);
+	assert_int_equal(p.changes[0].new_kb, 768 * MIB);
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+}
+
+static void test_dom0_target(void **state)
+{
+	struct xb_fake *f = *state;
+	const char *const dom0[] = { "Domain-0" };
+	struct xb_snapshot s;
+	struct xb_plan p;
+
+	assert_int_equal(plan(f, "768m", false, dom0, 1, &p, &s), 0);
+	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p, stderr), 0);
+	assert_string_equal(get(f, 0, "memory/target"), "786432");
+	/* xenstore had no static-max for dom0: written from Xen's maximum */
+	assert_string_equal(get(f, 0, "memory/static-max"), "1048576");
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+}
+
+static void test_apply_rollback(void **state)
+{
+	struct xb_fake *f = *state;
+	const char *const doms[] = { "pv1", "pvh2" };
+	struct xb_snapshot s;
+	struct xb_plan p;
+	FILE *devnull = fopen("/dev/null", "w");
+
+	f->fail_pod_domid = 2;		/* the second domain fails in Xen */
+	assert_int_equal(plan(f, "512m", false, doms, 2, &p, &s), 0);
+	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p, devnull), -1);
+	/* the first one was put back */
+	assert_string_equal(get(f, 1, "memory/target"), "1048576");
+	assert_int_equal(xb_fake_dom(f, 1)->maxmem_kb, 1 * GIB + 1024);
+	assert_string_equal(get(f, 2, "memory/target"), "786432");
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+	fclose(devnull);
+}
+
+static void test_set_target_txn(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_snapshot s;
+	const char *why = NULL;
+
+	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	f->eagain_commits = 2;
+	assert_int_equal(xb_set_target(&f->be, xb_snapshot_find(&s, 1), 600 * MIB, &why), 0);
+	assert_string_equal(get(f, 1, "memory/target"), "614400");
+	/* static-max lowered behind our back: re-checked inside the transaction */
+	xb_fake_put(f, "/local/domain/1/memory/static-max", "524288", 6);
+	errno = 0;
+	assert_int_equal(xb_set_target(&f->be, xb_snapshot_find(&s, 1), 600 * MIB, &why), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(why, "static-max"));
+	assert_string_equal(get(f, 1, "memory/target"), "614400");
+	f->eagain_commits = 1000;
+	assert_int_equal(xb_set_target(&f->be, xb_snapshot_find(&s, 1), 256 * MIB, &why), -1);
+	f->eagain_commits = 0;
+	assert_string_equal(get(f, 1, "memory/target"), "614400");
+	xb_snapshot_free(&s);
+}
+
+static void test_mem_max(void **state)
+{
+	struct xb_fake *f = *state;
+	const char *const one[] = { "pvh2" };
+	struct xb_snapshot s;
+	struct xb_plan p;
+	struct xb_size sz;
+	const char *why;
+
+	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	xb_size_parse("2g", 2, &sz, &why);
+	assert_int_equal(xb_plan_build(&s, XB_PLAN_MAXMEM, one, 1, false, &sz, &p), 0);
+	assert_int_equal(p.n_errors, 0);
+	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_MAXMEM, &p, stderr), 0);
+	assert_string_equal(get(f, 2, "memory/static-max"), "2097152");
+	assert_int_equal(xb_fake_dom(f, 2)->maxmem_kb, 2 * GIB + 1024);
+	xb_plan_free(&p);
+	/* below the current target (768m) */
+	xb_size_parse("512m", 4, &sz, &why);
+	assert_int_equal(xb_plan_build(&s, XB_PLAN_MAXMEM, one, 1, false, &sz, &p), 0);
+	assert_int_equal(p.n_errors, 1);
+	xb_plan_free(&p);
+	xb_snapshot_free(&s);
+}
+
+static struct xb_domain dom(uint64_t target, uint64_t actual, const char *rep)
+{
+	struct xb_domain d;
+
+	memset(&d, 0, sizeof(d));
+	d.xen.domid = 5;
+	d.target_kb = target;
+	d.actual_kb = actual;
+	xb_report_parse(rep, rep ? strlen(rep) : 0, &d.report);
+	return d;
+}
+
+static void test_derived_state(void **state)
+{
+	struct xb_domain d;
+	struct xb_progress p = { 0 };
+
+	(void)state;
+	d = dom(512 * MIB, 512 * MIB + 1000, NULL);
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
+	d = dom(512 * MIB, 1 * GIB, NULL);
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_NO_DRIVER);
+	d = dom(512 * MIB, 1 * GIB, "v=1 state=inflating");
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_CONVERGING);
+	d = dom(512 * MIB, 1 * GIB, "v=1 state=idle");
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
+	d = dom(512 * MIB, 1 * GIB, "v=1 state=refused");
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_REFUSED);
+	d = dom(64 * MIB, 128 * MIB, "v=1 state=at-floor");
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
+	d = dom(64 * MIB, 128 * MIB, "v=1 state=idle floor_kb=131072");
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
+	/* an invalid report counts as no report */
+	d = dom(512 * MIB, 1 * GIB, "v=1 state=idle balloon_kb=x");
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_NO_DRIVER);
+
+	/* with history: progress means converging, even without a driver */
+	d = dom(512 * MIB, 1 * GIB, NULL);
+	assert_int_equal(xb_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
+	d.actual_kb -= 100 * MIB;
+	assert_int_equal(xb_derive_state(&d, &p, 5000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xb_derive_state(&d, &p, 14000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xb_derive_state(&d, &p, 15001, 10000), XB_ST_NO_DRIVER);
+	/* moving away from the target is not progress */
+	d.actual_kb += 200 * MIB;
+	assert_int_equal(xb_derive_state(&d, &p, 16000, 10000), XB_ST_NO_DRIVER);
+	/* a driver that stops moving is stuck, whatever it says */
+	d = dom(512 * MIB, 1 * GIB, "v=1 state=inflating");
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(xb_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xb_derive_state(&d, &p, 12000, 10000), XB_ST_STUCK);
+	/* a new target restarts the clock */
+	d.target_kb = 600 * MIB;
+	assert_int_equal(xb_derive_state(&d, &p, 13000, 10000), XB_ST_CONVERGING);
+
+	assert_int_equal(xb_state_exit(XB_ST_NO_DRIVER), XB_EXIT_NO_DRIVER);
+	assert_int_equal(xb_exit_worse(XB_EXIT_OK, XB_EXIT_TIMEOUT), XB_EXIT_TIMEOUT);
+	assert_int_equal(xb_exit_worse(XB_EXIT_REFUSED, XB_EXIT_TIMEOUT), XB_EXIT_REFUSED);
+	assert_int_equal(xb_exit_worse(XB_EXIT_STUCK, XB_EXIT_NO_DRIVER), XB_EXIT_STUCK);
+}
+
+/* One guest's report never changes anything about another domain. */
+static void test_report_isolation(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_snapshot a, b;
+	const char *const one[] = { "pvh2" };
+	struct xb_plan p;
+	char *big = malloc(4096);
+
+	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
+	memset(big, '9', 4096);
+	report(f, 1, big, 4096);
+	report(f, 3, "v=1 state=refused balloon_kb=18446744073709551615 "
+		     "current_kb=18446744073709551615 target_kb=1", 93);
+	report(f, 0, "v=1 seq=1 floor_kb=99999999999", 30);
+	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
+	assert_int_equal(xb_snapshot_find(&b, 1)->report.status, XB_REPORT_INVALID);
+	assert_int_equal(xb_snapshot_find(&b, 3)->report.status, XB_REPORT_VALID);
+	/* domain 2's view and every sum are the same as before */
+	assert_memory_equal(xb_snapshot_find(&a, 2), xb_snapshot_find(&b, 2),
+			    sizeof(struct xb_domain));
+	assert_int_equal(a.reclaimed_kb, b.reclaimed_kb);
+	assert_int_equal(a.actual_kb, b.actual_kb);
+	assert_int_equal(a.target_kb, b.target_kb);
+	/* and a plan for domain 2 is the same */
+	xb_snapshot_free(&a);
+	xb_snapshot_free(&b);
+	assert_int_equal(plan(f, "50%", false, one, 1, &p, &b), 0);
+	assert_int_equal(p.changes[0].new_kb, 512 * MIB);
+	xb_plan_free(&p);
+	xb_snapshot_free(&b);
+	free(big);
+}
+
+static enum xb_exit run_wait(struct xb_fake *f, uint32_t domid, uint64_t timeout_ms,
+			     enum xb_state *st)
+{
+	struct xb_wait_opts o = {
+		.timeout_ms = timeout_ms, .interval_ms = 1000, .stuck_ms = 10000,
+	};
+
+	return xb_wait(&f->be, &domid, 1, &o, st);
+}
+
+static void set_target(struct xb_fake *f, uint32_t domid, uint64_t kb)
+{
+	struct xb_snapshot s;
+
+	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(xb_set_target(&f->be, xb_snapshot_find(&s, domid), kb, NULL), 0);
+	xb_snapshot_free(&s);
+}
+
+static void test_wait_outcomes(void **state)
+{
+	struct xb_fake *f = *state;
+	enum xb_state st;
+	uint64_t t0;
+
+	/* a driver moving at 100 MiB/s reaches 512 MiB from 1 GiB */
+	xb_fake_dom(f, 1)->rate_kb_s = 100 * MIB;
+	set_target(f, 1, 512 * MIB);
+	t0 = f->now_ms;
+	assert_int_equal(run_wait(f, 1, 60000, &st), XB_EXIT_OK);
+	assert_int_equal(st, XB_ST_AT_TARGET);
+	assert_true(f->now_ms - t0 >= 5000 && f->now_ms - t0 <= 7000);
+
+	/* nothing moves and nothing reports: no-driver after the timeout */
+	set_target(f, 2, 512 * MIB);
+	t0 = f->now_ms;
+	assert_int_equal(run_wait(f, 2, 30000, &st), XB_EXIT_NO_DRIVER);
+	assert_int_equal(st, XB_ST_NO_DRIVER);
+	assert_true(f->now_ms - t0 >= 30000);
+
+	/* a driver that says it is working but does not move: stuck */
+	report(f, 2, "v=1 state=inflating", 19);
+	assert_int_equal(run_wait(f, 2, 30000, &st), XB_EXIT_STUCK);
+
+	/* refused ends the wait early */
+	report(f, 2, "v=1 state=refused", 17);
+	t0 = f->now_ms;
+	assert_int_equal(run_wait(f, 2, 30000, &st), XB_EXIT_REFUSED);
+	assert_true(f->now_ms - t0 < 2000);
+
+	/* slow but moving when the time runs out: timed out */
+	xb_fake_dom(f, 3)->rate_kb_s = 10 * MIB;
+	set_target(f, 3, 1 * GIB);
+	assert_int_equal(run_wait(f, 3, 5000, &st), XB_EXIT_TIMEOUT);
+	assert_int_equal(st, XB_ST_CONVERGING);
+
+	/* the domain goes away */
+	xb_fake_remove(f, 3);
+	assert_int_equal(run_wait(f, 3, 5000, &st), XB_EXIT_ERROR);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_snapshot_basic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_txn_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_target_invariants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_percent_and_relative, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dom0_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_target_txn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mem_max, setup, teardown),
+		cmocka_unit_test(test_derived_state),
+		cmocka_unit_test_setup_teardown(test_report_isolation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_outcomes, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("ts_lib", tests, NULL, NULL);
+}
