@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for lab scenarios (dom0 shell scripts, busybox ash). Sourced before a
+# scenario runs; see docs/lab.md for the contract.
+
+LAB_EXEC_TIMEOUT=${LAB_EXEC_TIMEOUT:-300}
+LAB_BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-180}
+
+lab_log() { echo "[lab $(cut -d' ' -f1 /proc/uptime)] $*"; }
+
+# ---- named checks -------------------------------------------------------
+_lab_result() {
+	echo "XLAB-CHECK $1 ${LAB_SCENARIO:-adhoc}: $2${3:+ ($3)}"
+	echo "$1 $2" >>/tmp/lab-checks
+}
+lab_pass() { _lab_result PASS "$1" "$2"; }
+lab_fail() { _lab_result FAIL "$1" "$2"; }
+# lab_check NAME CMD...: run CMD; pass if it exits 0, else fail with its output.
+lab_check() {
+	_n=$1
+	shift
+	if _o=$("$@" 2>&1); then
+		lab_pass "$_n"
+	else
+		echo "$_o" | tail -20 | sed 's/^/  | /'
+		lab_fail "$_n" "command failed: $*"
+	fi
+}
+
+# ---- guests -------------------------------------------------------------
+lab_domid() { xl domid "$1" 2>/dev/null; }
+
+# lab_guest NAME --type pv|pvh --mem MiB [--maxmem MiB] --kernel K [--module]
+#           [--extra 'kernel args'] [--vcpus N] [--stress]
+# --stress adds stress-ng to the guest (a larger initramfs: slower to boot).
+lab_guest() {
+	_name=$1
+	shift
+	_type=pv _mem=256 _max= _kern=xb61 _mod=0 _extra= _vcpus=1 _rd=initrd
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--type) _type=$2; shift 2 ;;
+		--mem) _mem=$2; shift 2 ;;
+		--maxmem) _max=$2; shift 2 ;;
+		--kernel) _kern=$2; shift 2 ;;
+		--module) _mod=1; shift ;;
+		--extra) _extra=$2; shift 2 ;;
+		--vcpus) _vcpus=$2; shift 2 ;;
+		--stress) _rd=initrd-stress; shift ;;
+		*) echo "lab_guest: unknown option $1" >&2; return 2 ;;
+		esac
+	done
+	[ -d "/lab/kernels/$_kern" ] || { echo "lab_guest: no kernel '$_kern' (have: $(ls /lab/kernels))" >&2; return 2; }
+	[ -n "$_max" ] || _max=$_mem
+	mkdir -p /tmp/xl
+	cat >"/tmp/xl/$_name.cfg" <<-CFG
+	name = "$_name"
+	type = "$_type"
+	kernel = "/lab/kernels/$_kern/bzImage"
+	ramdisk = "/lab/kernels/$_kern/$_rd.gz"
+	memory = $_mem
+	maxmem = $_max
+	vcpus = $_vcpus
+	on_crash = "preserve"
+	extra = "console=hvc0 quiet xlab.name=$_name xlab.module=$_mod $_extra"
+	CFG
+	echo "$_name" >>/tmp/lab-guests
+	if ! xl create "/tmp/xl/$_name.cfg" >/tmp/xl/$_name.create 2>&1; then
+		cat /tmp/xl/$_name.create
+		echo "lab_guest: xl create $_name failed" >&2
+		return 1
+	fi
+	lab_wait_ready "$_name" "$LAB_BOOT_TIMEOUT"
+}
+
+# Wait until the guest's agent answers (follows the guest across a reboot,
+# since the domid then changes).
+lab_wait_ready() {
+	_t0=$(date +%s)
+	while :; do
+		_d=$(lab_domid "$1")
+		if [ -n "$_d" ] && [ "$(xenstore-read /local/domain/$_d/data/xlab/ready 2>/dev/null)" = 1 ]; then
+			lab_log "guest $1 (domid $_d) up after $(($(date +%s) - _t0))s"
+			return 0
+		fi
+		if [ $(($(date +%s) - _t0)) -ge "$2" ]; then
+			echo "lab_guest: guest $1 did not come up in $2 s; console:" >&2
+			tail -30 /var/log/xen/console/guest-$1.log 2>/dev/null | sed 's/^/  | /' >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+lab_destroy() {
+	xl destroy "$1" >/dev/null 2>&1
+	sed -i "/^$1\$/d" /tmp/lab-guests 2>/dev/null
+	return 0
+}
+
+lab_destroy_all() {
+	for _g in $(cat /tmp/lab-guests 2>/dev/null); do
+		xl destroy "$_g" >/dev/null 2>&1
+	done
+	rm -f /tmp/lab-guests
+}
+
+# lab_exec NAME CMD: run CMD with sh in the guest, print its output (the last
+# 1400 bytes), return its exit status (124 when the guest does not answer).
+lab_exec() {
+	_g=$1
+	shift
+	_d=$(lab_domid "$_g") || { echo "lab_exec: no guest $_g" >&2; return 125; }
+	_p=/local/domain/$_d/data/xlab
+	_seq=$(($(cat /tmp/lab-seq 2>/dev/null || echo 0) + 1))
+	echo $_seq >/tmp/lab-seq
+	xenstore-write "$_p/cmd" "$(printf '%s' "$*" | base64 -w0)" || return 125
+	xenstore-write "$_p/req" "$_seq" || return 125
+	_t0=$(date +%s)
+	while :; do
+		_rc=$(xenstore-read "$_p/rc" 2>/dev/null)
+		case $_rc in "$_seq "*) break ;; esac
+		if [ $(($(date +%s) - _t0)) -ge "${LAB_EXEC_TIMEOUT}" ]; then
+			echo "lab_exec: guest $_g did not answer in ${LAB_EXEC_TIMEOUT}s: $*" >&2
+			return 124
+		fi
+		sleep 0.05
+	done
+	xenstore-read "$_p/out" 2>/dev/null | base64 -d 2>/dev/null
+	return "${_rc#* }"
+}
+
+# ---- memory as Xen sees it ---------------------------------------------
+# KiB of memory Xen accounts to the domain (tot_pages * 4).
+lab_xen_mem_kb() {
+	xentop -b -i 1 2>/dev/null | awk -v n="$1" '$1 == n {print $5; exit}'
+}
+
+# lab_wait_xen_mem NAME MiB TOL_PCT TIMEOUT_S: wait until Xen's view of the
+# domain is within TOL_PCT of MiB. Prints the seconds it took; status 1 on timeout.
+lab_wait_xen_mem() {
+	_t0=$(date +%s)
+	while :; do
+		_kb=$(lab_xen_mem_kb "$1")
+		if [ -n "$_kb" ] && awk -v k="$_kb" -v m="$2" -v t="$3" \
+			'BEGIN { d = k / 1024 - m; if (d < 0) d = -d; exit !(d <= m * t / 100) }'; then
+			echo $(($(date +%s) - _t0))
+			return 0
+		fi
+		if [ $(($(date +%s) - _t0)) -ge "$4" ]; then
+			echo "lab_wait_xen_mem: $1 at ${_kb:-?} KiB, wanted $2 MiB +-$3% within $4 s" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Print guest consoles and the hypervisor log tail (run on failure).
+lab_dump_logs() {
+	for _f in /var/log/xen/console/guest-*.log; do
+		[ -f "$_f" ] || continue
+		echo "XLAB-LOG ---- console $(basename "$_f") (last 40 lines)"
+		tail -40 "$_f" | sed 's/^/  | /'
+	done
+	echo "XLAB-LOG ---- xl dmesg (last 30 lines)"
+	xl dmesg 2>/dev/null | tail -30 | sed 's/^/  | /'
+}
