@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+# Take-back while the host has no free memory: the guest stays up, reports the
+# refusal (state refused, hard limit), and reaches its target once memory is
+# freed.
+
+drv_tok() {
+	xenstore-read "/local/domain/$(lab_domid "$1")/data/xballoon/report" 2>/dev/null |
+		tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+g=hf
+if ! lab_guest "$g" --type pvh --mem 1024 --kernel xb61 --module; then
+	lab_fail "hostfull-boot" "guest did not come up"
+else
+	xl mem-set "$g" 256m
+	lab_check "hostfull-down" lab_wait_xen_mem "$g" 256 1 120
+	# fill the host: a paused guest holding all free memory but 64 MiB
+	free=$(xl info | awk '/^free_memory/ {print $3}')
+	fill=$((free - 64))
+	cat >/tmp/xl/filler.cfg <<-CFG
+	name = "filler"
+	type = "pvh"
+	kernel = "/lab/kernels/xb61/bzImage"
+	memory = $fill
+	CFG
+	echo filler >>/tmp/lab-guests
+	if xl create -p /tmp/xl/filler.cfg >/tmp/xl/filler.log 2>&1; then
+		lab_log "host free after filler ($fill MiB): $(xl info | awk '/^free_memory/ {print $3}') MiB"
+		xl mem-set "$g" 1024m
+		n=0
+		while [ $n -lt 300 ] && [ "$(drv_tok "$g" state)" != refused ]; do sleep 0.1; n=$((n + 1)); done
+		sleep 2
+		rep=$(xenstore-read /local/domain/$(lab_domid "$g")/data/xballoon/report)
+		echo "  | $rep"
+		hl=$(drv_tok "$g" hard_limit_kb)
+		if [ "$(drv_tok "$g" state)" = refused ] && [ "$(drv_tok "$g" last_error)" = hv-refused ] &&
+			[ "${hl:-0}" -gt 0 ] && [ "$(drv_tok "$g" refusals)" -gt 0 ]; then
+			lab_pass "hostfull-refusal-reported" "state refused, hard_limit_kb=$hl, Xen $(lab_xen_mem_kb "$g") KiB"
+		else
+			lab_fail "hostfull-refusal-reported" "report: $rep"
+		fi
+		lab_check "hostfull-guest-alive" lab_exec "$g" 'echo alive; cat /sys/kernel/xballoon/state'
+		lab_destroy filler
+		if s=$(lab_wait_xen_mem "$g" 1024 1 120); then
+			lab_pass "hostfull-catch-up" "reached 1024 MiB ${s}s after memory was freed; state $(drv_tok "$g" state)"
+		else
+			lab_fail "hostfull-catch-up" "Xen at $(lab_xen_mem_kb "$g") KiB; report $(xenstore-read /local/domain/$(lab_domid "$g")/data/xballoon/report)"
+		fi
+	else
+		cat /tmp/xl/filler.log | tail -5 | sed 's/^/  | /'
+		lab_fail "hostfull-filler" "could not create the filler domain of $fill MiB"
+	fi
+	lab_destroy "$g"
+fi

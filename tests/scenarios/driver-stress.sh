@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest pressure and the floor: stress-ng --vm needs more than the target
+# leaves; the workload is not OOM-killed, memory comes back from the balloon
+# and the state says so; afterwards the driver returns to the target. A target
+# below the floor stops at the floor, state at-floor.
+#
+# The target is written to xenstore directly: `xl mem-set` also lowers maxmem
+# to the target, after which Xen refuses any page above it and deflating under
+# pressure is impossible (see docs/driver.md, "OOM policy").
+
+drv_tok() {
+	xenstore-read "/local/domain/$(lab_domid "$1")/data/xballoon/report" 2>/dev/null |
+		tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+drv_near() {
+	awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'
+}
+
+for t in pv pvh; do
+	g=st$t
+	if ! lab_guest "$g" --type "$t" --mem 1024 --kernel xb61 --module; then
+		lab_fail "$g-boot" "guest did not come up"
+		continue
+	fi
+	p=/local/domain/$(lab_domid "$g")/memory/target
+	xenstore-write "$p" $((256 * 1024))
+	lab_check "$g-at-256" lab_wait_xen_mem "$g" 256 1 120
+
+	out=$(lab_exec "$g" 'k0=$(sed -n "s/^oom_kill //p" /proc/vmstat)
+		stress-ng --vm 1 --vm-bytes 600M --vm-keep --timeout 20s >/tmp/st.log 2>&1; rc=$?
+		echo rc=$rc oom_kill=$(($(sed -n "s/^oom_kill //p" /proc/vmstat) - k0)) \
+			state=$(cat /sys/kernel/xballoon/state) oom_deflates=$(cat /sys/kernel/xballoon/oom_deflates) \
+			oom_kb=$(($(cat /sys/kernel/xballoon/oom_pages) * 4))
+		tail -3 /tmp/st.log; dmesg | grep -i -c "killed process"')
+	echo "$out" | sed 's/^/  | /'
+	set -- $(echo "$out" | sed -n 1p)
+	rc=${1#rc=} kills=${2#oom_kill=} state=${3#state=} defl=${4#oom_deflates=}
+	if [ "$rc" = 0 ] && [ "$kills" = 0 ] && [ "$(echo "$out" | tail -1)" = 0 ]; then
+		lab_pass "$g-not-oom-killed" "stress-ng rc=0, 0 OOM kills"
+	else
+		lab_fail "$g-not-oom-killed" "stress-ng rc=$rc, OOM kills $kills"
+	fi
+	if [ "${defl:-0}" -gt 0 ] && [ "$state" = oom-deflated ] &&
+		[ "$(drv_tok "$g" state)" = oom-deflated ] && [ "$(drv_tok "$g" oom_deflates)" -gt 0 ]; then
+		lab_pass "$g-deflated-under-pressure" "$defl deflates, ${5#oom_kb=} KiB, state $state (report agrees)"
+	else
+		lab_fail "$g-deflated-under-pressure" "oom_deflates=$defl state=$state report state=$(drv_tok "$g" state)"
+	fi
+	# the workload is gone: back to the target after the backoff
+	if s=$(lab_wait_xen_mem "$g" 256 1 120); then
+		lab_pass "$g-back-to-target" "at $(lab_xen_mem_kb "$g") KiB ${s}s after the workload"
+	else
+		lab_fail "$g-back-to-target" "at $(lab_xen_mem_kb "$g") KiB, state $(drv_tok "$g" state)"
+	fi
+
+	# below the floor: stop at the floor and say so
+	xenstore-write "$p" $((32 * 1024))
+	floor=$(lab_exec "$g" 'cat /sys/kernel/xballoon/floor_kb')
+	if [ -n "$floor" ] && s=$(lab_wait_xen_mem "$g" $((floor / 1024)) 1 120); then
+		n=0
+		while [ $n -lt 50 ] && [ "$(drv_tok "$g" state)" != at-floor ]; do sleep 0.1; n=$((n + 1)); done
+		if [ "$(drv_tok "$g" state)" = at-floor ] && [ "$(drv_tok "$g" last_error)" = below-floor ] &&
+			[ "$(drv_tok "$g" floor_kb)" = "$floor" ]; then
+			lab_pass "$g-at-floor" "target 32 MiB, stopped at floor $floor KiB (Xen $(lab_xen_mem_kb "$g") KiB)"
+		else
+			lab_fail "$g-at-floor" "report: $(xenstore-read /local/domain/$(lab_domid "$g")/data/xballoon/report)"
+		fi
+	else
+		lab_fail "$g-at-floor" "floor ${floor:-?} KiB not reached: Xen at $(lab_xen_mem_kb "$g") KiB"
+	fi
+	lab_destroy "$g"
+done
