@@ -275,7 +275,7 @@ u64 xb_hv_inflate(u64 nr_pages, bool *hv_short, int *err)
 	    nr_pages >= XB_PAGES_2M) {
 		total = xb_inflate_2m(nr_pages, err);
 		nr_pages -= total;
-		if (*err || nr_pages < XB_PAGES_2M / 2)
+		if (*err || !nr_pages)
 			return total;
 	}
 	n = xb_alloc_4k(min_t(u64, nr_pages, xb_cap));

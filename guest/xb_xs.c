@@ -22,12 +22,14 @@
 
 u64 xb_reports;
 static bool xb_xs_stopping;
-static struct delayed_work xb_report_work;
 static DEFINE_MUTEX(xb_report_lock);	/* report buffer, clock, last */
 static struct xb_report_clock xb_rclock;
 static struct xb_core xb_last;		/* core as last reported */
 static char xb_report_buf[XB_REPORT_MAX + 1];
 static unsigned long xb_events[NR_VM_EVENT_ITEMS];
+
+static void xb_report_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(xb_report_work, xb_report_work_fn);
 
 /*
  * Read dir/node as KiB into *kb_r. Returns 0, a negative errno from xenbus
@@ -174,7 +176,6 @@ int xb_xs_init(void)
 {
 	int err;
 
-	INIT_DELAYED_WORK(&xb_report_work, xb_report_work_fn);
 	xb_xs_stopping = false;
 	err = register_xenbus_watch(&xb_target_watch);
 	if (err) {
