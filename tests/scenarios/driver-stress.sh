@@ -18,7 +18,7 @@ drv_near() {
 
 for t in pv pvh; do
 	g=st$t
-	if ! lab_guest "$g" --type "$t" --mem 1024 --kernel xb61 --module; then
+	if ! lab_guest "$g" --type "$t" --mem 1024 --kernel xb61 --module --stress; then
 		lab_fail "$g-boot" "guest did not come up"
 		continue
 	fi
