@@ -4,13 +4,16 @@
 
 LAB_EXEC_TIMEOUT=${LAB_EXEC_TIMEOUT:-300}
 LAB_BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-180}
+LAB_CHECKS_FILE=${LAB_CHECKS_FILE:-/tmp/lab-checks}
+LAB_GUESTS_FILE=${LAB_GUESTS_FILE:-/tmp/lab-guests}
+export LAB_CHECKS_FILE LAB_GUESTS_FILE
 
 lab_log() { echo "[lab $(cut -d' ' -f1 /proc/uptime)] $*"; }
 
 # ---- named checks -------------------------------------------------------
 _lab_result() {
 	echo "XLAB-CHECK $1 ${LAB_SCENARIO:-adhoc}: $2${3:+ ($3)}"
-	echo "$1 $2" >>/tmp/lab-checks
+	echo "$1 $2" >>"$LAB_CHECKS_FILE"
 }
 lab_pass() { _lab_result PASS "$1" "$2"; }
 lab_fail() { _lab_result FAIL "$1" "$2"; }
@@ -63,7 +66,7 @@ lab_guest() {
 	on_crash = "preserve"
 	extra = "console=hvc0 quiet xlab.name=$_name xlab.module=$_mod $_extra"
 	CFG
-	echo "$_name" >>/tmp/lab-guests
+	echo "$_name" >>"$LAB_GUESTS_FILE"
 	if ! xl create "/tmp/xl/$_name.cfg" >/tmp/xl/$_name.create 2>&1; then
 		cat /tmp/xl/$_name.create
 		echo "lab_guest: xl create $_name failed" >&2
@@ -76,14 +79,28 @@ lab_guest() {
 # since the domid then changes).
 lab_wait_ready() {
 	_t0=$(date +%s)
+	_gone=
 	while :; do
 		_d=$(lab_domid "$1")
 		if [ -n "$_d" ] && [ "$(xenstore-read /local/domain/$_d/data/xlab/ready 2>/dev/null)" = 1 ]; then
 			lab_log "guest $1 (domid $_d) up after $(($(date +%s) - _t0))s"
 			return 0
 		fi
-		if [ $(($(date +%s) - _t0)) -ge "$2" ]; then
-			echo "lab_guest: guest $1 did not come up in $2 s; console:" >&2
+		_why=
+		if [ -z "$_d" ]; then
+			# a rebooting guest is briefly absent while xl re-creates it
+			[ -n "$_gone" ] || _gone=$(date +%s)
+			[ $(($(date +%s) - _gone)) -ge 10 ] &&
+				_why="is gone (destroyed, or it shut itself down)"
+		else
+			_gone=
+			case $(xl list "$1" 2>/dev/null | awk 'NR == 2 {print $5}') in
+			*c*) _why="crashed" ;;
+			esac
+		fi
+		[ $(($(date +%s) - _t0)) -ge "$2" ] && _why="did not come up in $2 s"
+		if [ -n "$_why" ]; then
+			echo "lab_guest: guest $1 $_why; console:" >&2
 			tail -30 /var/log/xen/console/guest-$1.log 2>/dev/null | sed 's/^/  | /' >&2
 			return 1
 		fi
@@ -93,15 +110,15 @@ lab_wait_ready() {
 
 lab_destroy() {
 	xl destroy "$1" >/dev/null 2>&1
-	sed -i "/^$1\$/d" /tmp/lab-guests 2>/dev/null
+	sed -i "/^$1\$/d" "$LAB_GUESTS_FILE" 2>/dev/null
 	return 0
 }
 
 lab_destroy_all() {
-	for _g in $(cat /tmp/lab-guests 2>/dev/null); do
+	for _g in $(cat "$LAB_GUESTS_FILE" 2>/dev/null); do
 		xl destroy "$_g" >/dev/null 2>&1
 	done
-	rm -f /tmp/lab-guests
+	rm -f "$LAB_GUESTS_FILE"
 }
 
 # lab_exec NAME CMD: run CMD with sh in the guest, print its output (the last
@@ -158,6 +175,8 @@ lab_wait_xen_mem() {
 lab_dump_logs() {
 	for _f in /var/log/xen/console/guest-*.log; do
 		[ -f "$_f" ] || continue
+		# only consoles written since the scenario started
+		[ -f /tmp/lab-scenario-start ] && [ -z "$(find "$_f" -newer /tmp/lab-scenario-start)" ] && continue
 		echo "XLAB-LOG ---- console $(basename "$_f") (last 40 lines)"
 		tail -40 "$_f" | sed 's/^/  | /'
 	done

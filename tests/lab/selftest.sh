@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Host-side self-test of xenlab's own failure paths, without booting Xen: a
+# missing emulator, a missing scenario, a failed check in the serial log, and an
+# emulator that hangs must all end quickly with status 1 and a clear message.
+# Prints TAP lines.
+set -uo pipefail
+cd "$(dirname "$0")"
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+export XENLAB_OUT=$t/out XENLAB_KERNELS=xb61 XENLAB_ACCEL=tcg
+echo 'lab_pass x' >"$t/sc.sh"
+n=0
+tap() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - harness: $2"; else
+		echo "not ok $n - harness: $2"; sed 's/^/#   /' "$t/o" | tail -20; fi
+}
+
+QEMU=/nonexistent/qemu ./xenlab run "$t/sc.sh" >"$t/o" 2>&1
+rc=$?
+grep -q 'qemu not found\|/nonexistent/qemu not found' "$t/o"
+tap $(( rc == 1 && $? == 0 ? 0 : 1 )) "missing emulator fails with a message (rc=$rc)"
+
+./xenlab run "$t/nope.sh" >"$t/o" 2>&1
+rc=$?
+grep -q 'no such scenario' "$t/o"
+tap $(( rc == 1 && $? == 0 ? 0 : 1 )) "missing scenario fails with a message (rc=$rc)"
+
+./xenlab run "$t/sc.sh" --mem lots >"$t/o" 2>&1
+rc=$?
+tap $(( rc == 1 ? 0 : 1 )) "bad --mem is refused (rc=$rc)"
+
+# A fake emulator that prints a scenario with one failing check.
+cat >"$t/fakeqemu" <<'FQ'
+#!/bin/bash
+for a in "$@"; do case $a in file:*) log=${a#file:} ;; esac; done
+{
+	echo "(XEN) fake hypervisor line"
+	echo "XLAB-SCENARIO START demo"
+	echo "scenario output line"
+	echo "XLAB-CHECK PASS demo: good"
+	echo "XLAB-CHECK FAIL demo: bad (deliberate)"
+	echo "XLAB-LOG ---- console guest-g.log"
+	echo "XLAB-SCENARIO END demo rc=0"
+	echo "XLAB-PHASE done 1.0"
+} >"$log"
+FQ
+chmod +x "$t/fakeqemu"
+QEMU=$t/fakeqemu ./xenlab run "$t/sc.sh" --results "$t/res" >"$t/o" 2>&1
+rc=$?
+ok=0
+grep -q 'scenario output line' "$t/o" || ok=1
+grep -q 'fake hypervisor line' "$t/o" || ok=1
+grep -q '1 check(s) passed, 1 failed' "$t/o" || ok=1
+grep -q '^FAIL demo: bad' "$t/res" || ok=1
+grep -q '^PASS demo: good' "$t/res" || ok=1
+tap $(( rc == 1 ? ok : 1 )) "a failed check fails the run and shows its output and logs (rc=$rc)"
+
+# A fake emulator that never ends.
+printf '#!/bin/sh\nexec sleep 1000\n' >"$t/hangqemu"
+chmod +x "$t/hangqemu"
+s=$(date +%s)
+QEMU=$t/hangqemu ./xenlab run "$t/sc.sh" --timeout 3 >"$t/o" 2>&1
+rc=$?
+took=$(($(date +%s) - s))
+grep -q 'did not finish within 3s' "$t/o"
+tap $(( rc == 1 && $? == 0 ? 0 : 1 )) "a hung emulator is killed at --timeout (rc=$rc)"
+echo "1..$n"
