@@ -103,7 +103,7 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 	char fmt = 't';
 	int opt, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "+jp", list_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jp", list_opts, NULL)) != -1) {
 		if (opt == 'j' || opt == 'p') {
 			if (fmt != 't' && fmt != opt)
 				return xb_usage_error(cli, "list",
@@ -155,7 +155,7 @@ int xb_cmd_info(struct xb_cli *cli, int argc, char **argv)
 	bool json = false;
 	int opt, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "+j", info_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "j", info_opts, NULL)) != -1) {
 		if (opt != 'j')
 			return xb_usage_error(cli, "info", "unknown option '%s'",
 					      argv[optind - 1]);

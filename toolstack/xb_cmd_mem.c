@@ -11,6 +11,7 @@ struct mem_args {
 	bool json, all, wait;
 	struct xb_wait_opts wo;
 	const char *size;
+	char **argv;			/* argv without the size; freed by the caller */
 	char **doms;
 	size_t n_doms;
 };
@@ -32,23 +33,38 @@ static bool looks_negative_size(const char *s)
 	return s[0] == '-' && s[1] >= '0' && s[1] <= '9';
 }
 
+static bool takes_value(const char *opt)
+{
+	return !strcmp(opt, "-t") || !strcmp(opt, "--timeout") ||
+	       !strcmp(opt, "--stuck") || !strcmp(opt, "--interval");
+}
+
 /*
- * Parse [options] {DOM... | --all} [SIZE]. A trailing "-10%" or "-1g" is a
- * size, not an option, so it is taken off before getopt sees it.
+ * Parse {DOM... | --all} [SIZE] with options anywhere, as xl users type them
+ * ("mem-set g1 512m --wait"). A "-10%" or "-1g" is a size, not an option, so
+ * it is taken out before getopt sees it. a->argv must be freed.
  */
 static int parse_mem_args(struct xb_cli *cli, const char *cmd, int argc,
 			  char **argv, bool want_size, struct mem_args *a)
 {
 	uint64_t ms;
-	int opt;
+	int opt, ac = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->wo.timeout_ms = 60000;
 	a->wo.interval_ms = 1000;
 	a->wo.stuck_ms = XB_STUCK_MS_DEFAULT;
-	if (want_size && argc > 1 && looks_negative_size(argv[argc - 1]))
-		a->size = argv[--argc];
-	while ((opt = getopt_long(argc, argv, "+jawt:", mem_opts, NULL)) != -1) {
+	a->argv = calloc((size_t)argc + 1, sizeof(*a->argv));
+	if (!a->argv)
+		return XB_EXIT_ERROR;
+	for (int i = 0; i < argc; i++) {
+		if (want_size && i > 0 && !a->size && looks_negative_size(argv[i]) &&
+		    !takes_value(argv[i - 1]))
+			a->size = argv[i];
+		else
+			a->argv[ac++] = argv[i];
+	}
+	while ((opt = getopt_long(ac, a->argv, "jawt:", mem_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': a->json = true; break;
 		case 'a': a->all = true; break;
@@ -68,16 +84,16 @@ static int parse_mem_args(struct xb_cli *cli, const char *cmd, int argc,
 			break;
 		default:
 			return xb_usage_error(cli, cmd, "unknown option '%s'",
-					      argv[optind - 1]);
+					      a->argv[optind - 1]);
 		}
 	}
 	if (want_size && !a->size) {
-		if (optind >= argc)
+		if (optind >= ac)
 			return xb_usage_error(cli, cmd, "missing SIZE");
-		a->size = argv[--argc];
+		a->size = a->argv[--ac];
 	}
-	a->doms = argv + optind;
-	a->n_doms = argc > optind ? (size_t)(argc - optind) : 0;
+	a->doms = a->argv + optind;
+	a->n_doms = ac > optind ? (size_t)(ac - optind) : 0;
 	if (!a->all && !a->n_doms)
 		return xb_usage_error(cli, cmd, "no domain given (DOM... or --all)");
 	if (a->all && a->n_doms)
@@ -262,14 +278,16 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 	int rc;
 
 	rc = parse_mem_args(cli, cmd, argc, argv, true, &a);
-	if (rc)
+	if (!rc && a.wait && kind == XB_PLAN_MAXMEM)
+		rc = xb_usage_error(cli, cmd, "--wait is for mem-set");
+	if (!rc && xb_size_parse(a.size, strlen(a.size), &size, &why))
+		rc = xb_usage_error(cli, cmd, "'%s': %s", a.size, why);
+	if (!rc && xb_take_snapshot(cli, cmd, &snap))
+		rc = XB_EXIT_ERROR;
+	if (rc) {
+		free(a.argv);
 		return rc;
-	if (a.wait && kind == XB_PLAN_MAXMEM)
-		return xb_usage_error(cli, cmd, "--wait is for mem-set");
-	if (xb_size_parse(a.size, strlen(a.size), &size, &why))
-		return xb_usage_error(cli, cmd, "'%s': %s", a.size, why);
-	if (xb_take_snapshot(cli, cmd, &snap))
-		return XB_EXIT_ERROR;
+	}
 	rc = XB_EXIT_ERROR;
 	if (xb_plan_build(&snap, kind, (const char *const *)a.doms, a.n_doms, a.all,
 			  &size, &plan))
@@ -347,6 +365,7 @@ out:
 	if (g)
 		yajl_gen_free(g);
 	free(domids);
+	free(a.argv);
 	xb_plan_free(&plan);
 	xb_snapshot_free(&snap);
 	return rc;
@@ -372,13 +391,16 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 	int rc;
 
 	rc = parse_mem_args(cli, "wait", argc, argv, false, &a);
-	if (rc)
+	if (!rc && xb_take_snapshot(cli, "wait", &snap))
+		rc = XB_EXIT_ERROR;
+	if (rc) {
+		free(a.argv);
 		return rc;
-	if (xb_take_snapshot(cli, "wait", &snap))
-		return XB_EXIT_ERROR;
+	}
 	domids = calloc(snap.n + a.n_doms + 1, sizeof(*domids));
 	if (!domids) {
 		xb_snapshot_free(&snap);
+		free(a.argv);
 		return XB_EXIT_ERROR;
 	}
 	for (size_t i = 0; a.all && i < snap.n; i++)
@@ -414,5 +436,6 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 	}
 out:
 	free(domids);
+	free(a.argv);
 	return rc;
 }

@@ -259,6 +259,15 @@ static void test_mem_set_rejects(void **state)
 	assert_string_equal(xb_fake_get(f, "/local/domain/1/memory/target"), "1048576");
 	assert_string_equal(xb_fake_get(f, "/local/domain/2/memory/target"), "524288");
 	assert_int_equal(xb_fake_dom(f, 1)->maxmem_calls, 0);
+	assert_int_equal(xb_fake_dom(f, 2)->maxmem_calls, 0);
+	/* options after the operands, a relative negative size among them */
+	r = run(f, "mem-set", "pvh2", "-10%", "--json", NULL);
+	assert_int_equal(r.rc, 0);
+	run_free(&r);
+	assert_string_equal(xb_fake_get(f, "/local/domain/2/memory/target"), "471860");
+	r = run(f, "mem-set", "pvh2", "-1g", "-5g", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
 	/* usage errors */
 	r = run(f, "mem-set", "pv1", NULL);
 	assert_int_equal(r.rc, XB_EXIT_USAGE);
@@ -292,14 +301,14 @@ static void test_mem_set_wait(void **state)
 
 	/* no driver: plain progress lines on stderr, exit 6 */
 	xb_fake_dom(f, 1)->rate_kb_s = 0;
-	r = run(f, "mem-set", "--wait", "--timeout", "15", "pv1", "256m", NULL);
+	r = run(f, "mem-set", "pv1", "256m", "--wait", "--timeout", "15", NULL);
 	if (r.rc != XB_EXIT_NO_DRIVER)
 		fail_msg("rc %d: %s%s", r.rc, r.err, r.out);
 	assert_non_null(strstr(r.err, "pv1(1) actual 512 MiB target 256 MiB"));
 	assert_non_null(strstr(r.out, "result: no-driver (exit 6)"));
 	run_free(&r);
 
-	r = run(f, "wait", "--json", "--timeout", "3", "pv1", NULL);
+	r = run(f, "wait", "pv1", "--timeout", "3", "--json", NULL);
 	assert_int_equal(r.rc, XB_EXIT_NO_DRIVER);
 	v = parse_json(r.out);
 	assert_string_equal(YAJL_GET_STRING(at(v, "wait", "result")), "no-driver");
