@@ -69,7 +69,7 @@ u64 xb_hv_balloon_pages(void);
 int xb_xs_init(void);
 void xb_xs_exit(void);
 int xb_xs_read_kb(const char *dir, const char *node, u64 *kb_r, int *parse_rc);
-void xb_xs_final_report(void);
+void xb_xs_remove_report(void);
 void xb_report_kick(void);
 extern u64 xb_reports;
 

@@ -302,7 +302,7 @@ static void __exit xb_exit(void)
 	WRITE_ONCE(xb.stopping, true);
 	cancel_delayed_work_sync(&xb.balloon_work);
 	xb_release_all();
-	xb_xs_final_report();
+	xb_xs_remove_report();
 	destroy_workqueue(xb.wq);
 	xb_sysfs_exit();
 	xb_hv_exit();

@@ -196,10 +196,15 @@ void xb_xs_exit(void)
 	cancel_delayed_work_sync(&xb_report_work);
 }
 
-/* One last report, written synchronously at unload. */
-void xb_xs_final_report(void)
+/*
+ * At unload, once the balloon is empty: remove the report, so that dom0 sees
+ * that no driver is running rather than the last state of one that is gone.
+ */
+void xb_xs_remove_report(void)
 {
-	mutex_lock(&xb_report_lock);
-	xb_report_write();
-	mutex_unlock(&xb_report_lock);
+	int err;
+
+	err = xenbus_rm(XBT_NIL, "data/xballoon", "report");
+	if (err && err != -ENOENT)
+		pr_warn("removing data/xballoon/report failed: %d\n", err);
 }
