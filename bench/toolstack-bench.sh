@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+# Lab scenario (make bench): the cost of the toolstack's view.
+#  1. wall time of `xl list`, `xballoon list` and `xballoon list --json` with 1,
+#     8 and 16 guests (plus dom0), each the mean of BENCH_REPS calls;
+#  2. CPU and memory of `xballoon watch --json`, idle and while a guest rewrites
+#     its report key as fast as it can.
+# One line per measurement:
+#   XB-BENCH toolstack=list domus=<N> xl_ms=<ms> xballoon_ms=<ms> xballoon_json_ms=<ms>
+#   XB-BENCH toolstack=watch load=<idle|flood> secs=<S> writes=<N> cpu_pct=<P> rss_kb=<start>-><end> events=<N>
+
+BENCH_REPS=${BENCH_REPS:-20}
+
+now_cs() { awk '{printf "%d\n", $1 * 100}' /proc/uptime; }
+
+# mean_ms CMD...: mean wall time of BENCH_REPS runs, in ms (one decimal)
+mean_ms() {
+	_t0=$(now_cs)
+	_i=0
+	while [ $_i -lt "$BENCH_REPS" ]; do
+		"$@" >/dev/null 2>&1
+		_i=$((_i + 1))
+	done
+	_t1=$(now_cs)
+	awk -v a="$_t0" -v b="$_t1" -v n="$BENCH_REPS" 'BEGIN { printf "%.1f\n", (b - a) * 10 / n }'
+}
+
+bench_list() {
+	_n=$(($(xl list | wc -l) - 2))
+	_xl=$(mean_ms xl list)
+	_xb=$(mean_ms xballoon list)
+	_xj=$(mean_ms xballoon list --json)
+	echo "XB-BENCH toolstack=list domus=$_n xl_ms=$_xl xballoon_ms=$_xb xballoon_json_ms=$_xj"
+}
+
+n=0
+for target in 1 8 16; do
+	while [ $n -lt $target ]; do
+		n=$((n + 1))
+		lab_guest tb$n --type pv --mem 128 --kernel xb61 ||
+			{ lab_fail "bench-guest-$n" "guest did not boot"; break 2; }
+	done
+	bench_list
+done
+lab_pass bench-list
+
+ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
+rss() { awk '/^VmRSS/ {print $2}' /proc/$1/status; }
+
+# watch_bench LOAD SECS: CPU and RSS of a watch over SECS seconds
+watch_bench() {
+	xballoon watch --json >/tmp/wb.jsonl 2>/dev/null &
+	_p=$!
+	sleep 3
+	_t0=$(ticks $_p) _r0=$(rss $_p) _s0=$(now_cs) _e0=$(wc -l </tmp/wb.jsonl)
+	_w=0
+	if [ "$1" = flood ]; then
+		lab_exec tb1 "(i=0; e=\$((\$(date +%s) + $2)); while [ \$(date +%s) -lt \$e ]; do
+			xenstore-write data/xballoon/report \"v=1 seq=\$i state=inflating balloon_kb=\$i\"
+			i=\$((i + 1)); done; echo \$i >/tmp/nwrites) >/dev/null 2>&1 & echo started" >/dev/null
+	fi
+	sleep "$2"
+	sleep 1
+	_t1=$(ticks $_p) _r1=$(rss $_p) _s1=$(now_cs) _e1=$(wc -l </tmp/wb.jsonl)
+	[ "$1" = flood ] && _w=$(lab_exec tb1 'cat /tmp/nwrites')
+	kill $_p
+	wait $_p
+	awk -v t="$((_t1 - _t0))" -v s="$((_s1 - _s0))" -v l="$1" -v w="$_w" \
+		-v r="$_r0->$_r1" -v e="$((_e1 - _e0))" -v d="$2" \
+		'BEGIN { printf "XB-BENCH toolstack=watch load=%s secs=%d writes=%s cpu_pct=%.1f rss_kb=%s events=%d\n", l, d, w, t * 100 / s, r, e }'
+}
+watch_bench idle 20
+watch_bench flood 30
+lab_pass bench-watch

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench report: the toolstack section of docs/performance.md, from the
+# XB-BENCH toolstack= lines of a serial log (bench/toolstack-bench.sh).
+set -euo pipefail
+log=$1
+field() { grep -o "$1=[^ ]*" | head -1 | cut -d= -f2-; }
+echo "## Toolstack: \`xballoon list\` against \`xl list\`, and \`xballoon watch\` under a flood"
+echo
+if ! grep -q 'XB-BENCH toolstack=' "$log"; then
+	echo "No toolstack measurements in this run."
+	exit 0
+fi
+echo "Mean wall time per call, ${BENCH_REPS:-20} calls each, PV guests of 128 MiB plus dom0."
+echo "\`xballoon list\` reads, besides what \`xl list\` reads, every domain's target,"
+echo "static-max and driver report, and the host's physinfo."
+echo
+echo "| domUs | xl list (ms) | xballoon list (ms) | xballoon list --json (ms) | xballoon / xl |"
+echo "|---:|---:|---:|---:|---:|"
+grep -o 'XB-BENCH toolstack=list.*' "$log" | tr -d '\r' | while read -r l; do
+	n=$(field domus <<<"$l"); a=$(field xl_ms <<<"$l")
+	b=$(field xballoon_ms <<<"$l"); c=$(field xballoon_json_ms <<<"$l")
+	r=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }')
+	echo "| $n | $a | $b | $c | $r |"
+done
+echo
+echo "\`xballoon watch --json\`, measured from dom0's /proc over the window; in the"
+echo "flood a guest rewrites its own \`data/xballoon/report\` in a shell loop."
+echo
+echo "| load | seconds | guest writes | watch CPU (% of one CPU) | watch RSS (KiB) | events printed |"
+echo "|---|---:|---:|---:|---|---:|"
+grep -o 'XB-BENCH toolstack=watch.*' "$log" | tr -d '\r' | while read -r l; do
+	echo "| $(field load <<<"$l") | $(field secs <<<"$l") | $(field writes <<<"$l") |" \
+		"$(field cpu_pct <<<"$l") | $(field rss_kb <<<"$l") | $(field events <<<"$l") |"
+done
