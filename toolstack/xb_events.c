@@ -72,9 +72,18 @@ void xb_events_snapshot(const struct xb_snapshot *old,
 {
 	size_t i;
 
-	for (i = 0; i < cur->n; i++)
-		xb_events_diff(old ? xb_snapshot_find(old, cur->doms[i].xen.domid) : NULL,
-			       &cur->doms[i], ts_ms, fn, ctx);
+	for (i = 0; i < cur->n; i++) {
+		const struct xb_domain *o = old ?
+			xb_snapshot_find(old, cur->doms[i].xen.domid) : NULL;
+
+		/* a domid reused between two snapshots is another domain */
+		if (o && memcmp(o->xen.handle, cur->doms[i].xen.handle,
+				sizeof(o->xen.handle))) {
+			xb_events_diff(o, NULL, ts_ms, fn, ctx);
+			o = NULL;
+		}
+		xb_events_diff(o, &cur->doms[i], ts_ms, fn, ctx);
+	}
 	for (i = 0; old && i < old->n; i++)
 		if (!xb_snapshot_find(cur, old->doms[i].xen.domid))
 			xb_events_diff(&old->doms[i], NULL, ts_ms, fn, ctx);

@@ -384,6 +384,16 @@ static void test_watch_events(void **state)
 	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
 	xb_events_snapshot(&a, &b, 2, capture, &c);
 	assert_string_equal(c.buf, "target:1 state:1 report:2 state:2 domain-new:9 domain-gone:0 ");
+	/* a domid reused by another domain (new UUID): gone, then new */
+	c.len = 0;
+	c.buf[0] = '\0';
+	xb_snapshot_free(&a);
+	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
+	xb_fake_dom(f, 9)->info.handle[3] = 0x77;
+	xb_snapshot_free(&b);
+	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
+	xb_events_snapshot(&a, &b, 3, capture, &c);
+	assert_string_equal(c.buf, "domain-gone:9 domain-new:9 ");
 	/* the same snapshot twice: nothing */
 	c.len = 0;
 	c.buf[0] = '\0';
