@@ -163,8 +163,13 @@ struct xb_step xb_core_plan(struct xb_core *c, u64 avail_pages, u64 now_ms);
  */
 void xb_core_inflated(struct xb_core *c, u64 asked, u64 done, bool hv_short,
 		      u64 now_ms);
-/* Outcome of a take-back batch: done pages came back from Xen. */
-void xb_core_deflated(struct xb_core *c, u64 asked, u64 done, u64 now_ms);
+/*
+ * Outcome of a take-back batch: done pages came back from Xen. refused: Xen
+ * gave fewer than asked (host out of memory); otherwise a short batch is
+ * only a smaller step (nothing at all counts as refused).
+ */
+void xb_core_deflated(struct xb_core *c, u64 asked, u64 done, bool refused,
+		      u64 now_ms);
 /* A hypercall failed with an error (not a short count). */
 void xb_core_hv_error(struct xb_core *c, u64 now_ms);
 /* Pages returned to the guest because it was running out of memory. */

@@ -308,7 +308,8 @@ void xb_core_inflated(struct xb_core *c, u64 asked, u64 done, bool hv_short,
 	xb_update_state(c);
 }
 
-void xb_core_deflated(struct xb_core *c, u64 asked, u64 done, u64 now_ms)
+void xb_core_deflated(struct xb_core *c, u64 asked, u64 done, bool refused,
+		      u64 now_ms)
 {
 	if (done > asked)
 		done = asked;
@@ -317,7 +318,9 @@ void xb_core_deflated(struct xb_core *c, u64 asked, u64 done, u64 now_ms)
 	c->balloon_pages -= done;
 	c->cnt.pages_deflated += done;
 	c->hv_failed = false;
-	if (done < asked) {
+	if (!done && asked)
+		refused = true;
+	if (refused) {
 		/* Xen has no memory for us: remember where, back off. */
 		c->cnt.refusals++;
 		c->last_error = XB_ERR_HV_REFUSED;
@@ -325,7 +328,8 @@ void xb_core_deflated(struct xb_core *c, u64 asked, u64 done, u64 now_ms)
 		xb_batch_shrink(c);
 		xb_backoff_step(c, now_ms);
 	} else {
-		xb_batch_grow(c);
+		if (done == asked)
+			xb_batch_grow(c);
 		xb_backoff_reset(c);
 	}
 	xb_update_state(c);

@@ -61,8 +61,11 @@ void xb_hv_exit(void);
 u64 xb_hv_current_reservation(void);
 /* Give back up to nr_pages. Returns pages given; *hv_short if Xen took fewer. */
 u64 xb_hv_inflate(u64 nr_pages, bool *hv_short, int *err);
-/* Take back up to nr_pages. Returns pages taken; fewer means Xen refused. */
-u64 xb_hv_deflate(u64 nr_pages, int *err);
+/*
+ * Take back up to nr_pages. Returns pages taken; *refused if Xen gave fewer
+ * than asked (a partial batch without refusal is only a smaller step).
+ */
+u64 xb_hv_deflate(u64 nr_pages, bool *refused, int *err);
 u64 xb_hv_balloon_pages(void);
 
 /* xb_xs.c */

@@ -382,17 +382,20 @@ static u64 xb_deflate_2m(u64 nr_pages)
 	return (u64)done * XB_PAGES_2M;
 }
 
-u64 xb_hv_deflate(u64 nr_pages, int *err)
+u64 xb_hv_deflate(u64 nr_pages, bool *refused, int *err)
 {
 	u64 done = 0, got, asked;
 
 	*err = 0;
+	*refused = false;
 	/* 4 KiB pages first: they are what 2 MiB failures leave behind */
 	if (xb_nr_4k) {
 		asked = min3(nr_pages, xb_nr_4k, (u64)xb_cap);
 		got = xb_deflate_4k(asked);
-		if (got < asked)
-			return got;	/* refused */
+		if (got < asked) {
+			*refused = true;
+			return got;
+		}
 		done += got;
 		nr_pages -= got;
 	}
@@ -402,11 +405,18 @@ u64 xb_hv_deflate(u64 nr_pages, int *err)
 		got = xb_deflate_2m(nr_pages);
 		if (got || !xb_nr_4k)
 			return done + got;
-		/* 2 MiB refused and one block split: try it page by page */
+		/*
+		 * No contiguous 2 MiB in Xen: one block was split, try it page
+		 * by page; only a short answer there is a refusal.
+		 */
 	} else {
 		xb_split_one_2m();
 	}
-	return done + xb_deflate_4k(min_t(u64, nr_pages, xb_cap));
+	asked = min3(nr_pages, xb_nr_4k, (u64)xb_cap);
+	got = xb_deflate_4k(asked);
+	if (got < asked)
+		*refused = true;
+	return done + got;
 }
 
 int xb_hv_init(unsigned int batch_pages)

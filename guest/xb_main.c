@@ -73,8 +73,8 @@ void xb_kick(void)
 static void xb_balloon_work(struct work_struct *work)
 {
 	u64 t0 = ktime_get_ns();
+	bool hv_short, refused;
 	struct xb_step st;
-	bool hv_short;
 	u64 done;
 	int err;
 
@@ -93,11 +93,11 @@ static void xb_balloon_work(struct work_struct *work)
 					 xb_now_ms());
 		break;
 	case XB_OP_DEFLATE:
-		done = xb_hv_deflate(st.nr_pages, &err);
+		done = xb_hv_deflate(st.nr_pages, &refused, &err);
 		if (err && !done)
 			xb_core_hv_error(&xb.core, xb_now_ms());
 		else
-			xb_core_deflated(&xb.core, st.nr_pages, done,
+			xb_core_deflated(&xb.core, st.nr_pages, done, refused,
 					 xb_now_ms());
 		break;
 	default:
@@ -159,6 +159,7 @@ void xb_set_target(int parse_rc, u64 target_kb)
 u64 xb_pressure_deflate(u64 nr_pages, bool may_sleep)
 {
 	u64 done = 0, got;
+	bool refused;
 	int err;
 
 	if (may_sleep)
@@ -167,8 +168,8 @@ u64 xb_pressure_deflate(u64 nr_pages, bool may_sleep)
 		return 0;
 	nr_pages = min(nr_pages, xb.core.balloon_pages);
 	while (done < nr_pages) {
-		got = xb_hv_deflate(nr_pages - done, &err);
-		if (!got)
+		got = xb_hv_deflate(nr_pages - done, &refused, &err);
+		if (!got || refused)
 			break;
 		done += got;
 	}
@@ -190,13 +191,14 @@ u64 xb_pressure_deflate(u64 nr_pages, bool may_sleep)
 static void xb_release_all(void)
 {
 	unsigned int tries = 0;
+	bool refused;
 	u64 got;
 	int err;
 
 	mutex_lock(&xb.lock);
 	while (xb_hv_balloon_pages()) {
-		got = xb_hv_deflate(xb_hv_balloon_pages(), &err);
-		xb_core_deflated(&xb.core, got, got, xb_now_ms());
+		got = xb_hv_deflate(xb_hv_balloon_pages(), &refused, &err);
+		xb_core_deflated(&xb.core, got, got, false, xb_now_ms());
 		if (got) {
 			tries = 0;
 			continue;

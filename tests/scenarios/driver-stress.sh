@@ -22,6 +22,12 @@ for t in pv pvh; do
 		lab_fail "$g-boot" "guest did not come up"
 		continue
 	fi
+	if ! lab_exec "$g" 'test -d /sys/kernel/xballoon'; then
+		lab_fail "$g-loaded" "xballoon.ko not loaded"
+		tail -20 "/var/log/xen/console/guest-$g.log" 2>/dev/null | sed 's/^/  | /'
+		lab_destroy "$g"
+		continue
+	fi
 	p=/local/domain/$(lab_domid "$g")/memory/target
 	xenstore-write "$p" $((256 * 1024))
 	lab_check "$g-at-256" lab_wait_xen_mem "$g" 256 1 120

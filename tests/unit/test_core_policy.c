@@ -60,7 +60,8 @@ static int converge(struct xb_core *c, u64 avail, u64 *xen_free_pages,
 			n = st.nr_pages < *xen_free_pages ? st.nr_pages :
 				*xen_free_pages;
 			*xen_free_pages -= n;
-			xb_core_deflated(c, st.nr_pages, n, *now);
+			xb_core_deflated(c, st.nr_pages, n, n < st.nr_pages,
+					 *now);
 			break;
 		}
 	}
@@ -318,12 +319,36 @@ static void test_take_back_refused(void **state)
 	xen = 0;
 	xb_core_set_target_kb(&c, 1024 * MIB_KB);
 	st = xb_core_plan(&c, LOTS, now);
-	xb_core_deflated(&c, st.nr_pages, 0, now);
+	xb_core_deflated(&c, st.nr_pages, 0, false, now);
 	assert_true(c.backoff_ms > 0);
 	assert_int_equal(xb_core_plan(&c, LOTS, now).op, XB_OP_WAIT);
 	xb_core_set_target_kb(&c, 1000 * MIB_KB);
 	assert_true(c.backoff_ms == 0);
 	assert_int_equal(xb_core_plan(&c, LOTS, now).op, XB_OP_DEFLATE);
+}
+
+static void test_take_back_partial(void **state)
+{
+	struct xb_core c;
+	u64 xen = 0, now = 0;
+
+	(void)state;
+	init_guest(&c, true, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	converge(&c, LOTS, &xen, &now, 10000);
+	xb_core_set_target_kb(&c, 1024 * MIB_KB);
+	/* a smaller step (2 MiB fallback), not a refusal: no penalty */
+	xb_core_deflated(&c, 4096, 512, false, now);
+	assert_true(c.cnt.refusals == 0);
+	assert_true(c.backoff_ms == 0);
+	assert_true(c.hard_limit_pages == 0);
+	assert_int_equal(c.state, XB_STATE_DEFLATING);
+	assert_true(c.batch == c.batch_max);
+	assert_int_equal(xb_core_plan(&c, LOTS, now).op, XB_OP_DEFLATE);
+	/* nothing at all is a refusal even if not flagged */
+	xb_core_deflated(&c, 4096, 0, false, now);
+	assert_true(c.cnt.refusals == 1);
+	assert_int_equal(c.state, XB_STATE_REFUSED);
 }
 
 static void test_floor_state(void **state)
@@ -402,7 +427,7 @@ static void test_hv_error(void **state)
 	xb_core_inflated(&c, 8, 8, false, 1000);
 	assert_int_equal(c.state, XB_STATE_INFLATING);
 	/* deflating more than the balloon holds is clamped */
-	xb_core_deflated(&c, 100, 100, 1000);
+	xb_core_deflated(&c, 100, 100, false, 1000);
 	assert_true(c.balloon_pages == 0);
 	assert_true(xb_core_current_pages(&c) == c.total_pages);
 }
@@ -479,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_inflate_nomem_backoff),
 		cmocka_unit_test(test_inflate_short),
 		cmocka_unit_test(test_take_back_refused),
+		cmocka_unit_test(test_take_back_partial),
 		cmocka_unit_test(test_floor_state),
 		cmocka_unit_test(test_oom_deflate),
 		cmocka_unit_test(test_hv_error),
