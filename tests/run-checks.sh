@@ -46,6 +46,10 @@ if make -s -C tests/fuzz check FUZZ_SECONDS="${FUZZ_SECONDS:-10}" >"$out/fuzz.ta
 fi
 tap_collect fuzz <"$out/fuzz.tap"
 
+phase "kernel code style (checkpatch --strict, sparse)"
+tests/style.sh >"$out/style.tap" 2>&1
+tap_collect style <"$out/style.tap"
+
 phase "lab harness self-test (no boot)"
 tests/lab/selftest.sh >"$out/harness.tap" 2>&1
 tap_collect harness <"$out/harness.tap"
