@@ -95,7 +95,9 @@ static int parse_mem_args(struct xb_cli *cli, const char *cmd, int argc,
 	a->doms = a->argv + optind;
 	a->n_doms = ac > optind ? (size_t)(ac - optind) : 0;
 	if (!a->all && !a->n_doms)
-		return xb_usage_error(cli, cmd, "no domain given (DOM... or --all)");
+		return xb_usage_error(cli, cmd, want_size ?
+				      "missing DOM or SIZE (DOM... SIZE, or --all SIZE)" :
+				      "missing DOM (DOM..., or --all)");
 	if (a->all && a->n_doms)
 		return xb_usage_error(cli, cmd, "give either DOM... or --all");
 	return 0;

@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+# mem-set --wait: a guest without a driver times out with the no-driver exit
+# code (6) and shows as no-driver; mem-set --all 50% --wait reaches every target
+# that can be reached (checked through xentop, not xballoon); growing back
+# with --all 75% --wait ends with 0.
+
+# wstate FILE DOMID: the domain's final state in mem-set --json's "wait" part
+wstate() {
+	sed 's/.*"wait"://; s/{"domid":/\n{"domid":/g' "$1" | grep "^{\"domid\":$2," |
+		grep -o '"state":"[a-z-]*"' | head -1 | cut -d'"' -f4
+}
+
+lab_guest tsw-pv --type pv --mem 512 --kernel xb61 --module || exit 1
+lab_guest tsw-pvh --type pvh --mem 512 --kernel xb61 --module || exit 1
+lab_guest tsw-ref --type pv --mem 512 --kernel ref61 || exit 1
+lab_guest tsw-nod --type pv --mem 512 --kernel xb61 || exit 1
+nod=$(lab_domid tsw-nod)
+
+# no driver: the target is set, nothing moves, --wait ends with 6
+t0=$(date +%s)
+xballoon mem-set tsw-nod 256m --wait --timeout 20 >/tmp/nod.out 2>/tmp/nod.err
+rc=$?
+t1=$(date +%s)
+cat /tmp/nod.out; tail -3 /tmp/nod.err
+lab_check nodriver-exit-6 test "$rc" = 6
+lab_check nodriver-waited-for-timeout test $((t1 - t0)) -ge 20
+lab_check nodriver-result-line grep -q 'result: no-driver (exit 6)' /tmp/nod.out
+lab_check nodriver-plain-progress-lines grep -q "tsw-nod($nod) actual 51[0-9] MiB target 256 MiB no-driver" /tmp/nod.err
+lab_check nodriver-target-written test "$(xenstore-read /local/domain/$nod/memory/target)" = 262144
+lab_check nodriver-list-state sh -c "xballoon list tsw-nod | grep -q ' no-driver\$'"
+kb=$(lab_xen_mem_kb tsw-nod)
+lab_check nodriver-xen-unchanged test "$kb" -ge $((500 * 1024))
+xballoon wait tsw-nod --timeout 3 >/dev/null 2>&1
+lab_check wait-nodriver-exit-6 test $? = 6
+
+# --all 50%: every domU; the three with a balloon driver get there
+xballoon mem-set --all 50% --wait --timeout 180 --json >/tmp/all.json 2>/tmp/all.err
+rc=$?
+cat /tmp/all.json; echo
+lab_check all50-exit-is-no-driver test "$rc" = 6
+for g in tsw-pv tsw-pvh tsw-ref; do
+	d=$(lab_domid $g)
+	lab_check "all50-$g-at-target" test "$(wstate /tmp/all.json "$d")" = at-target
+	lab_check "all50-$g-xen-view" lab_wait_xen_mem "$g" 256 2 5
+done
+lab_check all50-tsw-nod-no-driver test "$(wstate /tmp/all.json "$nod")" = no-driver
+lab_check all50-dom0-untouched sh -c "! grep -q '\"domid\":0,' /tmp/all.json"
+
+# without the driverless guest, growing back reaches everything: exit 0
+lab_destroy tsw-nod
+sleep 1
+xballoon mem-set --all 75% --wait --timeout 180 >/tmp/up.out 2>&1
+rc=$?
+tail -5 /tmp/up.out
+lab_check all75-exit-0 test "$rc" = 0
+for g in tsw-pv tsw-pvh tsw-ref; do
+	lab_check "all75-$g-xen-view" lab_wait_xen_mem "$g" 384 2 5
+done

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+# xballoon watch --json records a mem-set sequence's events in order, sees
+# domains appear and leave (@introduceDomain / @releaseDomain), and keeps
+# working after they do.
+
+lab_guest tsv1 --type pv --mem 512 --kernel xb61 --module || exit 1
+d1=$(lab_domid tsv1)
+
+xballoon watch --json >/tmp/watch.jsonl 2>/tmp/watch.err &
+wpid=$!
+sleep 3
+lab_check watch-starts-with-domains grep -q "\"event\":\"domain-new\",\"domid\":$d1," /tmp/watch.jsonl
+
+for m in 400 300 450; do
+	xballoon mem-set tsv1 ${m}m --wait --timeout 60 >/dev/null 2>&1
+	sleep 1.5
+done
+lab_guest tsv2 --type pvh --mem 256 --kernel xb61 || exit 1
+d2=$(lab_domid tsv2)
+sleep 2
+xballoon mem-set tsv2 200m >/dev/null
+sleep 2
+lab_destroy tsv2
+sleep 3
+# after a domain left, events still flow
+xballoon mem-set tsv1 350m --wait --timeout 60 >/dev/null 2>&1
+sleep 2
+kill -0 $wpid 2>/dev/null
+lab_check watch-survives-domains-coming-and-going test $? = 0
+kill $wpid
+wait $wpid
+lab_check watch-exits-cleanly-on-sigterm test $? = 0
+cat /tmp/watch.err
+grep -v '"domain-new"' /tmp/watch.jsonl | head -40
+
+targets=$(grep "\"event\":\"target\",\"domid\":$d1," /tmp/watch.jsonl |
+	grep -o '"new_kb":[0-9]*' | cut -d: -f2 | tr '\n' ' ')
+lab_check watch-target-sequence-in-order test "$targets" = "409600 307200 460800 358400 "
+
+# tsv2: appeared, got a target, left: in that order
+seq2=$(grep "\"domid\":$d2," /tmp/watch.jsonl | grep -o '"event":"[a-z-]*"' |
+	cut -d'"' -f4 | grep -E '^(domain-new|target|domain-gone)$' | tr '\n' ' ')
+lab_check watch-domain-lifecycle-in-order test "$seq2" = "domain-new target domain-gone "
+
+# tsv1 passed through converging back to at-target at least once
+lab_check watch-state-events grep -q "\"event\":\"state\",\"domid\":$d1,.*\"new\":\"at-target\"" /tmp/watch.jsonl
+
+# every line is one JSON object, timestamps never go back
+bad=$(grep -cv '^{"ts_ms":[0-9]*,"event":"[a-z-]*".*}$' /tmp/watch.jsonl)
+lab_check watch-one-object-per-line test "$bad" = 0
+lab_check watch-timestamps-monotonic sh -c "grep -o '^{\"ts_ms\":[0-9]*' /tmp/watch.jsonl | cut -d: -f2 | sort -c -n"
+
+# text mode, bounded by --duration
+xballoon watch --duration 2 >/tmp/watch.txt 2>&1
+lab_check watch-duration-exit-0 test $? = 0
+lab_check watch-text-lines grep -q "domain-new  tsv1($d1) pv max 512M" /tmp/watch.txt
