@@ -37,10 +37,16 @@ targets=$(grep "\"event\":\"target\",\"domid\":$d1," /tmp/watch.jsonl |
 	grep -o '"new_kb":[0-9]*' | cut -d: -f2 | tr '\n' ' ')
 lab_check watch-target-sequence-in-order test "$targets" = "409600 307200 460800 358400 "
 
-# tsv2: appeared, got a target, left: in that order
-seq2=$(grep "\"domid\":$d2," /tmp/watch.jsonl | grep -o '"event":"[a-z-]*"' |
-	cut -d'"' -f4 | grep -E '^(domain-new|target|domain-gone)$' | tr '\n' ' ')
-lab_check watch-domain-lifecycle-in-order test "$seq2" = "domain-new target domain-gone "
+# tsv2: appeared, got its target, left: in that order (a tick may see the
+# domain before libxl wrote its keys, so more target events may come first)
+seq2=$(grep "\"domid\":$d2," /tmp/watch.jsonl | sed -n \
+	-e 's/.*"event":"\(domain-new\|domain-gone\)".*/\1/p' \
+	-e 's/.*"event":"target".*"new_kb":\([0-9]*\).*/target:\1/p' | tr '\n' ' ')
+echo "tsv2 events: $seq2"
+case $seq2 in
+"domain-new "*"target:204800 "*"domain-gone ") lab_pass watch-domain-lifecycle-in-order ;;
+*) lab_fail watch-domain-lifecycle-in-order "events for tsv2: $seq2" ;;
+esac
 
 # tsv1 passed through converging back to at-target at least once
 lab_check watch-state-events grep -q "\"event\":\"state\",\"domid\":$d1,.*\"new\":\"at-target\"" /tmp/watch.jsonl
