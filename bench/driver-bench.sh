@@ -5,7 +5,7 @@
 # Each measurement is the time from `xl mem-set` until Xen's view of the guest
 # (xentop, tot_pages) is within 1% of the target, polled as fast as xentop
 # answers. One line per measurement:
-#   XB-BENCH driver=<xballoon|linux> type=<pv|pvh> dir=<give|take> mib=<N> secs=<S|timeout> mib_s=<R> xen_kb=<KiB at the end>
+#   XB-BENCH driver=<xballoon|xballoon-scrub|linux> type=<pv|pvh> dir=<give|take> mib=<N> secs=<S|timeout> mib_s=<R> xen_kb=<KiB at the end>
 # plus, for xballoon, the driver's own counters (hypercalls, 2 MiB extents,
 # worker start latency).
 
@@ -68,7 +68,14 @@ for t in pv pvh; do
 		bench_one "$drv" "$t" give "$g" 1024 128
 		[ "$drv" = xballoon ] && lab_exec "$g" 'cd /sys/kernel/xballoon && echo "XB-BENCH-INFO give hypercalls=$(cat hypercalls) extents_2m_out=$(cat extents_2m_out) start_latency_us=$(cat start_latency_us) work_us=$(cat work_us)"'
 		bench_one "$drv" "$t" take "$g" 128 1024
-		[ "$drv" = xballoon ] && lab_exec "$g" 'cd /sys/kernel/xballoon && echo "XB-BENCH-INFO take hypercalls=$(cat hypercalls) extents_2m_in=$(cat extents_2m_in) start_latency_us=$(cat start_latency_us) work_us=$(cat work_us)"'
+		if [ "$drv" = xballoon ]; then
+			lab_exec "$g" 'cd /sys/kernel/xballoon && echo "XB-BENCH-INFO take hypercalls=$(cat hypercalls) extents_2m_in=$(cat extents_2m_in) start_latency_us=$(cat start_latency_us) work_us=$(cat work_us)"'
+			# Linux zeroes pages before giving them (XEN_SCRUB_PAGES_DEFAULT=y
+			# in the ref kernel); xballoon does not by default: measure both
+			lab_exec "$g" 'echo 1 >/sys/module/xballoon/parameters/scrub'
+			bench_one xballoon-scrub "$t" give "$g" 1024 128
+			bench_one xballoon-scrub "$t" take "$g" 128 1024
+		fi
 		lab_destroy "$g"
 	done
 done
