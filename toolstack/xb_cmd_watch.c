@@ -93,8 +93,12 @@ static int refresh(struct watcher *w)
 		const struct xb_domain *old = w->have_cur ?
 			xb_snapshot_find(&w->cur, d->xen.domid) : NULL;
 
-		if (old)
+		if (old) {
 			prog[i] = w->prog[old - w->cur.doms];
+			/* a domain being destroyed loses its name first */
+			if (!d->name[0])
+				memcpy(d->name, old->name, sizeof(d->name));
+		}
 		d->state = xb_derive_state(d, &prog[i], now, w->stuck_ms);
 		if (!old)
 			dom_watches(w, d->xen.domid, true);

@@ -48,6 +48,9 @@ void xb_events_diff(const struct xb_domain *old, const struct xb_domain *cur,
 		fn(ctx, &ev);
 		return;
 	}
+	/* keys removed while the domain is torn down: not a new target */
+	if (old->has_target && !cur->has_target)
+		return;
 	if (old->target_kb != cur->target_kb) {
 		ev.type = XB_EV_TARGET;
 		ev.old_kb = old->target_kb;

@@ -384,6 +384,15 @@ static void test_watch_events(void **state)
 	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
 	xb_events_snapshot(&a, &b, 2, capture, &c);
 	assert_string_equal(c.buf, "target:1 state:1 report:2 state:2 domain-new:9 domain-gone:0 ");
+	/* keys vanishing while a domain is torn down are not a target change */
+	c.len = 0;
+	c.buf[0] = '\0';
+	xb_fake_del(f, "/local/domain/9/memory/target");
+	xb_snapshot_free(&a);
+	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
+	xb_events_snapshot(&b, &a, 3, capture, &c);
+	assert_string_equal(c.buf, "");
+	xb_fake_put(f, "/local/domain/9/memory/target", "1048576", 7);
 	/* a domid reused by another domain (new UUID): gone, then new */
 	c.len = 0;
 	c.buf[0] = '\0';
