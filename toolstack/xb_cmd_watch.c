@@ -5,9 +5,10 @@
  * xenstore watches (via xenstore-watch) on @introduceDomain, @releaseDomain
  * and, per domain, memory/target and data/xballoon/report tell when to look;
  * Xen's tot_pages has no event, so it is sampled every --interval. Events are
- * differences between consecutive snapshots, so a burst of writes to one key
- * is one re-read (at most one per --rate), and whatever a guest writes costs
- * bounded work: one report read per re-read.
+ * differences between consecutive views, so a burst of writes to one key is
+ * one re-read (at most one per --rate). A report write re-reads that one key;
+ * anything else (targets, domains coming and going, overflow) a full snapshot.
+ * Whatever a guest writes costs dom0 bounded work.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +33,10 @@ struct watcher {
 	struct xb_progress *prog;	/* one per domain of cur, same order */
 	uint64_t stuck_ms;
 	unsigned long long events;
+	/* after events: domains whose report alone changed, or everything */
+	uint32_t dirty[64];
+	size_t n_dirty;
+	bool full;
 };
 
 static uint64_t wall_ms(void)
@@ -116,6 +121,46 @@ static int refresh(struct watcher *w)
 	return 0;
 }
 
+/* Classify one xenstore event: a report write re-reads one key, the rest all. */
+static void mark(struct watcher *w, const char *path, const char *token)
+{
+	uint64_t id;
+
+	if (token[0] == 'd' && !xb_xs_u64(token + 1, strlen(token + 1), &id) &&
+	    strstr(path, "/data/xballoon/report")) {
+		for (size_t i = 0; i < w->n_dirty; i++)
+			if (w->dirty[i] == id)
+				return;
+		if (w->n_dirty < sizeof(w->dirty) / sizeof(w->dirty[0])) {
+			w->dirty[w->n_dirty++] = (uint32_t)id;
+			return;
+		}
+	}
+	w->full = true;
+}
+
+/* Re-read only the reports of the dirty domains: one xenstore read each. */
+static void refresh_reports(struct watcher *w)
+{
+	struct xb_backend *be = w->cli->be;
+	uint64_t now = be->ops->now_ms(be), ts = wall_ms();
+
+	for (size_t i = 0; w->have_cur && i < w->n_dirty; i++) {
+		struct xb_domain *d = xb_snapshot_find(&w->cur, w->dirty[i]);
+		struct xb_domain nd;
+
+		if (!d)
+			continue;
+		nd = *d;
+		xb_read_report(be, nd.xen.domid, &nd.report);
+		nd.state = xb_derive_state(&nd, &w->prog[d - w->cur.doms], now,
+					   w->stuck_ms);
+		xb_events_diff(d, &nd, ts, emit, w);
+		*d = nd;
+	}
+	w->n_dirty = 0;
+}
+
 static const struct option watch_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "duration", required_argument, NULL, 'd' },
@@ -195,7 +240,6 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 	while (!*cli->stop) {
 		uint64_t now = be->ops->now_ms(be), wake = next_tick;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		bool dirty = false;
 		char *path, *token;
 
 		if (duration_ms && now - start >= duration_ms)
@@ -220,19 +264,25 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 
 					emit(&w, &ev);
 				}
+				mark(&w, path, token);
 				free(path);
 				free(token);
-				dirty = true;
 			}
 			next_refresh = now + rate_ms;
 		}
 		if (now >= next_tick) {
-			dirty = true;
+			w.full = true;
 			next_tick = now + interval_ms;
 		}
-		if (dirty && refresh(&w)) {
-			fprintf(cli->err, "xballoon watch: %s\n", strerror(errno));
-			goto out;
+		if (w.full) {
+			w.full = false;
+			w.n_dirty = 0;
+			if (refresh(&w)) {
+				fprintf(cli->err, "xballoon watch: %s\n", strerror(errno));
+				goto out;
+			}
+		} else if (w.n_dirty) {
+			refresh_reports(&w);
 		}
 	}
 	rc = 0;

@@ -192,11 +192,22 @@ static int snapshot_body(struct xb_backend *be, xb_txn_t t, void *arg,
 	return 0;
 }
 
+void xb_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r)
+{
+	char path[PATH_LEN];
+	size_t len = 0;
+	char *s;
+
+	dom_path(path, domid, "data/xballoon/report");
+	s = be->ops->xs_read(be, XB_TXN_NULL, path, &len);
+	xb_report_parse(s, s ? len : 0, r);
+	free(s);
+}
+
 int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
 {
 	struct xb_snapshot snap = { 0 };
 	struct xb_dominfo *info = NULL;
-	char path[PATH_LEN];
 	size_t n = 0, i;
 	int saved;
 
@@ -219,13 +230,8 @@ int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
 	/* reports: guest-owned, untrusted, deliberately outside the transaction */
 	for (i = 0; i < n; i++) {
 		struct xb_domain *d = &snap.doms[i];
-		size_t len = 0;
-		char *s;
 
-		dom_path(path, d->xen.domid, "data/xballoon/report");
-		s = be->ops->xs_read(be, XB_TXN_NULL, path, &len);
-		xb_report_parse(s, s ? len : 0, &d->report);
-		free(s);
+		xb_read_report(be, d->xen.domid, &d->report);
 		finish_domain(d, &snap);
 		d->state = xb_derive_state(d, NULL, 0, XB_STUCK_MS_DEFAULT);
 		snap.reclaimed_kb += d->reclaimed_kb;

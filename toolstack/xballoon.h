@@ -103,6 +103,9 @@ enum xb_state xb_derive_state(const struct xb_domain *d, struct xb_progress *p,
 int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r);
 void xb_snapshot_free(struct xb_snapshot *snap);
 
+/* Read and parse one domain's report (one xenstore read, no transaction). */
+void xb_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r);
+
 /* The domain with DOMID in SNAP, or NULL. */
 struct xb_domain *xb_snapshot_find(const struct xb_snapshot *snap, uint32_t domid);
 

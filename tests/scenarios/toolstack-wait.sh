@@ -34,7 +34,7 @@ xballoon wait tsw-nod --timeout 3 >/dev/null 2>&1
 lab_check wait-nodriver-exit-6 test $? = 6
 
 # --all 50%: every domU; the three with a balloon driver get there
-xballoon mem-set --all 50% --wait --timeout 180 --json >/tmp/all.json 2>/tmp/all.err
+xballoon mem-set --all 50% --wait --timeout 60 --json >/tmp/all.json 2>/tmp/all.err
 rc=$?
 cat /tmp/all.json; echo
 lab_check all50-exit-is-no-driver test "$rc" = 6
