@@ -189,7 +189,7 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 	int opt, rc = XB_EXIT_ERROR, fd;
 	void *xsh;
 
-	while ((opt = getopt_long(argc, argv, "jd:i:r:", watch_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jd:i:r:s:", watch_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			w.g = w.g ? w.g : xb_json_new();

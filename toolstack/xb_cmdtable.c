@@ -43,13 +43,14 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "  Free is Xen's free memory minus outstanding claims (as xl info).\n" },
 	{ "watch", xb_cmd_watch, true,
 	  "Stream memory events for all domains",
-	  "[--json] [--duration S] [--interval MS] [--rate MS]",
+	  "[--json] [--duration S] [--interval MS] [--rate MS] [--stuck S]",
 	  "  Events: domain-new, domain-gone, target, report, state, resync.\n"
 	  "  -j, --json         one JSON object per line\n"
 	  "  -d, --duration S   stop after S seconds (default: until SIGINT/SIGTERM)\n"
 	  "  -i, --interval MS  how often Xen's numbers are sampled (default 1000)\n"
 	  "  -r, --rate MS      at most one re-read per MS after xenstore events\n"
-	  "                     (default 200): bursts are coalesced\n" },
+	  "                     (default 200): bursts are coalesced\n"
+	  "  -s, --stuck S      no progress for S seconds: stuck/no-driver (default 10)\n" },
 	{ "help", xb_cmd_help, false,
 	  "Show the commands, or one command's help",
 	  "[CMD]", "" },
