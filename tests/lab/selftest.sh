@@ -8,7 +8,8 @@ set -uo pipefail
 cd "$(dirname "$0")"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-export XENLAB_OUT=$t/out XENLAB_KERNELS=xb61 XENLAB_ACCEL=tcg
+# a fake emulator needs no turn in the lab queue
+export XENLAB_OUT=$t/out XENLAB_KERNELS=xb61 XENLAB_ACCEL=tcg XENLAB_NO_LOCK=1
 echo 'lab_pass x' >"$t/sc.sh"
 n=0
 tap() {
