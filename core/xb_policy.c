@@ -71,13 +71,17 @@ u64 xb_floor_default_kb(u64 total_kb)
 	return 96 * XB_MIB_KB + total_kb / 32;
 }
 
-/* 1/32 of the guest, between 4 and 64 MiB. */
+/*
+ * 1/64 of the guest, between 4 and 32 MiB: small enough that a guest at its
+ * default floor still keeps twice this much available (a 1 GiB lab guest uses
+ * about 46 MiB at a 96 MiB floor), large enough to act before the OOM killer.
+ */
 u64 xb_reserve_pages(u64 total_pages)
 {
 	u64 lo = xb_kb_to_pages(4 * XB_MIB_KB);
-	u64 hi = xb_kb_to_pages(64 * XB_MIB_KB);
+	u64 hi = xb_kb_to_pages(32 * XB_MIB_KB);
 
-	return xb_min(hi, xb_max(lo, total_pages / 32));
+	return xb_min(hi, xb_max(lo, total_pages / 64));
 }
 
 static void xb_backoff_reset(struct xb_core *c)
