@@ -81,7 +81,7 @@ static void xb_balloon_work(struct work_struct *work)
 	mutex_lock(&xb.lock);
 	xb.wakeups++;
 	if (xb.last_target_ns && !xb.first_action_ns)
-		xb.first_action_ns = t0 - xb.last_target_ns;
+		xb.first_action_ns = max_t(u64, ktime_get_ns() - xb.last_target_ns, 1);
 	st = xb_core_plan(&xb.core, si_mem_available(), xb_now_ms());
 	switch (st.op) {
 	case XB_OP_INFLATE:
