@@ -214,12 +214,18 @@ static unsigned long xb_at_decrease(unsigned long n, unsigned int order,
 	return rc;
 }
 
-/* Allocate up to n order-0 pages into xb_pages[]. */
+/*
+ * Allocate up to n order-0 pages into xb_pages[0..), in bulk (one pass over
+ * the per-CPU lists instead of n allocator calls), then one by one for what
+ * the bulk allocator did not fill.
+ */
 static unsigned long xb_alloc_4k(unsigned long n)
 {
 	unsigned long i;
 
-	for (i = 0; i < n; i++) {
+	memset(xb_pages, 0, n * sizeof(*xb_pages));
+	i = alloc_pages_bulk_array(XB_GFP, n, xb_pages);
+	for (; i < n; i++) {
 		xb_pages[i] = alloc_page(XB_GFP);
 		if (!xb_pages[i])
 			break;
