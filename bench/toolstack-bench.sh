@@ -39,6 +39,7 @@ for target in 1 8 16; do
 		lab_guest tb$n --type pv --mem 128 --kernel xb61 ||
 			{ lab_fail "bench-guest-$n" "guest did not boot"; break 2; }
 	done
+	sleep 5	# let the last guest settle
 	bench_list
 done
 lab_pass bench-list
@@ -46,13 +47,14 @@ lab_pass bench-list
 ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
 rss() { awk '/^VmRSS/ {print $2}' /proc/$1/status; }
 
-# watch_bench LOAD SECS: CPU and RSS of a watch over SECS seconds
+# watch_bench LOAD SECS: CPU and RSS of a watch over SECS seconds (variables
+# not named _x: lab_exec uses those)
 watch_bench() {
 	xballoon watch --json >/tmp/wb.jsonl 2>/dev/null &
-	_p=$!
+	wb_pid=$!
 	sleep 3
-	_t0=$(ticks $_p) _r0=$(rss $_p) _s0=$(now_cs) _e0=$(wc -l </tmp/wb.jsonl)
-	_w=0
+	wb_t0=$(ticks $wb_pid) wb_r0=$(rss $wb_pid) wb_s0=$(now_cs) wb_e0=$(wc -l </tmp/wb.jsonl)
+	wb_w=0
 	if [ "$1" = flood ]; then
 		lab_exec tb1 "(i=0; e=\$((\$(date +%s) + $2)); while [ \$(date +%s) -lt \$e ]; do
 			xenstore-write data/xballoon/report \"v=1 seq=\$i state=inflating balloon_kb=\$i\"
@@ -60,12 +62,12 @@ watch_bench() {
 	fi
 	sleep "$2"
 	sleep 1
-	_t1=$(ticks $_p) _r1=$(rss $_p) _s1=$(now_cs) _e1=$(wc -l </tmp/wb.jsonl)
-	[ "$1" = flood ] && _w=$(lab_exec tb1 'cat /tmp/nwrites')
-	kill $_p
-	wait $_p
-	awk -v t="$((_t1 - _t0))" -v s="$((_s1 - _s0))" -v l="$1" -v w="$_w" \
-		-v r="$_r0->$_r1" -v e="$((_e1 - _e0))" -v d="$2" \
+	wb_t1=$(ticks $wb_pid) wb_r1=$(rss $wb_pid) wb_s1=$(now_cs) wb_e1=$(wc -l </tmp/wb.jsonl)
+	[ "$1" = flood ] && wb_w=$(lab_exec tb1 'cat /tmp/nwrites')
+	kill $wb_pid
+	wait $wb_pid
+	awk -v t="$((wb_t1 - wb_t0))" -v s="$((wb_s1 - wb_s0))" -v l="$1" -v w="$wb_w" \
+		-v r="$wb_r0->$wb_r1" -v e="$((wb_e1 - wb_e0))" -v d="$2" \
 		'BEGIN { printf "XB-BENCH toolstack=watch load=%s secs=%d writes=%s cpu_pct=%.1f rss_kb=%s events=%d\n", l, d, w, t * 100 / s, r, e }'
 }
 watch_bench idle 20

@@ -3,11 +3,12 @@
  * xballoon watch: stream memory events for all domains.
  *
  * xenstore watches (via xenstore-watch) on @introduceDomain, @releaseDomain
- * and, per domain, memory/target and data/xballoon/report tell when to look;
- * Xen's tot_pages has no event, so it is sampled every --interval. Events are
- * differences between consecutive views, so a burst of writes to one key is
- * one re-read (at most one per --rate). A report write re-reads that one key;
- * anything else (targets, domains coming and going, overflow) a full snapshot.
+ * and, per domain, memory, name and data/xballoon/report tell when to look;
+ * Xen's tot_pages has no event, so Xen's numbers alone (one domain list, one
+ * physinfo) are sampled every --interval. Events are differences between
+ * consecutive views, so a burst of writes to one key is one re-read (at most
+ * one per --rate). A report write re-reads that one key; anything else
+ * (memory keys, names, domains coming and going, overflow) a full snapshot.
  * Whatever a guest writes costs dom0 bounded work.
  */
 #include <errno.h>
@@ -64,10 +65,10 @@ static void emit(void *ctx, const struct xb_event *ev)
 
 static void dom_watches(struct watcher *w, uint32_t domid, bool add)
 {
-	static const char *const keys[] = { "memory/target", "data/xballoon/report" };
+	static const char *const keys[] = { "memory", "name", "data/xballoon/report" };
 	char path[96], token[32];
 
-	for (size_t k = 0; k < 2; k++) {
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/%s", domid, keys[k]);
 		snprintf(token, sizeof(token), "d%" PRIu32, domid);
 		if (add)
@@ -118,6 +119,39 @@ static int refresh(struct watcher *w)
 	w->cur = next;
 	w->prog = prog;
 	w->have_cur = true;
+	return 0;
+}
+
+/*
+ * A tick: only Xen's numbers (actual, host) change without a xenstore event,
+ * so re-read just those, unless domains came or went.
+ */
+static int refresh_xen(struct watcher *w)
+{
+	struct xb_backend *be = w->cli->be;
+	struct xb_snapshot next;
+	uint64_t now;
+	int rc;
+
+	if (!w->have_cur)
+		return refresh(w);
+	next = w->cur;
+	next.doms = malloc((next.n ? next.n : 1) * sizeof(*next.doms));
+	if (!next.doms)
+		return -1;
+	memcpy(next.doms, w->cur.doms, next.n * sizeof(*next.doms));
+	rc = xb_snapshot_refresh_xen(be, &next);
+	if (rc <= 0) {
+		free(next.doms);
+		return rc < 0 ? -1 : refresh(w);
+	}
+	now = be->ops->now_ms(be);
+	for (size_t i = 0; i < next.n; i++)	/* same domains, same order */
+		next.doms[i].state = xb_derive_state(&next.doms[i], &w->prog[i], now,
+						     w->stuck_ms);
+	xb_events_snapshot(&w->cur, &next, wall_ms(), emit, w);
+	xb_snapshot_free(&w->cur);
+	w->cur = next;
 	return 0;
 }
 
@@ -270,22 +304,24 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 			}
 			next_refresh = now + rate_ms;
 		}
-		if (now >= next_tick) {
-			w.full = true;
-			next_tick = now + interval_ms;
-		}
 		if (w.full) {
 			w.full = false;
 			w.n_dirty = 0;
-			if (refresh(&w)) {
-				fprintf(cli->err, "xballoon watch: %s\n", strerror(errno));
-				goto out;
-			}
+			if (refresh(&w))
+				goto fail;
 		} else if (w.n_dirty) {
 			refresh_reports(&w);
 		}
+		if (now >= next_tick) {
+			next_tick = now + interval_ms;
+			if (refresh_xen(&w))
+				goto fail;
+		}
 	}
 	rc = 0;
+	goto out;
+fail:
+	fprintf(cli->err, "xballoon watch: %s\n", strerror(errno));
 out:
 	xsw_close(w.xsw);
 	if (w.have_cur)

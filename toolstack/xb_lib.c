@@ -158,8 +158,8 @@ static void read_dom_keys(struct xb_backend *be, xb_txn_t t, struct xb_domain *d
 	}
 }
 
-/* Derived numbers; only Xen's and dom0's values go into sums, never reports. */
-static void finish_domain(struct xb_domain *d, const struct xb_snapshot *snap)
+/* Numbers that follow from Xen's view; only Xen's and dom0's values, never reports. */
+static void derive_numbers(struct xb_domain *d, const struct xb_snapshot *snap)
 {
 	d->actual_kb = xb_pages_to_kb(d->xen.tot_pages);
 	if (!d->has_static_max) {
@@ -169,16 +169,42 @@ static void finish_domain(struct xb_domain *d, const struct xb_snapshot *snap)
 		d->static_max_kb = max_kb && max_kb <= snap->host_total_kb ?
 				   max_kb : snap->host_total_kb;
 	}
+	if (!d->has_target)
+		d->target_kb = d->actual_kb;
+	d->reclaimed_kb = d->static_max_kb > d->actual_kb ?
+			  d->static_max_kb - d->actual_kb : 0;
+}
+
+static void finish_domain(struct xb_domain *d, const struct xb_snapshot *snap)
+{
 	if (d->has_target) {
 		if (d->target_kb > XB_SIZE_MAX_KB || d->videoram_kb > XB_SIZE_MAX_KB)
 			d->has_target = false;
 		else
 			d->target_kb += d->videoram_kb;
 	}
-	if (!d->has_target)
-		d->target_kb = d->actual_kb;
-	d->reclaimed_kb = d->static_max_kb > d->actual_kb ?
-			  d->static_max_kb - d->actual_kb : 0;
+	derive_numbers(d, snap);
+}
+
+static void set_host(struct xb_snapshot *snap)
+{
+	const struct xb_hostinfo *h = &snap->host;
+
+	snap->host_total_kb = xb_pages_to_kb(h->total_pages);
+	snap->host_free_kb = h->free_pages > h->outstanding_pages ?
+		xb_pages_to_kb(h->free_pages - h->outstanding_pages) : 0;
+}
+
+static void sum_up(struct xb_snapshot *snap)
+{
+	snap->reclaimed_kb = snap->actual_kb = snap->static_max_kb = 0;
+	snap->target_kb = 0;
+	for (size_t i = 0; i < snap->n; i++) {
+		snap->reclaimed_kb += snap->doms[i].reclaimed_kb;
+		snap->actual_kb += snap->doms[i].actual_kb;
+		snap->static_max_kb += snap->doms[i].static_max_kb;
+		snap->target_kb += snap->doms[i].target_kb;
+	}
 }
 
 static int snapshot_body(struct xb_backend *be, xb_txn_t t, void *arg,
@@ -215,9 +241,7 @@ int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
 		return -1;
 	if (be->ops->physinfo(be, &snap.host))
 		goto fail;
-	snap.host_total_kb = xb_pages_to_kb(snap.host.total_pages);
-	snap.host_free_kb = snap.host.free_pages > snap.host.outstanding_pages ?
-		xb_pages_to_kb(snap.host.free_pages - snap.host.outstanding_pages) : 0;
+	set_host(&snap);
 	snap.doms = calloc(n ? n : 1, sizeof(*snap.doms));
 	if (!snap.doms)
 		goto fail;
@@ -234,11 +258,8 @@ int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
 		xb_read_report(be, d->xen.domid, &d->report);
 		finish_domain(d, &snap);
 		d->state = xb_derive_state(d, NULL, 0, XB_STUCK_MS_DEFAULT);
-		snap.reclaimed_kb += d->reclaimed_kb;
-		snap.actual_kb += d->actual_kb;
-		snap.static_max_kb += d->static_max_kb;
-		snap.target_kb += d->target_kb;
 	}
+	sum_up(&snap);
 	free(info);
 	*snap_r = snap;
 	return 0;
@@ -248,6 +269,44 @@ fail:
 	free(snap.doms);
 	errno = saved;
 	return -1;
+}
+
+int xb_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap)
+{
+	struct xb_dominfo *info = NULL;
+	struct xb_hostinfo host;
+	size_t n = 0, i;
+	int saved;
+
+	if (list_domains(be, &info, &n))
+		return -1;
+	if (be->ops->physinfo(be, &host)) {
+		saved = errno;
+		free(info);
+		errno = saved;
+		return -1;
+	}
+	if (n != snap->n) {
+		free(info);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (info[i].domid != snap->doms[i].xen.domid ||
+		    memcmp(info[i].handle, snap->doms[i].xen.handle,
+			   sizeof(info[i].handle))) {
+			free(info);
+			return 0;
+		}
+	}
+	snap->host = host;
+	set_host(snap);
+	for (i = 0; i < n; i++) {
+		snap->doms[i].xen = info[i];
+		derive_numbers(&snap->doms[i], snap);
+	}
+	sum_up(snap);
+	free(info);
+	return 1;
 }
 
 void xb_snapshot_free(struct xb_snapshot *snap)

@@ -103,6 +103,14 @@ enum xb_state xb_derive_state(const struct xb_domain *d, struct xb_progress *p,
 int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r);
 void xb_snapshot_free(struct xb_snapshot *snap);
 
+/*
+ * Refresh only Xen's numbers in SNAP (one domain list, one physinfo; no
+ * xenstore). Returns 1 when updated, 0 when domains came or went (take a new
+ * snapshot instead; SNAP is unchanged), -1 with errno. States are not
+ * re-derived.
+ */
+int xb_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap);
+
 /* Read and parse one domain's report (one xenstore read, no transaction). */
 void xb_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r);
 

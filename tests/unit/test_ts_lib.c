@@ -106,6 +106,38 @@ static void test_snapshot_paging(void **state)
 	xb_snapshot_free(&s);
 }
 
+static void test_snapshot_refresh_xen(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_snapshot s;
+	unsigned txns;
+
+	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	txns = f->calls_txn_start;
+	xb_fake_dom(f, 2)->info.tot_pages = 512 * MIB / 4;
+	f->host.free_pages = 2;
+	assert_int_equal(xb_snapshot_refresh_xen(&f->be, &s), 1);
+	assert_int_equal(f->calls_txn_start, txns);	/* no xenstore at all */
+	assert_int_equal(xb_snapshot_find(&s, 2)->actual_kb, 512 * MIB);
+	assert_int_equal(xb_snapshot_find(&s, 2)->reclaimed_kb, 512 * MIB);
+	assert_int_equal(xb_snapshot_find(&s, 2)->target_kb, 768 * MIB);
+	assert_int_equal(s.reclaimed_kb, 512 * MIB);
+	assert_int_equal(s.host_free_kb, 8);
+	/* dom0 has no target key: its target follows actual */
+	xb_fake_dom(f, 0)->info.tot_pages = 900 * MIB / 4;
+	assert_int_equal(xb_snapshot_refresh_xen(&f->be, &s), 1);
+	assert_int_equal(xb_snapshot_find(&s, 0)->target_kb, 900 * MIB);
+	/* a domain arrives: the caller must take a full snapshot */
+	xb_fake_add(f, 20, "late", XB_TYPE_PV, 1 * GIB, 1 * GIB, 1 * GIB);
+	assert_int_equal(xb_snapshot_refresh_xen(&f->be, &s), 0);
+	assert_int_equal(s.n, 4);
+	xb_fake_remove(f, 20);
+	/* the same id with another UUID is another domain */
+	xb_fake_dom(f, 3)->info.handle[5] = 9;
+	assert_int_equal(xb_snapshot_refresh_xen(&f->be, &s), 0);
+	xb_snapshot_free(&s);
+}
+
 static void test_snapshot_txn_retry(void **state)
 {
 	struct xb_fake *f = *state;
@@ -496,6 +528,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_snapshot_basic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_refresh_xen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_txn_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_target_invariants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_or_nothing, setup, teardown),
