@@ -19,7 +19,7 @@ tap_collect() {
 		"ok "*) echo "PASS $prefix: ${line#ok }" >>"$res" ;;
 		"not ok "*) echo "FAIL $prefix: ${line#not ok }" >>"$res"; echo "$line" ;;
 		"# unit: "*) prefix=${line#\# unit: } ;;
-		"  "*|"#"*) [ -n "${XB_VERBOSE:-}" ] && echo "$line" ;;
+		"  "*|"#"*|[0-9]*..[0-9]*) [ -n "${XB_VERBOSE:-}" ] && echo "$line" ;;
 		*) echo "$line" ;;
 		esac
 	done
