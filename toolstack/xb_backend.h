@@ -53,6 +53,15 @@ struct xb_backend_ops {
 			 size_t *len_r);
 	int (*xs_write)(struct xb_backend *be, xb_txn_t t, const char *path,
 			const char *value);
+	/*
+	 * Optional (may be NULL): read N keys with one round of requests, in one
+	 * transaction of its own (retried on EAGAIN) when TXN. VALS[i] is
+	 * malloc()ed or NULL when the key is missing; LENS[i] its length.
+	 * -1 means "use xs_read instead", never a partial result.
+	 */
+	int (*xs_read_many)(struct xb_backend *be, bool txn,
+			    const char *const *paths, size_t n, char **vals,
+			    size_t *lens);
 	int (*set_maxmem)(struct xb_backend *be, uint32_t domid, uint64_t max_kb);
 	int (*set_pod_target)(struct xb_backend *be, uint32_t domid,
 			      uint64_t target_pages);

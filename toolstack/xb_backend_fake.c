@@ -261,6 +261,42 @@ static int fake_xs_write(struct xb_backend *be, xb_txn_t t, const char *path,
 	return 0;
 }
 
+static int fake_xs_read_many(struct xb_backend *be, bool txn,
+			     const char *const *paths, size_t n, char **vals,
+			     size_t *lens)
+{
+	struct xb_fake *f = fake_of(be);
+	int tries = 0;
+
+	if (!f->batch) {
+		errno = ENOSYS;
+		return -1;
+	}
+	f->calls_read_many++;
+	/* a conflicting transaction is retried inside, as the real one does */
+	while (txn && f->eagain_commits) {
+		f->eagain_commits--;
+		if (++tries == 16) {
+			errno = EAGAIN;
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct xb_fake_kv *e = kv_find(f->kv, f->n_kv, paths[i]);
+
+		vals[i] = NULL;
+		lens[i] = 0;
+		if (!e)
+			continue;
+		vals[i] = malloc(e->len + 1);
+		if (!vals[i])
+			abort();
+		memcpy(vals[i], e->val, e->len + 1);
+		lens[i] = e->len;
+	}
+	return 0;
+}
+
 static int fake_set_maxmem(struct xb_backend *be, uint32_t domid, uint64_t max_kb)
 {
 	struct xb_fake *f = fake_of(be);
@@ -348,6 +384,7 @@ static const struct xb_backend_ops fake_ops = {
 	.txn_end = fake_txn_end,
 	.xs_read = fake_xs_read,
 	.xs_write = fake_xs_write,
+	.xs_read_many = fake_xs_read_many,
 	.set_maxmem = fake_set_maxmem,
 	.set_pod_target = fake_set_pod_target,
 	.now_ms = fake_now_ms,

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The real backend: libxenctrl and libxenstore. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 #include <xenctrl.h>
 #include <xenstore.h>
+#include <xenstore_lib.h>
+#include <xen/io/xs_wire.h>
 
 #include "xb_backend.h"
 
@@ -15,6 +21,8 @@ struct xb_xen {
 	struct xs_handle *xsh;
 	xc_domaininfo_t *buf;
 	unsigned buf_len;
+	int raw_fd;			/* own xenstored connection for batches; -1 none */
+	bool raw_failed;		/* do not try again */
 };
 
 static struct xb_xen *xen_of(struct xb_backend *be)
@@ -110,6 +118,173 @@ static int xen_xs_write(struct xb_backend *be, xb_txn_t t, const char *path,
 	return xs_write(xen_of(be)->xsh, t, path, value, strlen(value)) ? 0 : -1;
 }
 
+/*
+ * Batched reads over a connection of our own to xenstored's socket: send a
+ * chunk of XS_READ requests, then read their answers (xenstored answers in
+ * order). One round trip per chunk instead of one per key: libxenstore has no
+ * asynchronous read. Any surprise closes the connection and returns -1, and
+ * the library falls back to xs_read().
+ */
+#define RAW_CHUNK 64
+
+static int raw_io(int fd, void *buf, size_t len, bool wr)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = wr ? write(fd, p, len) : read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!n)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int raw_send(int fd, uint32_t type, uint32_t tx, uint32_t req,
+		    const char *payload, size_t len)
+{
+	struct xsd_sockmsg m = { .type = type, .req_id = req, .tx_id = tx,
+				 .len = (uint32_t)len };
+
+	if (len > XENSTORE_PAYLOAD_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	return raw_io(fd, &m, sizeof(m), true) || raw_io(fd, (void *)payload, len, true) ?
+	       -1 : 0;
+}
+
+/* One answer into BUF (XENSTORE_PAYLOAD_MAX + 1 bytes, NUL-terminated). */
+static int raw_recv(int fd, uint32_t req, struct xsd_sockmsg *m, char *buf)
+{
+	if (raw_io(fd, m, sizeof(*m), false))
+		return -1;
+	if (m->len > XENSTORE_PAYLOAD_MAX || m->req_id != req ||
+	    m->type == XS_WATCH_EVENT) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (raw_io(fd, buf, m->len, false))
+		return -1;
+	buf[m->len] = '\0';
+	return 0;
+}
+
+static int raw_connect(struct xb_xen *x)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = xs_daemon_socket();
+
+	if (x->raw_fd >= 0)
+		return 0;
+	if (x->raw_failed || !path || strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, path);
+	x->raw_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (x->raw_fd < 0 || connect(x->raw_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		if (x->raw_fd >= 0)
+			close(x->raw_fd);
+		x->raw_fd = -1;
+		x->raw_failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static void free_vals(char **vals, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(vals[i]);
+		vals[i] = NULL;
+	}
+}
+
+/* One attempt: 0 done, 1 transaction conflict (retry), -1 failure. */
+static int raw_read_once(int fd, bool txn, const char *const *paths, size_t n,
+			 char **vals, size_t *lens, char *buf)
+{
+	struct xsd_sockmsg m;
+	uint32_t tx = 0, req = 1;
+
+	if (txn) {
+		if (raw_send(fd, XS_TRANSACTION_START, 0, req, "", 1) ||
+		    raw_recv(fd, req++, &m, buf) || m.type != XS_TRANSACTION_START)
+			return -1;
+		tx = (uint32_t)strtoul(buf, NULL, 10);
+		if (!tx)
+			return -1;
+	}
+	for (size_t i = 0; i < n; i += RAW_CHUNK) {
+		size_t end = n - i < RAW_CHUNK ? n : i + RAW_CHUNK;
+
+		for (size_t j = i; j < end; j++)
+			if (raw_send(fd, XS_READ, tx, req + (uint32_t)(j - i),
+				     paths[j], strlen(paths[j]) + 1))
+				return -1;
+		for (size_t j = i; j < end; j++) {
+			if (raw_recv(fd, req + (uint32_t)(j - i), &m, buf))
+				return -1;
+			if (m.type == XS_ERROR)
+				continue;	/* missing (ENOENT) or not readable */
+			if (m.type != XS_READ)
+				return -1;
+			vals[j] = malloc(m.len + 1);
+			if (!vals[j])
+				return -1;
+			memcpy(vals[j], buf, m.len + 1);
+			lens[j] = m.len;
+		}
+		req += RAW_CHUNK;
+	}
+	if (!txn)
+		return 0;
+	if (raw_send(fd, XS_TRANSACTION_END, tx, req, "T", 2) ||
+	    raw_recv(fd, req, &m, buf))
+		return -1;
+	if (m.type == XS_ERROR)
+		return strcmp(buf, "EAGAIN") ? -1 : 1;
+	return m.type == XS_TRANSACTION_END ? 0 : -1;
+}
+
+static int xen_xs_read_many(struct xb_backend *be, bool txn,
+			    const char *const *paths, size_t n, char **vals,
+			    size_t *lens)
+{
+	struct xb_xen *x = xen_of(be);
+	char *buf;
+	int rc = -1;
+
+	memset(vals, 0, n * sizeof(*vals));
+	memset(lens, 0, n * sizeof(*lens));
+	if (raw_connect(x))
+		return -1;
+	buf = malloc(XENSTORE_PAYLOAD_MAX + 1);
+	if (!buf)
+		return -1;
+	for (int tries = 0; tries < 16; tries++) {
+		rc = raw_read_once(x->raw_fd, txn, paths, n, vals, lens, buf);
+		if (rc <= 0)
+			break;
+		free_vals(vals, n);
+	}
+	free(buf);
+	if (rc) {
+		free_vals(vals, n);
+		close(x->raw_fd);	/* the stream may be out of step now */
+		x->raw_fd = -1;
+		x->raw_failed = true;
+		return -1;
+	}
+	return 0;
+}
+
 static int xen_set_maxmem(struct xb_backend *be, uint32_t domid, uint64_t max_kb)
 {
 	return xc_domain_setmaxmem(xen_of(be)->xch, domid, max_kb) ? -1 : 0;
@@ -153,6 +328,8 @@ static void xen_close(struct xb_backend *be)
 		return;
 	if (x->xsh)
 		xs_close(x->xsh);
+	if (x->raw_fd >= 0)
+		close(x->raw_fd);
 	if (x->xch)
 		xc_interface_close(x->xch);
 	free(x->buf);
@@ -166,6 +343,7 @@ static const struct xb_backend_ops xen_ops = {
 	.txn_end = xen_txn_end,
 	.xs_read = xen_xs_read,
 	.xs_write = xen_xs_write,
+	.xs_read_many = xen_xs_read_many,
 	.set_maxmem = xen_set_maxmem,
 	.set_pod_target = xen_set_pod_target,
 	.now_ms = xen_now_ms,
@@ -183,6 +361,7 @@ struct xb_backend *xb_backend_xen_open(void)
 		return NULL;
 	x->be.ops = &xen_ops;
 	x->be.chunk = XB_DOMINFO_CHUNK;
+	x->raw_fd = -1;
 	x->xch = xc_interface_open(NULL, NULL, 0);
 	if (!x->xch)
 		goto fail;

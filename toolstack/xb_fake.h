@@ -37,6 +37,8 @@ struct xb_fake {
 	int fail_maxmem_domid;		/* -1: none */
 	int fail_pod_domid;		/* -1: none */
 	bool fail_physinfo;
+	bool batch;			/* offer xs_read_many (else: not available) */
+	unsigned calls_read_many;
 	unsigned calls_domain_list, calls_txn_start, calls_commit, calls_read,
 		 calls_write;
 	uint64_t now_ms;

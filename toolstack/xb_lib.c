@@ -133,29 +133,114 @@ fail:
 }
 
 /* Toolstack-owned keys of one domain, read inside transaction T. */
-static void read_dom_keys(struct xb_backend *be, xb_txn_t t, struct xb_domain *d)
+/* The dom0-owned keys of a domain, in the order apply_dom_keys() takes them. */
+enum { K_NAME, K_STATIC_MAX, K_TARGET, K_VIDEORAM, K_NR };
+static const char *const dom_keys[K_NR] = {
+	"name", "memory/static-max", "memory/target", "memory/videoram",
+};
+
+/* Keys to read for D: video RAM exists only for PVH/HVM. */
+static size_t dom_nkeys(const struct xb_domain *d)
 {
-	char path[PATH_LEN];
-	size_t len = 0;
+	return d->xen.type == XB_TYPE_PV ? K_VIDEORAM : K_NR;
+}
+
+/* Set D's fields from the raw values (NULL = missing); frees nothing. */
+static void apply_dom_keys(struct xb_domain *d, char *const *vals,
+			   const size_t *lens)
+{
 	uint64_t v;
-	char *s;
 
-	dom_path(path, d->xen.domid, "name");
-	s = be->ops->xs_read(be, t, path, &len);
-	xb_xs_name(s, s ? len : 0, d->name, sizeof(d->name));
-	free(s);
-
-	dom_path(path, d->xen.domid, "memory/static-max");
-	d->has_static_max = read_u64(be, t, path, &d->static_max_kb);
-	dom_path(path, d->xen.domid, "memory/target");
-	d->has_target = read_u64(be, t, path, &v);
+	xb_xs_name(vals[K_NAME], vals[K_NAME] ? lens[K_NAME] : 0, d->name,
+		   sizeof(d->name));
+	d->has_static_max = vals[K_STATIC_MAX] &&
+		!xb_xs_u64(vals[K_STATIC_MAX], lens[K_STATIC_MAX], &d->static_max_kb);
+	d->has_target = vals[K_TARGET] &&
+		!xb_xs_u64(vals[K_TARGET], lens[K_TARGET], &v);
 	d->target_kb = d->has_target ? v : 0;
 	d->videoram_kb = 0;
-	if (d->xen.type != XB_TYPE_PV) {
-		dom_path(path, d->xen.domid, "memory/videoram");
-		if (!read_u64(be, t, path, &d->videoram_kb))
-			d->videoram_kb = 0;
+	if (dom_nkeys(d) > K_VIDEORAM && vals[K_VIDEORAM] &&
+	    xb_xs_u64(vals[K_VIDEORAM], lens[K_VIDEORAM], &d->videoram_kb))
+		d->videoram_kb = 0;
+}
+
+static void read_dom_keys(struct xb_backend *be, xb_txn_t t, struct xb_domain *d)
+{
+	char *vals[K_NR] = { NULL };
+	size_t lens[K_NR] = { 0 };
+	char path[PATH_LEN];
+
+	for (size_t k = 0; k < dom_nkeys(d); k++) {
+		dom_path(path, d->xen.domid, dom_keys[k]);
+		vals[k] = be->ops->xs_read(be, t, path, &lens[k]);
 	}
+	apply_dom_keys(d, vals, lens);
+	for (size_t k = 0; k < K_NR; k++)
+		free(vals[k]);
+}
+
+/*
+ * The same for every domain of SNAP with the backend's batched read: the
+ * keys in one transaction (TXN), or each domain's report. -1: not available.
+ */
+static int read_batched(struct xb_backend *be, struct xb_snapshot *snap,
+			bool reports)
+{
+	size_t n = 0, i, k, at = 0, per = reports ? 1 : K_NR;
+	char (*paths)[PATH_LEN] = NULL;
+	const char **pp = NULL;
+	char **vals = NULL;
+	size_t *lens = NULL;
+	int rc = -1;
+
+	if (!be->ops->xs_read_many || !snap->n)
+		return -1;
+	paths = calloc(snap->n * per, sizeof(*paths));
+	pp = calloc(snap->n * per, sizeof(*pp));
+	vals = calloc(snap->n * per, sizeof(*vals));
+	lens = calloc(snap->n * per, sizeof(*lens));
+	if (!paths || !pp || !vals || !lens)
+		goto out;
+	for (i = 0; i < snap->n; i++) {
+		const struct xb_domain *d = &snap->doms[i];
+		size_t nk = reports ? 1 : dom_nkeys(d);
+
+		for (k = 0; k < nk; k++, n++) {
+			dom_path(paths[n], d->xen.domid,
+				 reports ? "data/xballoon/report" : dom_keys[k]);
+			pp[n] = paths[n];
+		}
+	}
+	if (be->ops->xs_read_many(be, !reports, pp, n, vals, lens))
+		goto out;
+	for (i = 0; i < snap->n; i++) {
+		struct xb_domain *d = &snap->doms[i];
+
+		if (reports) {
+			xb_report_parse(vals[at], vals[at] ? lens[at] : 0, &d->report);
+			at++;
+			continue;
+		}
+		{
+			char *v[K_NR] = { NULL };
+			size_t l[K_NR] = { 0 };
+
+			for (k = 0; k < dom_nkeys(d); k++, at++) {
+				v[k] = vals[at];
+				l[k] = lens[at];
+			}
+			apply_dom_keys(d, v, l);
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; vals && i < n; i++)
+		free(vals[i]);
+	free(paths);
+	free(pp);
+	free(vals);
+	free(lens);
+	return rc;
 }
 
 /* Numbers that follow from Xen's view; only Xen's and dom0's values, never reports. */
@@ -249,13 +334,15 @@ int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
 	for (i = 0; i < n; i++)
 		snap.doms[i].xen = info[i];
 
-	if (txn_run(be, snapshot_body, &snap, NULL))
+	if (read_batched(be, &snap, false) && txn_run(be, snapshot_body, &snap, NULL))
 		goto fail;
 	/* reports: guest-owned, untrusted, deliberately outside the transaction */
+	if (read_batched(be, &snap, true))
+		for (i = 0; i < n; i++)
+			xb_read_report(be, snap.doms[i].xen.domid, &snap.doms[i].report);
 	for (i = 0; i < n; i++) {
 		struct xb_domain *d = &snap.doms[i];
 
-		xb_read_report(be, d->xen.domid, &d->report);
 		finish_domain(d, &snap);
 		d->state = xb_derive_state(d, NULL, 0, XB_STUCK_MS_DEFAULT);
 	}

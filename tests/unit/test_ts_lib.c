@@ -84,6 +84,38 @@ static void test_snapshot_basic(void **state)
 	xb_snapshot_free(&s);
 }
 
+/* The batched read path gives the same snapshot as key-by-key reads. */
+static void test_snapshot_batched(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_snapshot a, b;
+
+	xb_fake_put(f, "/local/domain/2/data/xballoon/report", "v=1 seq=5", 9);
+	xb_fake_put(f, "/local/domain/1/data/xballoon/report", "junk", 4);
+	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
+	f->batch = true;
+	f->eagain_commits = 2;
+	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
+	assert_int_equal(f->calls_read_many, 2);	/* keys, then reports */
+	assert_int_equal(f->eagain_commits, 0);
+	assert_int_equal(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++)
+		assert_memory_equal(&a.doms[i], &b.doms[i], sizeof(a.doms[i]));
+	assert_int_equal(a.reclaimed_kb, b.reclaimed_kb);
+	assert_int_equal(xb_snapshot_find(&b, 2)->report.status, XB_REPORT_VALID);
+	assert_int_equal(xb_snapshot_find(&b, 1)->report.status, XB_REPORT_INVALID);
+	assert_int_equal(xb_snapshot_find(&b, 3)->videoram_kb, 8 * MIB);
+	xb_snapshot_free(&b);
+	/* a batch that keeps conflicting falls back to key-by-key reads */
+	f->eagain_commits = 20;
+	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
+	assert_int_equal(b.n, a.n);
+	assert_memory_equal(&a.doms[3], &b.doms[3], sizeof(a.doms[3]));
+	f->eagain_commits = 0;
+	xb_snapshot_free(&a);
+	xb_snapshot_free(&b);
+}
+
 static void test_snapshot_paging(void **state)
 {
 	struct xb_fake *f = *state;
@@ -527,6 +559,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_snapshot_basic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_batched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_refresh_xen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_txn_retry, setup, teardown),
