@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -180,6 +181,7 @@ static int raw_recv(int fd, uint32_t req, struct xsd_sockmsg *m, char *buf)
 static int raw_connect(struct xb_xen *x)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tmo = { .tv_sec = 5 };
 	const char *path = xs_daemon_socket();
 
 	if (x->raw_fd >= 0)
@@ -188,7 +190,11 @@ static int raw_connect(struct xb_xen *x)
 		return -1;
 	strcpy(sa.sun_path, path);
 	x->raw_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (x->raw_fd < 0 || connect(x->raw_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	/* never hang on a silent xenstored: time out and fall back */
+	if (x->raw_fd < 0 ||
+	    setsockopt(x->raw_fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) ||
+	    setsockopt(x->raw_fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo)) ||
+	    connect(x->raw_fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		if (x->raw_fd >= 0)
 			close(x->raw_fd);
 		x->raw_fd = -1;
