@@ -21,7 +21,7 @@ for t in pv pvh; do
 	if ! lab_guest "$g" --type "$t" --mem 1024 --kernel xb61 --module --stress ||
 		! lab_exec "$g" 'test -d /sys/kernel/xballoon'; then
 		# a lab whose --stress initramfs lacks the module: without stress-ng
-		lab_log "$g: no xballoon.ko with --stress; again without stress-ng"
+		lab_fail "$g-stress-guest" "no xballoon.ko in the --stress guest; again without stress-ng"
 		lab_destroy "$g"
 		if ! lab_guest "$g" --type "$t" --mem 1024 --kernel xb61 --module ||
 			! lab_exec "$g" 'test -d /sys/kernel/xballoon'; then
@@ -30,6 +30,7 @@ for t in pv pvh; do
 			continue
 		fi
 	fi
+	lab_check "$g-has-stress-ng" lab_exec "$g" 'command -v stress-ng'
 	p=/local/domain/$(lab_domid "$g")/memory/target
 	xenstore-write "$p" $((256 * 1024))
 	lab_check "$g-at-256" lab_wait_xen_mem "$g" 256 1 120

@@ -19,6 +19,7 @@ lab_pass() { _lab_result PASS "$1" "$2"; }
 lab_fail() { _lab_result FAIL "$1" "$2"; }
 # lab_check NAME CMD...: run CMD; pass if it exits 0, else fail with its output.
 lab_check() {
+	local _n _o
 	_n=$1
 	shift
 	if _o=$("$@" 2>&1); then
@@ -36,6 +37,7 @@ lab_domid() { xl domid "$1" 2>/dev/null; }
 #           [--extra 'kernel args'] [--vcpus N] [--stress]
 # --stress adds stress-ng to the guest (a larger initramfs: slower to boot).
 lab_guest() {
+	local _name _type _mem _max _kern _mod _extra _vcpus _rd
 	_name=$1
 	shift
 	_type=pv _mem=256 _max= _kern=xb61 _mod=0 _extra= _vcpus=1 _rd=initrd
@@ -78,6 +80,7 @@ lab_guest() {
 # Wait until the guest's agent answers (follows the guest across a reboot,
 # since the domid then changes).
 lab_wait_ready() {
+	local _t0 _d _gone _why
 	_t0=$(date +%s)
 	_gone=
 	while :; do
@@ -124,6 +127,7 @@ lab_destroy_all() {
 # lab_exec NAME CMD: run CMD with sh in the guest, print its output (the last
 # 1400 bytes), return its exit status (124 when the guest does not answer).
 lab_exec() {
+	local _g _d _p _seq _t0 _rc
 	_g=$1
 	shift
 	_d=$(lab_domid "$_g") || { echo "lab_exec: no guest $_g" >&2; return 125; }
@@ -155,6 +159,7 @@ lab_xen_mem_kb() {
 # lab_wait_xen_mem NAME MiB TOL_PCT TIMEOUT_S: wait until Xen's view of the
 # domain is within TOL_PCT of MiB. Prints the seconds it took; status 1 on timeout.
 lab_wait_xen_mem() {
+	local _t0 _kb
 	_t0=$(date +%s)
 	while :; do
 		_kb=$(lab_xen_mem_kb "$1")
