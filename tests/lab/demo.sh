@@ -8,6 +8,23 @@ show() {
 	echo "host free memory: $(xl info free_memory) MiB"
 }
 
+# balloon_all MiB CHECK: set every guest's target, wait, show, and check
+balloon_all() {
+	t0=$(date +%s)
+	if have_xb; then
+		xballoon mem-set web db old "${1}m" --wait --timeout 120
+		echo "xballoon mem-set --wait exited with status $?"
+	else
+		for g in web db old; do xl mem-set $g "${1}m"; done
+		for g in web db old; do lab_wait_xen_mem $g "$1" 2 120 >/dev/null; done
+	fi
+	echo "took $(($(date +%s) - t0)) s"
+	show
+	reached=1
+	for g in web db old; do lab_wait_xen_mem $g "$1" 2 5 >/dev/null || reached=0; done
+	[ $reached = 1 ] && lab_pass "$2" || lab_fail "$2" "a guest did not reach $1 MiB"
+}
+
 say "Xen $(xl info xen_version) is up in the lab. Starting three 512 MiB guests:"
 echo "  web  PV guest,  xballoon.ko driver"
 echo "  db   PVH guest, xballoon.ko driver"
@@ -20,35 +37,11 @@ lab_guest old --type pv --mem 512 --kernel ref61 || ok=0
 show
 
 say "The host needs memory: take half of every guest back (targets 256 MiB)"
-t0=$(date +%s)
-if have_xb; then
-	xballoon mem-set web db old 256m --wait --timeout 120
-	echo "xballoon mem-set --wait exited with status $?"
-else
-	for g in web db old; do xl mem-set $g 256m; done
-	for g in web db old; do lab_wait_xen_mem $g 256 2 120 >/dev/null; done
-fi
-echo "took $(($(date +%s) - t0)) s"
-show
-reached=1
-for g in web db old; do lab_wait_xen_mem $g 256 2 5 >/dev/null || reached=0; done
-[ $reached = 1 ] && lab_pass balloon-down || lab_fail balloon-down "a guest did not reach 256 MiB"
+balloon_all 256 balloon-down
 
 say "Inside 'web', the guest sees what happened:"
 lab_exec web 'grep -E "MemTotal|MemAvailable" /proc/meminfo; for f in /sys/kernel/xballoon/*_kb /sys/kernel/xballoon/state; do [ -f $f ] && echo "$(basename $f): $(cat $f)"; done'
 
 say "Load is over: give every guest its memory back (targets 512 MiB)"
-t0=$(date +%s)
-if have_xb; then
-	xballoon mem-set web db old 512m --wait --timeout 120
-	echo "xballoon mem-set --wait exited with status $?"
-else
-	for g in web db old; do xl mem-set $g 512m; done
-	for g in web db old; do lab_wait_xen_mem $g 512 2 120 >/dev/null; done
-fi
-echo "took $(($(date +%s) - t0)) s"
-show
-reached=1
-for g in web db old; do lab_wait_xen_mem $g 512 2 5 >/dev/null || reached=0; done
-[ $reached = 1 ] && lab_pass balloon-up || lab_fail balloon-up "a guest did not return to 512 MiB"
+balloon_all 512 balloon-up
 say "Done. Write your own dom0 scripts like this one: see docs/lab.md"

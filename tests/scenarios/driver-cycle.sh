@@ -5,14 +5,8 @@
 # ballooning returns the guest to full size.
 
 # report token NAME of guest G (empty if missing)
-drv_tok() {
-	xenstore-read "/local/domain/$(lab_domid "$1")/data/xballoon/report" 2>/dev/null |
-		tr ' ' '\n' | sed -n "s/^$2=//p"
-}
-# is A within PCT percent of B?
-drv_near() {
-	awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'
-}
+. ./driver.inc
+
 # wait (up to S seconds) until the report says state is one of WORDS and
 # current_kb is within 1% of MiB
 drv_wait_report() {

@@ -3,10 +3,7 @@
 # refusal (state refused, hard limit), and reaches its target once memory is
 # freed.
 
-drv_tok() {
-	xenstore-read "/local/domain/$(lab_domid "$1")/data/xballoon/report" 2>/dev/null |
-		tr ' ' '\n' | sed -n "s/^$2=//p"
-}
+. ./driver.inc
 
 g=hf
 if ! lab_guest "$g" --type pvh --mem 1024 --kernel xb61 --module; then

@@ -3,13 +3,7 @@
 # PVH guest: the guest ends at the last target (Xen's view within 1%), and no
 # page is lost: Xen's count plus the driver's balloon add up to static-max.
 
-drv_tok() {
-	xenstore-read "/local/domain/$(lab_domid "$1")/data/xballoon/report" 2>/dev/null |
-		tr ' ' '\n' | sed -n "s/^$2=//p"
-}
-drv_near() {
-	awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'
-}
+. ./driver.inc
 
 for t in pv pvh; do
 	g=rnd$t

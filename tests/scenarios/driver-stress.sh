@@ -8,13 +8,7 @@
 # to the target, after which Xen refuses any page above it and deflating under
 # pressure is impossible (see docs/driver.md, "OOM policy").
 
-drv_tok() {
-	xenstore-read "/local/domain/$(lab_domid "$1")/data/xballoon/report" 2>/dev/null |
-		tr ' ' '\n' | sed -n "s/^$2=//p"
-}
-drv_near() {
-	awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'
-}
+. ./driver.inc
 
 for t in pv pvh; do
 	g=st$t

@@ -3,17 +3,8 @@
 # report key (and keys below it) does not break `xballoon list` or `watch`,
 # costs dom0 bounded CPU and memory, and never changes another domain.
 
-# jdom FILE DOMID FIELD / jdrv FILE DOMID FIELD: see toolstack-list.sh
-jdom() {
-	sed 's/{"domid":/\n{"domid":/g' "$1" | grep "^{\"domid\":$2," | head -1 |
-		sed 's/"driver":.*//' | grep -o "\"$3\":[^,}]*" | head -1 |
-		cut -d: -f2- | tr -d '"'
-}
-jdrv() {
-	sed 's/{"domid":/\n{"domid":/g' "$1" | grep "^{\"domid\":$2," | head -1 |
-		sed 's/.*"driver"://' | grep -o "\"$3\":[^,}]*" | head -1 |
-		cut -d: -f2- | tr -d '"'
-}
+. ./toolstack.inc
+
 # CPU ticks (user + system) and RSS (KiB) of a process
 ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
 rss() { awk '/^VmRSS/ {print $2}' /proc/$1/status; }

@@ -4,18 +4,8 @@
 # with the driver, PV on the ref kernel (Linux's balloon), PV on the xb kernel
 # without the module.
 
-# jdom FILE DOMID FIELD: a domain's own field from list --json (not its driver's)
-jdom() {
-	sed 's/{"domid":/\n{"domid":/g' "$1" | grep "^{\"domid\":$2," | head -1 |
-		sed 's/"driver":.*//' | grep -o "\"$3\":[^,}]*" | head -1 |
-		cut -d: -f2- | tr -d '"'
-}
-# jdrv FILE DOMID FIELD: a field of the domain's driver object
-jdrv() {
-	sed 's/{"domid":/\n{"domid":/g' "$1" | grep "^{\"domid\":$2," | head -1 |
-		sed 's/.*"driver"://' | grep -o "\"$3\":[^,}]*" | head -1 |
-		cut -d: -f2- | tr -d '"'
-}
+. ./toolstack.inc
+
 # jtop FILE SECTION FIELD: host/totals fields
 jtop() {
 	sed 's/"domains":\[.*//' "$1" | grep -o "\"$2\":{[^}]*}" |
