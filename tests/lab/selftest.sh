@@ -58,6 +58,19 @@ grep -q '^FAIL demo: bad' "$t/res" || ok=1
 grep -q '^PASS demo: good' "$t/res" || ok=1
 tap $(( rc == 1 ? ok : 1 )) "a failed check fails the run and shows its output and logs (rc=$rc)"
 
+# A fake emulator whose scenario passes: the run must succeed.
+cat >"$t/passqemu" <<'FQ'
+#!/bin/bash
+for a in "$@"; do case $a in file:*) log=${a#file:} ;; esac; done
+printf '%s\n' "XLAB-SCENARIO START demo" "XLAB-CHECK PASS demo: good" \
+	"XLAB-SCENARIO END demo rc=0" "XLAB-PHASE done 1.0" >"$log"
+FQ
+chmod +x "$t/passqemu"
+QEMU=$t/passqemu ./xenlab run "$t/sc.sh" >"$t/o" 2>&1
+rc=$?
+grep -q '1 check(s) passed, 0 failed' "$t/o"
+tap $(( rc == 0 && $? == 0 ? 0 : 1 )) "a passing run exits 0 (rc=$rc)"
+
 # A fake emulator that never ends.
 printf '#!/bin/sh\nexec sleep 1000\n' >"$t/hangqemu"
 chmod +x "$t/hangqemu"
