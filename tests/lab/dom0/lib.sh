@@ -70,9 +70,16 @@ lab_guest() {
 	CFG
 	echo "$_name" >>"$LAB_GUESTS_FILE"
 	if ! xl create "/tmp/xl/$_name.cfg" >/tmp/xl/$_name.create 2>&1; then
+		# Under emulation the whole host can stall for a minute (seen once:
+		# dom0 soft lockup, then "console tty: timed out"): one logged retry.
 		cat /tmp/xl/$_name.create
-		echo "lab_guest: xl create $_name failed" >&2
-		return 1
+		lab_log "lab_guest: xl create $_name failed; retrying once"
+		xl destroy "$_name" >/dev/null 2>&1
+		if ! xl create "/tmp/xl/$_name.cfg" >/tmp/xl/$_name.create 2>&1; then
+			cat /tmp/xl/$_name.create
+			echo "lab_guest: xl create $_name failed" >&2
+			return 1
+		fi
 	fi
 	lab_wait_ready "$_name" "$LAB_BOOT_TIMEOUT"
 }
