@@ -52,9 +52,12 @@ for t in pv pvh; do
 	else
 		lab_fail "$g-not-oom-killed" "workload rc=$rc, OOM kills $kills"
 	fi
+	# the guest's state is read as the workload ends; by the time dom0 reads
+	# the report the driver may already be back at its target (state idle),
+	# so the report is checked by its cumulative counter
 	if [ "${defl:-0}" -gt 0 ] && [ "$state" = oom-deflated ] &&
-		[ "$(drv_tok "$g" state)" = oom-deflated ] && [ "$(drv_tok "$g" oom_deflates)" -gt 0 ]; then
-		lab_pass "$g-deflated-under-pressure" "$defl deflates, ${5#oom_kb=} KiB, state $state (report agrees)"
+		[ "$(drv_tok "$g" oom_deflates)" -gt 0 ]; then
+		lab_pass "$g-deflated-under-pressure" "$defl deflates, ${5#oom_kb=} KiB, state $state, report oom_deflates=$(drv_tok "$g" oom_deflates)"
 	else
 		lab_fail "$g-deflated-under-pressure" "oom_deflates=$defl state=$state report state=$(drv_tok "$g" state)"
 	fi
