@@ -23,11 +23,7 @@ xb_copy_bins() {
 		[ -e "$bin" ] || xb_die "missing $bin"
 		mkdir -p "$root$(dirname "$bin")"
 		cp -L "$bin" "$root$bin"
-		for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' || true); do
-			[ -e "$root$lib" ] && continue
-			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
-		done
+		xb_copy_libs "$root" "$bin"
 	done
 	# pthread_cancel needs libgcc_s at run time (dlopen), ldd does not show it
 	lib=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ {print $NF; exit}')
@@ -35,6 +31,20 @@ xb_copy_bins() {
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	fi
+}
+
+# Copy into ROOT the shared libraries (as ldd resolves them here) that the
+# executables BIN... need, wherever those executables are.
+xb_copy_libs() {
+	local root=$1 bin lib
+	shift
+	for bin in "$@"; do
+		for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' || true); do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+	done
 }
 
 # Install busybox-static into ROOT with one link per applet.
