@@ -42,6 +42,7 @@ clean:
 	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d clean; done
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C tests/lab/tools clean
 	$(MAKE) -C guest clean KDIR= 2>/dev/null || true
 	rm -rf out
 

@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: unit tests (ASan+UBSan), the same under valgrind, fuzz smoke runs,
-# then every lab scenario in one lab boot. Prints each failure, and ends with the
-# line "N passed, N failed" counting every unit test, fuzz target and lab check.
+# kernel style, the lab harness self-test, and every lab scenario. The lab
+# starts first, in the background (XB_LABS labs side by side, default 2), and
+# the host-side phases run while it prepares and boots; its output follows.
+# Prints each failure, and ends with the line "N passed, N failed" counting
+# every unit test, fuzz target and lab check.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=out/check
@@ -26,43 +29,73 @@ tap_collect() {
 	return 0
 }
 
-phase() { printf '== %s\n' "$*"; }
+# "== NAME" per phase; the time each phase took goes to the closing summary
+t_start=$SECONDS t_phase=$SECONDS p_name= timing=
+phase_end() {
+	[ -n "$p_name" ] && timing+="${timing:+, }$p_name $((SECONDS - t_phase))s"
+	t_phase=$SECONDS
+}
+phase() {
+	phase_end
+	p_name=$1
+	printf '== %s\n' "$2"
+}
 
-phase "unit tests (AddressSanitizer + UBSan)"
+scen=(tests/scenarios/*.sh)
+lab_pid=
+if [ "${XB_SKIP_LAB:-}" != 1 ] && [ -e "${scen[0]}" ]; then
+	: >"$out/lab.results"
+	tests/lab/xenlab run "${scen[@]}" --labs "${XB_LABS:-2}" --results "$out/lab.results" \
+		--log "$out/lab-serial.log" >"$out/lab.out" 2>&1 &
+	lab_pid=$!
+	trap 'kill $lab_pid 2>/dev/null' EXIT
+	printf '== lab scenarios (%s) started in the background (output: %s)\n' "${#scen[@]}" "$out/lab.out"
+fi
+
+phase unit "unit tests (AddressSanitizer + UBSan)"
 if make -s -C tests/unit check >"$out/unit.tap" 2>"$out/unit.err"; then :; else
 	cat "$out/unit.err"; echo "FAIL unit: build-or-run" >>"$res"
 fi
 tap_collect unit <"$out/unit.tap"
 
-phase "unit tests under valgrind"
+phase valgrind "unit tests under valgrind"
 if make -s -C tests/unit valgrind >"$out/vg.tap" 2>"$out/vg.err"; then :; else
 	cat "$out/vg.err"; echo "FAIL valgrind: build-or-run" >>"$res"
 fi
 tap_collect valgrind <"$out/vg.tap"
 
-phase "fuzz smoke runs (${FUZZ_SECONDS:-10}s each)"
+phase fuzz "fuzz smoke runs (${FUZZ_SECONDS:-10}s each)"
 if make -s -C tests/fuzz check FUZZ_SECONDS="${FUZZ_SECONDS:-10}" >"$out/fuzz.tap" 2>"$out/fuzz.err"; then :; else
 	cat "$out/fuzz.err"; echo "FAIL fuzz: build-or-run" >>"$res"
 fi
 tap_collect fuzz <"$out/fuzz.tap"
 
-phase "kernel code style (checkpatch --strict, sparse)"
+phase style "kernel code style (checkpatch --strict, sparse)"
 tests/style.sh >"$out/style.tap" 2>&1
 tap_collect style <"$out/style.tap"
 
-phase "lab harness self-test (no boot)"
+phase harness "lab harness self-test (no boot)"
 tests/lab/selftest.sh >"$out/harness.tap" 2>&1
 tap_collect harness <"$out/harness.tap"
 
-scen=(tests/scenarios/*.sh)
 if [ "${XB_SKIP_LAB:-}" = 1 ]; then
-	phase "lab scenarios skipped (XB_SKIP_LAB=1)"
-elif [ -e "${scen[0]}" ]; then
-	phase "lab scenarios (${#scen[@]}) in the nested Xen lab"
-	tests/lab/xenlab run "${scen[@]}" --results "$res" --log "$out/lab-serial.log" ||
-		echo "xenlab: some lab checks failed (serial log: $out/lab-serial.log)"
+	phase skip "lab scenarios skipped (XB_SKIP_LAB=1)"
+elif [ -n "$lab_pid" ]; then
+	phase lab "lab scenarios (${#scen[@]}) in the nested Xen lab (the rest of its run)"
+	tail --pid="$lab_pid" -n +1 -f "$out/lab.out"
+	wait "$lab_pid"
+	lab_rc=$?
+	trap - EXIT
+	cat "$out/lab.results" >>"$res"
+	# a lab that ended without any verdict line still counts as a failure
+	if [ "$lab_rc" != 0 ] && ! grep -q '^FAIL' "$out/lab.results"; then
+		echo "FAIL lab: run (xenlab exit status $lab_rc; see $out/lab.out)" >>"$res"
+	fi
+	[ "$lab_rc" = 0 ] || echo "xenlab: some lab checks failed (serial logs: $out/lab-serial*.log)"
 fi
 
+phase_end
+echo "== time: $timing; total $((SECONDS - t_start))s"
 pass=$(grep -c '^PASS' "$res")
 fail=$(grep -c '^FAIL' "$res")
 if [ "$fail" != 0 ]; then

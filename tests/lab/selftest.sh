@@ -80,4 +80,48 @@ rc=$?
 took=$(($(date +%s) - s))
 grep -q 'did not finish within 3s' "$t/o"
 tap $(( rc == 1 && $? == 0 ? 0 : 1 )) "a hung emulator is killed at --timeout (rc=$rc)"
+# Two labs: the scenarios are split by their lab-seconds lines, each fake lab
+# runs what its own plan (in its dom0 initramfs) names, and the results of
+# both are counted; a lab that never finishes fails the run.
+cat >"$t/planqemu" <<'FQ'
+#!/bin/bash
+for a in "$@"; do
+	case $a in file:*) log=${a#file:} ;; *vmlinuz*,*) rd=${a##*,} ;; esac
+done
+plan=$(zcat "${rd%/dom0-*}/plan-${rd##*/dom0-}" | cpio -i --quiet --to-stdout lab/plan)
+for sc in $plan; do
+	case $sc in hang*) exec sleep 1000 ;; esac
+	echo "XLAB-SCENARIO START ${sc%.sh}"
+	echo "XLAB-CHECK PASS ${sc%.sh}: ran-with $(echo $plan)"
+	echo "XLAB-SCENARIO END ${sc%.sh} rc=0"
+done >"$log"
+echo "XLAB-PHASE done 1.0" >>"$log"
+FQ
+chmod +x "$t/planqemu"
+printf '# lab-seconds: 100\nlab_pass x\n' >"$t/big.sh"
+printf '# lab-seconds: 50\nlab_pass x\n' >"$t/mid.sh"
+printf '# lab-seconds: 40\nlab_pass x\n' >"$t/small.sh"
+: >"$t/res"
+# (a fake lab needs no memory: --mem 64 keeps the memory check from merging
+# the labs while a real lab runs on this machine)
+QEMU=$t/planqemu ./xenlab run "$t/big.sh" "$t/mid.sh" "$t/small.sh" --labs 2 --mem 64 \
+	--results "$t/res" >"$t/o" 2>&1
+rc=$?
+ok=0
+grep -q '^PASS big: ran-with big.sh$' "$t/res" || ok=1
+grep -q '^PASS mid: ran-with mid.sh small.sh$' "$t/res" || ok=1
+grep -q '^PASS small: ran-with mid.sh small.sh$' "$t/res" || ok=1
+grep -q '3 check(s) passed, 0 failed' "$t/o" || ok=1
+tap $(( rc == 0 ? ok : 1 )) "two labs split the scenarios by their lab-seconds and count both (rc=$rc)"
+
+printf '# lab-seconds: 100\nlab_pass x\n' >"$t/hang.sh"
+: >"$t/res"
+QEMU=$t/planqemu ./xenlab run "$t/hang.sh" "$t/mid.sh" --labs 2 --mem 64 --timeout 3 \
+	--results "$t/res" >"$t/o" 2>&1
+rc=$?
+ok=0
+grep -q '^PASS mid: ran-with mid.sh$' "$t/res" || ok=1
+grep -q '^FAIL lab: boot-and-finish (lab 1)' "$t/res" || ok=1
+grep -q 'lab 1 did not finish within 3s' "$t/o" || ok=1
+tap $(( rc == 1 ? ok : 1 )) "of two labs, one that hangs fails the run, the other's checks count (rc=$rc)"
 echo "1..$n"

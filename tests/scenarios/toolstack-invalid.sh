@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# lab-seconds: 40 (measured in the lab, to balance --labs)
 # Invalid requests are rejected with a message and change nothing: neither
 # xenstore (memory/target, memory/static-max, /vm/<uuid>/memory) nor Xen's
 # maxmem (seen through xentop). A valid request afterwards shows the same
@@ -7,15 +8,18 @@
 lab_guest tsi-a --type pv --mem 384 --maxmem 512 --kernel xb61 --module || exit 1
 lab_guest tsi-b --type pv --mem 384 --maxmem 768 --kernel xb61 --module || exit 1
 
-# everything a request could change, for dom0 and both guests
+# everything a request could change, for dom0 and both guests (one xentop
+# sample per probe: Xen's maxmem of all three at the same moment)
+doms="Domain-0:0 tsi-a:$(xl domid tsi-a) tsi-b:$(xl domid tsi-b)"
 state() {
-	for g in Domain-0 tsi-a tsi-b; do
-		d=$(xl domid $g)
+	_top=$(xentop -b -i 1)
+	for gd in $doms; do
+		g=${gd%:*} d=${gd#*:}
 		vm=$(xenstore-read /local/domain/$d/vm 2>/dev/null)
 		echo "$g target=$(xenstore-read /local/domain/$d/memory/target 2>/dev/null)" \
 			"static-max=$(xenstore-read /local/domain/$d/memory/static-max 2>/dev/null)" \
 			"vm-memory=$(xenstore-read $vm/memory 2>/dev/null)" \
-			"maxmem=$(xentop -b -i 1 | awk -v n=$g '$1 == n {print $7}')"
+			"maxmem=$(echo "$_top" | awk -v n=$g '$1 == n {print $7}')"
 	done
 }
 

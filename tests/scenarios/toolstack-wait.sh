@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# lab-seconds: 75 (measured in the lab, to balance --labs)
 # mem-set --wait: a guest without a driver times out with the no-driver exit
 # code (6) and shows as no-driver; mem-set --all 50% --wait reaches every target
 # that can be reached (checked through xentop, not xballoon); growing back
@@ -18,12 +19,12 @@ nod=$(lab_domid tsw-nod)
 
 # no driver: the target is set, nothing moves, --wait ends with 6
 t0=$(date +%s)
-xballoon mem-set tsw-nod 256m --wait --timeout 20 >/tmp/nod.out 2>/tmp/nod.err
+xballoon mem-set tsw-nod 256m --wait --timeout 8 >/tmp/nod.out 2>/tmp/nod.err
 rc=$?
 t1=$(date +%s)
 cat /tmp/nod.out; tail -3 /tmp/nod.err
 lab_check nodriver-exit-6 test "$rc" = 6
-lab_check nodriver-waited-for-timeout test $((t1 - t0)) -ge 20
+lab_check nodriver-waited-for-timeout test $((t1 - t0)) -ge 8
 lab_check nodriver-result-line grep -q 'result: no-driver (exit 6)' /tmp/nod.out
 lab_check nodriver-plain-progress-lines grep -q "tsw-nod($nod) actual 51[0-9] MiB target 256 MiB no-driver" /tmp/nod.err
 lab_check nodriver-target-written test "$(xenstore-read /local/domain/$nod/memory/target)" = 262144
@@ -34,7 +35,7 @@ xballoon wait tsw-nod --timeout 3 >/dev/null 2>&1
 lab_check wait-nodriver-exit-6 test $? = 6
 
 # --all 50%: every domU; the three with a balloon driver get there
-xballoon mem-set --all 50% --wait --timeout 60 --json >/tmp/all.json 2>/tmp/all.err
+xballoon mem-set --all 50% --wait --timeout 25 --json >/tmp/all.json 2>/tmp/all.err
 rc=$?
 cat /tmp/all.json; echo
 lab_check all50-exit-is-no-driver test "$rc" = 6
