@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 25 (measured in the lab, to balance --labs)
+# lab-seconds: 51 (measured in a lab of make check, to balance --labs)
 # Take-back while the host has no free memory: the guest stays up, reports the
 # refusal (state refused, hard limit), and reaches its target once memory is
 # freed.

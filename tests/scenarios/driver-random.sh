@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 75 (measured in the lab, to balance --labs)
+# lab-seconds: 75 (measured in a lab of make check, to balance --labs)
 # 200 random target changes (no waiting in between) on a PV and a
 # PVH guest: the guest ends at the last target (Xen's view within 1%), and no
 # page is lost: Xen's count plus the driver's balloon add up to static-max.

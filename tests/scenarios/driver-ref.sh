@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 5 (measured in the lab, to balance --labs)
+# lab-seconds: 9 (measured in a lab of make check, to balance --labs)
 # On a kernel whose own Xen balloon driver is active (ref61), xballoon.ko
 # refuses to load, with a message that says why.
 if ! lab_guest ref --type pv --mem 256 --kernel ref61; then

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 15 (measured in the lab, to balance --labs)
+# lab-seconds: 14 (measured in a lab of make check, to balance --labs)
 # Self-test of the lab harness inside dom0: a failing check is reported as
 # failed with its logs, a scenario that never ends is killed and reported, a
 # guest that cannot boot is reported quickly with its console. The inner run's

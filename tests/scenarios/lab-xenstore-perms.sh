@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 10 (measured in the lab, to balance --labs)
+# lab-seconds: 8 (measured in a lab of make check, to balance --labs)
 # A guest can write under its own data/ but not its own memory/target; dom0
 # sees what the guest wrote. The driver's reports and the lab's command channel
 # rely on the first; the toolstack's trust model on the second.

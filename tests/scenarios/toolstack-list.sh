@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 30 (measured in the lab, to balance --labs)
+# lab-seconds: 35 (measured in a lab of make check, to balance --labs)
 # xballoon list --json agrees with xl list and xl info on the same snapshot, and
 # its totals equal the sums of its rows. Four guests: PV and PVH on the xb kernel
 # with the driver, PV on the ref kernel (Linux's balloon), PV on the xb kernel

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 75 (measured in the lab, to balance --labs)
+# lab-seconds: 82 (measured in a lab of make check, to balance --labs)
 # mem-set --wait: a guest without a driver times out with the no-driver exit
 # code (6) and shows as no-driver; mem-set --all 50% --wait reaches every target
 # that can be reached (checked through xentop, not xballoon); growing back
