@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "xb_cli.h"
+#include "xb_out.h"
 
 void xb_print_help(FILE *f, const struct xb_cmd *c)
 {
@@ -14,18 +15,41 @@ void xb_print_help(FILE *f, const struct xb_cmd *c)
 		c->summary, c->help);
 }
 
+/*
+ * With --json anywhere on the command line, a usage error is also a JSON
+ * document on stdout ({"command","error":"usage","message","exit_code"}), so
+ * a script parsing stdout never meets an empty or half document.
+ */
+static void json_usage(struct xb_cli *cli, const char *cmd, const char *msg)
+{
+	yajl_gen g = xb_json_new();
+
+	if (!g)
+		return;
+	yajl_gen_map_open(g);
+	xb_json_str(g, "command", cmd);
+	xb_json_str(g, "error", "usage");
+	xb_json_str(g, "message", msg);
+	xb_json_u64(g, "exit_code", XB_EXIT_USAGE);
+	yajl_gen_map_close(g);
+	xb_json_flush(g, cli->out);
+	yajl_gen_free(g);
+}
+
 int xb_usage_error(struct xb_cli *cli, const char *cmd, const char *fmt, ...)
 {
 	const struct xb_cmd *c = xb_cmd_find(cmd);
+	char msg[512];
 	va_list ap;
 
-	fprintf(cli->err, "xballoon %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(cli->err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', cli->err);
+	fprintf(cli->err, "xballoon %s: %s\n", cmd, msg);
 	if (c)
 		fprintf(cli->err, "Usage: xballoon %s %s\n", c->name, c->usage);
+	if (cli->json)
+		json_usage(cli, cmd, msg);
 	return XB_EXIT_USAGE;
 }
 
@@ -93,10 +117,15 @@ int xb_dispatch(struct xb_cli *cli, int argc, char **argv)
 		list_commands(cli->err);
 		return XB_EXIT_USAGE;
 	}
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			cli->json = true;
 	c = xb_cmd_find(argv[0]);
 	if (!c) {
 		fprintf(cli->err, "xballoon: unknown command '%s'\n", argv[0]);
 		list_commands(cli->err);
+		if (cli->json)
+			json_usage(cli, argv[0], "unknown command");
 		return XB_EXIT_USAGE;
 	}
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {

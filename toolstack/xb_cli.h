@@ -19,6 +19,7 @@ struct xb_cli {
 	FILE *out, *err;
 	bool tty;			/* err is a terminal: progress bar, else lines */
 	volatile int *stop;		/* set by SIGINT/SIGTERM (watch) */
+	bool json;			/* --json given: usage errors as JSON too */
 };
 
 typedef int (*xb_cmd_fn)(struct xb_cli *cli, int argc, char **argv);

@@ -64,6 +64,13 @@ xballoon mem-set --json tsi-a nosuchguest 256m >/tmp/rej.json 2>/dev/null
 cat /tmp/rej.json
 lab_check rejected-json-applied-false grep -q '"applied":false' /tmp/rej.json
 lab_check rejected-json-errors grep -q '"errors":\["nosuchguest: no such domain' /tmp/rej.json
+# a usage error with --json: text on stderr, and a JSON document on stdout
+xballoon mem-set --json tsi-a >/tmp/use.json 2>/tmp/use.err
+rc=$?
+cat /tmp/use.json
+lab_check usage-error-json-exit-2 test "$rc" = 2
+lab_check usage-error-json-document grep -q '^{"command":"mem-set","error":"usage","message":"missing DOM or SIZE.*"exit_code":2}$' /tmp/use.json
+lab_check usage-error-json-text-too grep -q 'missing DOM or SIZE' /tmp/use.err
 
 # positive control: a valid request changes exactly what the probes look at
 before=$(state)

@@ -240,6 +240,7 @@ static void test_mem_set_rejects(void **state)
 	};
 	struct run r;
 	yajl_val v;
+	const char *msg;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		r = run(f, "mem-set", (char *)cases[i][0], (char *)cases[i][1], NULL);
@@ -277,6 +278,26 @@ static void test_mem_set_rejects(void **state)
 	run_free(&r);
 	r = run(f, "mem-set", "--bogus", "pv1", "1g", NULL);
 	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	assert_int_equal(r.out_len, 0);
+	run_free(&r);
+	/* with --json, a usage error is also a JSON document on stdout */
+	r = run(f, "mem-set", "pv1", "--json", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	v = parse_json(r.out);
+	assert_string_equal(YAJL_GET_STRING(at(v, "error", NULL)), "usage");
+	assert_string_equal(YAJL_GET_STRING(at(v, "command", NULL)), "mem-set");
+	msg = YAJL_GET_STRING(at(v, "message", NULL));
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "missing DOM or SIZE"));
+	assert_int_equal(num(v, "exit_code", NULL), XB_EXIT_USAGE);
+	yajl_tree_free(v);
+	assert_non_null(strstr(r.err, "missing DOM or SIZE"));
+	run_free(&r);
+	r = run(f, "nosuchcmd", "--json", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	v = parse_json(r.out);
+	assert_string_equal(YAJL_GET_STRING(at(v, "error", NULL)), "usage");
+	yajl_tree_free(v);
 	run_free(&r);
 }
 
