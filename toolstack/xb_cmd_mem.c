@@ -8,7 +8,7 @@
 #include "xb_cli.h"
 
 struct mem_args {
-	bool json, all, wait;
+	bool json, all, wait, keep_maxmem;
 	struct xb_wait_opts wo;
 	const char *size;
 	char **argv;			/* argv without the size; freed by the caller */
@@ -16,7 +16,7 @@ struct mem_args {
 	size_t n_doms;
 };
 
-enum { OPT_STUCK = 0x100, OPT_INTERVAL };
+enum { OPT_STUCK = 0x100, OPT_INTERVAL, OPT_KEEP_MAXMEM };
 
 static const struct option mem_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -25,6 +25,7 @@ static const struct option mem_opts[] = {
 	{ "timeout", required_argument, NULL, 't' },
 	{ "stuck", required_argument, NULL, OPT_STUCK },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "keep-maxmem", no_argument, NULL, OPT_KEEP_MAXMEM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -69,6 +70,7 @@ static int parse_mem_args(struct xb_cli *cli, const char *cmd, int argc,
 		case 'j': a->json = true; break;
 		case 'a': a->all = true; break;
 		case 'w': a->wait = true; break;
+		case OPT_KEEP_MAXMEM: a->keep_maxmem = true; break;
 		case 't':
 			if (xb_parse_seconds(optarg, &a->wo.timeout_ms))
 				return xb_usage_error(cli, cmd, "bad --timeout '%s'", optarg);
@@ -282,6 +284,8 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 	rc = parse_mem_args(cli, cmd, argc, argv, true, &a);
 	if (!rc && a.wait && kind == XB_PLAN_MAXMEM)
 		rc = xb_usage_error(cli, cmd, "--wait is for mem-set");
+	if (!rc && a.keep_maxmem && kind == XB_PLAN_MAXMEM)
+		rc = xb_usage_error(cli, cmd, "--keep-maxmem is for mem-set");
 	if (!rc && xb_size_parse(a.size, strlen(a.size), &size, &why))
 		rc = xb_usage_error(cli, cmd, "'%s': %s", a.size, why);
 	if (!rc && xb_take_snapshot(cli, cmd, &snap))
@@ -313,6 +317,8 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 		}
 		goto out_json;
 	}
+	if (a.keep_maxmem)
+		plan.maxmem = XB_MAXMEM_KEEP;
 	if (xb_plan_apply(cli->be, &snap, kind, &plan, cli->err)) {
 		fprintf(cli->err, "xballoon %s: nothing changed\n", cmd);
 		if (g) {
@@ -393,6 +399,8 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 	int rc;
 
 	rc = parse_mem_args(cli, "wait", argc, argv, false, &a);
+	if (!rc && a.keep_maxmem)
+		rc = xb_usage_error(cli, "wait", "--keep-maxmem is for mem-set");
 	if (!rc && xb_take_snapshot(cli, "wait", &snap))
 		rc = XB_EXIT_ERROR;
 	if (rc) {

@@ -15,7 +15,7 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "at-target, converging, stuck, refused, at-floor, no-driver.\n" },
 	{ "mem-set", xb_cmd_mem_set, true,
 	  "Set the balloon target of one or more domains (all or nothing)",
-	  "[--json] [--wait [--timeout S] [--stuck S]] {DOM... | --all} SIZE",
+	  "[--json] [--keep-maxmem] [--wait [--timeout S] [--stuck S]] {DOM... | --all} SIZE",
 	  "  SIZE               KiB by default; suffixes b, k, m, g, t (as xl);\n"
 	  "                     +SIZE / -SIZE relative to the current target;\n"
 	  "                     N% a percentage of static-max; +N% / -N% relative\n"
@@ -24,6 +24,9 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "  -t, --timeout S    give up waiting after S seconds (default 60)\n"
 	  "      --stuck S      no progress for S seconds counts as stuck (default 10)\n"
 	  "  -j, --json         one JSON document with changes and outcome\n"
+	  "      --keep-maxmem  leave Xen's maxmem at static-max (+1 MiB) instead of\n"
+	  "                     target + 1 MiB (xl's way), so a balloon driver can\n"
+	  "                     take memory back when its guest runs short\n"
 	  "Every domain is validated first; if one is rejected nothing changes.\n"
 	  "Exit: 0 reached (or set), 1 rejected/error, 2 usage, 3 timed out,\n"
 	  "4 stuck, 5 refused, 6 no driver, 7 at the driver's floor.\n" },

@@ -584,6 +584,7 @@ oom:
 struct set_arg {
 	const struct xb_domain *d;
 	uint64_t kb;
+	enum xb_maxmem_policy policy;
 };
 
 static int set_target_body(struct xb_backend *be, xb_txn_t t, void *arg,
@@ -621,7 +622,9 @@ static int set_target_body(struct xb_backend *be, xb_txn_t t, void *arg,
 		*why_r = "target below dom0's safe minimum";
 		goto invalid;
 	}
-	if (be->ops->set_maxmem(be, domid, key_kb + videoram + XB_MAXMEM_SLACK_KB)) {
+	if (be->ops->set_maxmem(be, domid, (a->policy == XB_MAXMEM_KEEP ?
+					    static_max : key_kb) +
+				videoram + XB_MAXMEM_SLACK_KB)) {
 		*why_r = "xc_domain_setmaxmem failed";
 		return -1;
 	}
@@ -653,12 +656,19 @@ invalid:
 	return -1;
 }
 
+int xb_set_target_policy(struct xb_backend *be, const struct xb_domain *d,
+			 uint64_t new_kb, enum xb_maxmem_policy policy,
+			 const char **why_r)
+{
+	struct set_arg a = { d, new_kb, policy };
+
+	return txn_run(be, set_target_body, &a, why_r);
+}
+
 int xb_set_target(struct xb_backend *be, const struct xb_domain *d,
 		  uint64_t new_kb, const char **why_r)
 {
-	struct set_arg a = { d, new_kb };
-
-	return txn_run(be, set_target_body, &a, why_r);
+	return xb_set_target_policy(be, d, new_kb, XB_MAXMEM_FOLLOW, why_r);
 }
 
 static int set_maxmem_body(struct xb_backend *be, xb_txn_t t, void *arg,
@@ -690,16 +700,18 @@ static int set_maxmem_body(struct xb_backend *be, xb_txn_t t, void *arg,
 int xb_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 		  uint64_t max_kb, const char **why_r)
 {
-	struct set_arg a = { d, max_kb };
+	struct set_arg a = { d, max_kb, XB_MAXMEM_FOLLOW };
 
 	return txn_run(be, set_maxmem_body, &a, why_r);
 }
 
 static int apply_one(struct xb_backend *be, const struct xb_domain *d,
-		     enum xb_plan_kind kind, uint64_t kb, const char **why_r)
+		     const struct xb_plan *plan, enum xb_plan_kind kind,
+		     uint64_t kb, const char **why_r)
 {
-	return kind == XB_PLAN_TARGET ? xb_set_target(be, d, kb, why_r) :
-					xb_set_maxmem(be, d, kb, why_r);
+	return kind == XB_PLAN_TARGET ?
+	       xb_set_target_policy(be, d, kb, plan->maxmem, why_r) :
+	       xb_set_maxmem(be, d, kb, why_r);
 }
 
 int xb_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
@@ -717,7 +729,7 @@ int xb_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
 		const char *why = "domain not in snapshot";
 		int saved;
 
-		if (d && !apply_one(be, d, kind, c->new_kb, &why))
+		if (d && !apply_one(be, d, plan, kind, c->new_kb, &why))
 			continue;
 		saved = errno;
 		fprintf(err, "xballoon: %s (domain %" PRIu32 "): %s: %s\n",
@@ -728,7 +740,7 @@ int xb_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
 			const struct xb_change *u = &plan->changes[i];
 			const struct xb_domain *ud = xb_snapshot_find(snap, u->domid);
 
-			if (!ud || apply_one(be, ud, kind, u->old_kb, &why))
+			if (!ud || apply_one(be, ud, plan, kind, u->old_kb, &why))
 				fprintf(err, "xballoon: domain %" PRIu32
 					": could not restore %" PRIu64 " KiB: %s\n",
 					u->domid, u->old_kb, why);

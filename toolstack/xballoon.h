@@ -132,9 +132,18 @@ struct xb_change {
 	uint64_t old_kb, new_kb;	/* user-facing targets (incl. videoram) */
 };
 
+/*
+ * What a new target does to Xen's maxmem. FOLLOW (xl's way): maxmem =
+ * target + slack, so the guest cannot take memory back above its target on
+ * its own. KEEP: maxmem = static-max + slack, so a balloon driver can deflate
+ * when its guest is about to run out of memory (xballoon.ko does).
+ */
+enum xb_maxmem_policy { XB_MAXMEM_FOLLOW, XB_MAXMEM_KEEP };
+
 struct xb_plan {
 	size_t n;
 	struct xb_change *changes;
+	enum xb_maxmem_policy maxmem;	/* targets only; FOLLOW unless set */
 	size_t n_errors;
 	char **errors;			/* one message per rejected domain/argument */
 };
@@ -165,6 +174,10 @@ int xb_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
  */
 int xb_set_target(struct xb_backend *be, const struct xb_domain *d,
 		  uint64_t new_kb, const char **why_r);
+/* The same with a maxmem policy (xb_set_target is XB_MAXMEM_FOLLOW). */
+int xb_set_target_policy(struct xb_backend *be, const struct xb_domain *d,
+			 uint64_t new_kb, enum xb_maxmem_policy policy,
+			 const char **why_r);
 
 /* As xl mem-max: maxmem = MAX_KB + slack, memory/static-max = MAX_KB. */
 int xb_set_maxmem(struct xb_backend *be, const struct xb_domain *d,

@@ -5,9 +5,10 @@
 # and the state says so; afterwards the driver returns to the target. A target
 # below the floor stops at the floor, state at-floor.
 #
-# The target is written to xenstore directly: `xl mem-set` also lowers maxmem
-# to the target, after which Xen refuses any page above it and deflating under
-# pressure is impossible (see docs/driver.md, "OOM policy").
+# The target is set with `xballoon mem-set --keep-maxmem`: a plain `xl
+# mem-set` (or `xballoon mem-set`) also lowers maxmem to the target, after
+# which Xen refuses any page above it and deflating under pressure is
+# impossible (see docs/driver.md, "OOM policy").
 
 . ./driver.inc
 
@@ -26,8 +27,13 @@ for t in pv pvh; do
 		fi
 	fi
 	lab_check "$g-has-stress-ng" lab_exec "$g" 'command -v stress-ng'
-	p=/local/domain/$(lab_domid "$g")/memory/target
-	xenstore-write "$p" $((256 * 1024))
+	xballoon mem-set "$g" 256m --keep-maxmem
+	maxmem=$(xentop -b -i 1 | awk -v n="$g" '$1 == n {print $7}')
+	if [ "$maxmem" = $((1024 * 1024 + 1024)) ]; then
+		lab_pass "$g-keep-maxmem" "target 256 MiB, Xen's maxmem still $maxmem KiB"
+	else
+		lab_fail "$g-keep-maxmem" "Xen's maxmem $maxmem KiB, wanted static-max + 1 MiB"
+	fi
 	lab_check "$g-at-256" lab_wait_xen_mem "$g" 256 1 120
 
 	# the workload: stress-ng --vm (600 MiB, kept) or, if this guest has no

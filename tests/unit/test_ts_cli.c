@@ -280,6 +280,22 @@ static void test_mem_set_rejects(void **state)
 	assert_int_equal(r.rc, XB_EXIT_USAGE);
 	assert_int_equal(r.out_len, 0);
 	run_free(&r);
+	/* --keep-maxmem: maxmem stays at static-max + slack, target moves */
+	r = run(f, "mem-set", "--keep-maxmem", "pv1", "256m", NULL);
+	assert_int_equal(r.rc, 0);
+	run_free(&r);
+	assert_string_equal(xb_fake_get(f, "/local/domain/1/memory/target"), "262144");
+	assert_int_equal(xb_fake_dom(f, 1)->maxmem_kb, 1 * GIB + 1024);
+	r = run(f, "mem-set", "pv1", "300m", NULL);
+	assert_int_equal(r.rc, 0);
+	run_free(&r);
+	assert_int_equal(xb_fake_dom(f, 1)->maxmem_kb, 300 * MIB + 1024);
+	r = run(f, "mem-max", "--keep-maxmem", "pv1", "1g", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+	r = run(f, "wait", "--keep-maxmem", "pv1", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
 	/* with --json, a usage error is also a JSON document on stdout */
 	r = run(f, "mem-set", "pv1", "--json", NULL);
 	assert_int_equal(r.rc, XB_EXIT_USAGE);
