@@ -136,8 +136,9 @@ lab_destroy_all() {
 
 # lab_exec NAME CMD: run CMD with sh in the guest, print its output (the last
 # 1400 bytes), return its exit status (124 when the guest does not answer).
-# Three xenstore calls: command and request number written in one
-# transaction, a watch until the status for this request is there, the output.
+# Three xlab-xs calls: command and request number written in one
+# transaction, a wait until the status for this request is there (xlab-xs
+# polls over its one connection), the output.
 lab_exec() {
 	local _g _d _p _seq _t0 _rc
 	_g=$1

@@ -156,18 +156,40 @@ static int do_domid(struct xs_handle *xs, const char *name)
     return rc;
 }
 
+static int cmd_wait(struct xs_handle *xs, int argc, char **argv)
+{
+    (void)argc;
+    return do_wait(xs, argv[0], argv[1], argv[2]);
+}
+
+static int cmd_domid(struct xs_handle *xs, int argc, char **argv)
+{
+    (void)argc;
+    return do_domid(xs, argv[0]);
+}
+
+static const struct {
+    const char *name;
+    int min_args, max_args;             /* after the command; -1: no limit */
+    int (*fn)(struct xs_handle *xs, int argc, char **argv);
+} cmds[] = {
+    { "read", 1, -1, do_read },
+    { "write", 2, -1, do_write },
+    { "wait", 3, 3, cmd_wait },
+    { "domid", 1, 1, cmd_domid },
+};
+
 int main(int argc, char **argv)
 {
     struct xs_handle *xs;
-    int rc;
+    unsigned int i;
+    int rc, n = argc - 2;
 
-    if ( argc < 2 )
-        return usage();
-    if ( strcmp(argv[1], "read") && strcmp(argv[1], "write") &&
-         strcmp(argv[1], "wait") && strcmp(argv[1], "domid") )
-        return usage();
-    if ( (!strcmp(argv[1], "wait") && argc != 5) ||
-         (!strcmp(argv[1], "domid") && argc != 3) || argc < 3 )
+    for ( i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++ )
+        if ( argc >= 2 && !strcmp(argv[1], cmds[i].name) )
+            break;
+    if ( i == sizeof(cmds) / sizeof(cmds[0]) || n < cmds[i].min_args ||
+         (cmds[i].max_args >= 0 && n > cmds[i].max_args) )
         return usage();
     xs = xs_open(0);
     if ( !xs )
@@ -175,14 +197,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "xlab-xs: cannot reach xenstore: %s\n", strerror(errno));
         return 1;
     }
-    if ( !strcmp(argv[1], "read") )
-        rc = do_read(xs, argc - 2, argv + 2);
-    else if ( !strcmp(argv[1], "write") )
-        rc = do_write(xs, argc - 2, argv + 2);
-    else if ( !strcmp(argv[1], "wait") )
-        rc = do_wait(xs, argv[2], argv[3], argv[4]);
-    else
-        rc = do_domid(xs, argv[2]);
+    rc = cmds[i].fn(xs, n, argv + 2);
     xs_close(xs);
     return rc;
 }
