@@ -15,24 +15,30 @@ export PREFIX DESTDIR
 
 SUBDIRS := $(wildcard xenstore-watch/Makefile toolstack/Makefile)
 
-all: deps
+# `all` and `install` never install packages: `deps` does, and check, demo,
+# bench and fuzz call it. A non-root `make all` works once the build
+# dependencies are there.
+all:
 	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d all || exit 1; done
 	$(MAKE) -C tests/unit all
 
 deps:
 	@tests/lab/deps.sh
 
-check: all
+check: deps
+	@$(MAKE) all
 	@tests/run-checks.sh
 
 # A longer fuzzing run than the one in `make check`.
 fuzz: deps
 	$(MAKE) -C tests/fuzz check FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
 
-demo: all
+demo: deps
+	@$(MAKE) all
 	@tests/lab/xenlab demo
 
-bench: all
+bench: deps
+	@$(MAKE) all
 	@bench/run.sh
 
 install: all

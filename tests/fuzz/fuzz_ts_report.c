@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xb_parse.h"
+#include "libxballoon.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

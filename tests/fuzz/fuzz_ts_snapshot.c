@@ -72,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		yajl_gen_reset(g, NULL);
 		devnull = fopen("/dev/null", "w");
 		xb_prometheus(devnull, &v);
-		if (!xb_plan_build(&s, XB_PLAN_TARGET, all_args, 2, false, &sz, &plan)) {
-			if (!xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &plan, devnull) &&
+		if (!xb_plan_build(&s, XB_PLAN_TARGET, all_args, 2, false, false, &sz, &plan)) {
+			if (!xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &plan) &&
 			    strcmp(xb_fake_get(f, "/local/domain/1/memory/target"), "524288"))
 				abort();
 			xb_plan_free(&plan);

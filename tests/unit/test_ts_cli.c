@@ -326,7 +326,8 @@ static void test_mem_set_wait(void **state)
 	/* relative negative size after --all is a size, not an option */
 	xb_fake_dom(f, 1)->rate_kb_s = 200 * MIB;
 	xb_fake_dom(f, 2)->rate_kb_s = 200 * MIB;
-	r = run(f, "mem-set", "--json", "--wait", "--all", "-50%", NULL);
+	r = run(f, "mem-set", "--json", "--wait", "--all", "--include-no-driver",
+		"-50%", NULL);
 	assert_int_equal(r.rc, XB_EXIT_OK);
 	v = parse_json(r.out);
 	assert_string_equal(YAJL_GET_STRING(at(v, "wait", "result")), "reached");

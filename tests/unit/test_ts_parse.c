@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xb_parse.h"
+#include "libxballoon.h"
 
 static int size_of(const char *s, struct xb_size *sz)
 {
@@ -32,7 +32,9 @@ static uint64_t abs_kb(const char *s)
 static void test_size_xl_units(void **state)
 {
 	(void)state;
-	assert_int_equal(abs_kb("1024"), 1024);		/* KiB default, as xl */
+	/* a bare number is MiB: xl's code (parse_mem_size_kb), not its man page */
+	assert_int_equal(abs_kb("1024"), 1024 * 1024);
+	assert_int_equal(abs_kb("16384"), 16384 * 1024);
 	assert_int_equal(abs_kb("1024k"), 1024);
 	assert_int_equal(abs_kb("1024K"), 1024);
 	assert_int_equal(abs_kb("512m"), 512 * 1024);
@@ -42,6 +44,27 @@ static void test_size_xl_units(void **state)
 	assert_int_equal(abs_kb("1048576b"), 1024);
 	assert_int_equal(abs_kb("1023b"), 0);		/* xl truncates bytes */
 	assert_int_equal(abs_kb("0"), 0);
+}
+
+/* Relative sizes use the same unit; fractions say what is wrong. */
+static void test_size_units_relative_fraction(void **state)
+{
+	struct xb_size sz;
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(size_of("-1", &sz), 0);
+	assert_int_equal(sz.kind, XB_SIZE_REL);
+	assert_true(sz.negative);
+	assert_int_equal(sz.kb, 1024);			/* 1 MiB less */
+	assert_int_equal(size_of("+512", &sz), 0);
+	assert_int_equal(sz.kb, 512 * 1024);
+	assert_int_equal(xb_size_parse("1.5g", 4, &sz, &why), -1);
+	assert_non_null(strstr(why, "fractions are not accepted"));
+	assert_int_equal(xb_size_parse("+0.5", 4, &sz, &why), -1);
+	assert_non_null(strstr(why, "fractions are not accepted"));
+	assert_int_equal(xb_size_parse("7q", 2, &sz, &why), -1);
+	assert_non_null(strstr(why, "unknown size suffix"));
 }
 
 static void test_size_rejects(void **state)
@@ -241,6 +264,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_size_xl_units),
+		cmocka_unit_test(test_size_units_relative_fraction),
 		cmocka_unit_test(test_size_rejects),
 		cmocka_unit_test(test_size_relative_percent),
 		cmocka_unit_test(test_size_fmt),

@@ -26,8 +26,7 @@ static void json_usage(struct xb_cli *cli, const char *cmd, const char *msg)
 
 	if (!g)
 		return;
-	yajl_gen_map_open(g);
-	xb_json_str(g, "command", cmd);
+	xb_json_open_doc(g, cmd);
 	xb_json_str(g, "error", "usage");
 	xb_json_str(g, "message", msg);
 	xb_json_u64(g, "exit_code", XB_EXIT_USAGE);
@@ -88,7 +87,7 @@ static void list_commands(FILE *f)
 	for (size_t i = 0; i < xb_cmdtable_len; i++)
 		fprintf(f, "  %-9s %s\n", xb_cmdtable[i].name, xb_cmdtable[i].summary);
 	fprintf(f, "\n'xballoon help COMMAND' shows a command's options.\n"
-		"Sizes are KiB unless suffixed b/k/m/g/t. Every command takes --json.\n");
+		"Sizes are MiB unless suffixed b/k/m/g/t, as in xl. Every command takes --json.\n");
 }
 
 int xb_cmd_help(struct xb_cli *cli, int argc, char **argv)
@@ -109,6 +108,19 @@ int xb_cmd_help(struct xb_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* --json, -j, or -j among short flags (-jw); never a size such as -1g */
+static bool json_flag(const char *a)
+{
+	if (!strcmp(a, "--json"))
+		return true;
+	if (a[0] != '-' || a[1] == '-' || !a[1])
+		return false;
+	for (const char *c = a + 1; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+			return false;
+	return strchr(a + 1, 'j') != NULL;
+}
+
 int xb_dispatch(struct xb_cli *cli, int argc, char **argv)
 {
 	const struct xb_cmd *c;
@@ -118,7 +130,7 @@ int xb_dispatch(struct xb_cli *cli, int argc, char **argv)
 		return XB_EXIT_USAGE;
 	}
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--json"))
+		if (json_flag(argv[i]))
 			cli->json = true;
 	c = xb_cmd_find(argv[0]);
 	if (!c) {

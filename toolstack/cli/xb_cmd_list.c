@@ -45,14 +45,14 @@ static void list_text(FILE *f, const struct xb_view *v)
 	uint64_t max = 0, tgt = 0, act = 0, rec = 0;
 	char b1[24], b2[24], b3[24], b4[24];
 
-	fprintf(f, "%-20s %5s %-4s %8s %8s %8s %9s %8s %8s %8s %5s %-12s %s\n",
+	fprintf(f, "%-40s %5s %-4s %8s %8s %8s %9s %8s %8s %8s %5s %-12s %s\n",
 		"Name", "ID", "Type", "Max", "Target", "Actual", "Reclaimed",
 		"Balloon", "Current", "Avail", "OOM", "Driver", "State");
 	for (size_t i = 0; i < v->n; i++) {
 		const struct xb_domain *d = v->doms[i];
 		const struct xb_report *r = &d->report;
 
-		fprintf(f, "%-20.20s %5" PRIu32 " %-4s %8" PRIu64 " %8" PRIu64
+		fprintf(f, "%-40s %5" PRIu32 " %-4s %8" PRIu64 " %8" PRIu64
 			" %8" PRIu64 " %9" PRIu64 " %8s %8s %8s %5s %-12s %s\n",
 			d->name[0] ? d->name : "-", d->xen.domid,
 			xb_domtype_name[d->xen.type], mib(d->static_max_kb),
@@ -61,13 +61,13 @@ static void list_text(FILE *f, const struct xb_view *v)
 			rcol(r, XB_RF_CURRENT, b2, sizeof(b2)),
 			rcol(r, XB_RF_MEM_AVAIL, b3, sizeof(b3)),
 			rcol(r, XB_RF_OOM_DEFLATES, b4, sizeof(b4)),
-			driver_col(r), xb_state_name[d->state]);
+			driver_col(r), xb_dom_state_name[d->state]);
 		max += d->static_max_kb;
 		tgt += d->target_kb;
 		act += d->actual_kb;
 		rec += d->reclaimed_kb;
 	}
-	fprintf(f, "%-20s %5zu %-4s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %9" PRIu64
+	fprintf(f, "%-40s %5zu %-4s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %9" PRIu64
 		"   host total %" PRIu64 ", free %" PRIu64 "\n",
 		"Total", v->n, "", mib(max), mib(tgt), mib(act), mib(rec),
 		mib(v->snap->host_total_kb), mib(v->snap->host_free_kb));
@@ -99,6 +99,7 @@ static int emit_view(struct xb_cli *cli, const struct xb_view *v, char fmt)
 int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 {
 	struct xb_snapshot snap;
+	struct xb_selection sel = { 0 };
 	struct xb_view v = { 0 };
 	char fmt = 't';
 	int opt, rc = 0;
@@ -117,28 +118,33 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 	if (xb_take_snapshot(cli, "list", &snap))
 		return XB_EXIT_ERROR;
 	v.snap = &snap;
-	v.doms = calloc(snap.n + (size_t)argc, sizeof(*v.doms));
-	if (!v.doms) {
-		xb_snapshot_free(&snap);
-		return XB_EXIT_ERROR;
-	}
 	if (optind == argc) {
+		v.doms = calloc(snap.n + 1, sizeof(*v.doms));
+		if (!v.doms) {
+			xb_snapshot_free(&snap);
+			return XB_EXIT_ERROR;
+		}
 		for (size_t i = 0; i < snap.n; i++)
 			v.doms[v.n++] = &snap.doms[i];
-	}
-	for (int i = optind; i < argc; i++) {
-		const struct xb_domain *d = xb_snapshot_lookup(&snap, argv[i]);
-
-		if (!d) {
-			fprintf(cli->err, "xballoon list: %s: no such domain\n", argv[i]);
+	} else if (xb_select(&snap, (const char *const *)argv + optind,
+			     (size_t)(argc - optind), false, false, &sel)) {
+		xb_snapshot_free(&snap);
+		return XB_EXIT_ERROR;
+	} else {
+		/* each domain once, however often it is named */
+		v.doms = sel.doms;
+		v.n = sel.n;
+		for (size_t i = 0; i < sel.n_bad; i++) {
+			fprintf(cli->err, "xballoon list: %s: no such domain\n",
+				argv[optind + (int)sel.bad[i]]);
 			rc = XB_EXIT_ERROR;
-			continue;
 		}
-		v.doms[v.n++] = d;
+		sel.doms = NULL;
 	}
 	if (!rc)
 		rc = emit_view(cli, &v, fmt);
 	free(v.doms);
+	xb_selection_free(&sel);
 	xb_snapshot_free(&snap);
 	return rc;
 }
@@ -175,8 +181,7 @@ int xb_cmd_info(struct xb_cli *cli, int argc, char **argv)
 			rc = XB_EXIT_ERROR;
 			goto out;
 		}
-		yajl_gen_map_open(g);
-		xb_json_u64(g, "version", 1);
+		xb_json_open_doc(g, "info");
 		xb_json_key(g, "host");
 		xb_json_host(g, &snap);
 		xb_json_u64(g, "domains", snap.n);

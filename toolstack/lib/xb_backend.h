@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The backend: everything libxballoon needs from Xen and xenstore, as a flat
- * table of function pointers. The real one (xb_backend_xen.c) sits on
+ * The backend (private to lib/): everything libxballoon needs from Xen and
+ * xenstore, as a flat table of function pointers. The real one (xb_backend_xen.c) sits on
  * libxenctrl and libxenstore; tests use a fake (xb_backend_fake.c).
  *
  * Conventions: int functions return 0 (or a count) on success, -1 with errno
@@ -10,27 +10,9 @@
 #ifndef XB_BACKEND_H
 #define XB_BACKEND_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "libxballoon.h"
 
 #define XB_DOMINFO_CHUNK 1024	/* domains per xc_domain_getinfolist call */
-
-enum xb_domtype { XB_TYPE_PV, XB_TYPE_PVH, XB_TYPE_HVM };
-
-/* What Xen says about one domain (xc_domaininfo_t, reduced). */
-struct xb_dominfo {
-	uint32_t domid;
-	enum xb_domtype type;
-	bool dying, shutdown;
-	uint64_t tot_pages, max_pages, outstanding_pages;
-	uint8_t handle[16];		/* the domain's UUID */
-};
-
-/* What Xen says about the host (xc_physinfo_t, reduced). */
-struct xb_hostinfo {
-	uint64_t total_pages, free_pages, scrub_pages, outstanding_pages;
-};
 
 typedef uint32_t xb_txn_t;		/* xs_transaction_t */
 #define XB_TXN_NULL 0
@@ -65,6 +47,17 @@ struct xb_backend_ops {
 	int (*set_maxmem)(struct xb_backend *be, uint32_t domid, uint64_t max_kb);
 	int (*set_pod_target)(struct xb_backend *be, uint32_t domid,
 			      uint64_t target_pages);
+	/*
+	 * The PoD target to put back to leave the domain's PoD cache as it is
+	 * now, in pages; 0 when the domain has no PoD entries (then there is
+	 * nothing to put back).
+	 */
+	int (*get_pod_target)(struct xb_backend *be, uint32_t domid,
+			      uint64_t *target_pages_r);
+	/* Remove PATH (0 also when it did not exist). */
+	int (*xs_rm)(struct xb_backend *be, xb_txn_t t, const char *path);
+	/* Optional: reconnect to xenstored (xenstored restarted). */
+	int (*xs_reopen)(struct xb_backend *be);
 	/* Monotonic milliseconds, and a sleep; faked in tests. */
 	uint64_t (*now_ms)(struct xb_backend *be);
 	void (*sleep_ms)(struct xb_backend *be, unsigned ms);
@@ -77,8 +70,5 @@ struct xb_backend {
 	const struct xb_backend_ops *ops;
 	unsigned chunk;			/* domains per domain_list call */
 };
-
-/* Open the real backend (xc_interface_open + xs_open). NULL with errno. */
-struct xb_backend *xb_backend_xen_open(void);
 
 #endif

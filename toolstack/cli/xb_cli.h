@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "xballoon.h"
+#include "libxballoon.h"
 #include "xb_out.h"
 
 #define XB_VERSION "1.0"

@@ -84,7 +84,7 @@ static int refresh(struct watcher *w)
 	struct xb_backend *be = w->cli->be;
 	struct xb_snapshot next;
 	struct xb_progress *prog;
-	uint64_t now = be->ops->now_ms(be);
+	uint64_t now = xb_backend_now_ms(be);
 	size_t i;
 
 	if (xb_snapshot_take(be, &next))
@@ -145,7 +145,7 @@ static int refresh_xen(struct watcher *w)
 		free(next.doms);
 		return rc < 0 ? -1 : refresh(w);
 	}
-	now = be->ops->now_ms(be);
+	now = xb_backend_now_ms(be);
 	for (size_t i = 0; i < next.n; i++)	/* same domains, same order */
 		next.doms[i].state = xb_derive_state(&next.doms[i], &w->prog[i], now,
 						     w->stuck_ms);
@@ -177,7 +177,7 @@ static void mark(struct watcher *w, const char *path, const char *token)
 static void refresh_reports(struct watcher *w)
 {
 	struct xb_backend *be = w->cli->be;
-	uint64_t now = be->ops->now_ms(be), ts = wall_ms();
+	uint64_t now = xb_backend_now_ms(be), ts = wall_ms();
 
 	for (size_t i = 0; w->have_cur && i < w->n_dirty; i++) {
 		struct xb_domain *d = xb_snapshot_find(&w->cur, w->dirty[i]);
@@ -252,7 +252,7 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		goto usage;
-	xsh = be->ops->xs_handle(be);
+	xsh = xb_backend_xs_handle(be);
 	if (!xsh) {
 		fprintf(cli->err, "xballoon watch: no xenstore connection\n");
 		goto out;
@@ -269,10 +269,10 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 		fprintf(cli->err, "xballoon watch: %s\n", strerror(errno));
 		goto out;
 	}
-	start = be->ops->now_ms(be);
+	start = xb_backend_now_ms(be);
 	next_tick = start + interval_ms;
 	while (!*cli->stop) {
-		uint64_t now = be->ops->now_ms(be), wake = next_tick;
+		uint64_t now = xb_backend_now_ms(be), wake = next_tick;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		char *path, *token;
 
@@ -289,7 +289,7 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 			fprintf(cli->err, "xballoon watch: xenstore: %s\n", strerror(errno));
 			goto out;
 		}
-		now = be->ops->now_ms(be);
+		now = xb_backend_now_ms(be);
 		if (xsw_pending(w.xsw) && now >= next_refresh) {
 			while (xsw_next(w.xsw, &path, &token) == 1) {
 				if (!strcmp(token, XSW_OVERFLOW_TOKEN)) {

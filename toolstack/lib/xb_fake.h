@@ -15,27 +15,46 @@ struct xb_fake_dom {
 	struct xb_dominfo info;
 	uint64_t rate_kb_s;		/* how fast the "driver" moves; 0 = none */
 	uint64_t maxmem_kb;		/* last set_maxmem */
-	uint64_t pod_pages;		/* last set_pod_target */
+	bool pod;			/* has PoD entries (HVM booted below maxmem) */
+	uint64_t pod_pages;		/* PoD target last set (pod only) */
 	unsigned maxmem_calls, pod_calls;
 };
 
 struct xb_fake_kv {
 	char *path;
-	char *val;
+	char *val;			/* NULL: absent (a staged removal, a read of nothing) */
 	size_t len;
 };
+
+/* An open transaction: its writes, and what it saw (checked at commit). */
+struct xb_fake_txn {
+	xb_txn_t id;			/* 0: slot free */
+	struct xb_fake_kv *staged, *seen;
+	size_t n_staged, n_seen;
+};
+#define XB_FAKE_MAX_TXN 4
 
 struct xb_fake {
 	struct xb_backend be;		/* first */
 	struct xb_fake_dom doms[XB_FAKE_MAX_DOMS];
 	size_t n_doms;
 	struct xb_hostinfo host;
-	struct xb_fake_kv *kv, *staged;
-	size_t n_kv, n_staged;
-	xb_txn_t open_txn;
+	struct xb_fake_kv *kv;
+	size_t n_kv;
+	/*
+	 * Transactions as xenstored runs them: several may be open, and a
+	 * commit fails with EAGAIN when a key the transaction read or wrote
+	 * was changed by someone else since.
+	 */
+	struct xb_fake_txn txns[XB_FAKE_MAX_TXN];
 	unsigned eagain_commits;	/* next N commits fail with EAGAIN */
+	unsigned conflicts;		/* commits refused for a real conflict */
+	/* called once per commit, before it is checked (interleaving tests) */
+	void (*before_commit)(struct xb_fake *f, void *ctx);
+	void *before_commit_ctx;
 	int fail_maxmem_domid;		/* -1: none */
 	int fail_pod_domid;		/* -1: none */
+	unsigned fail_maxmem_after;	/* fail_maxmem_domid fails after N more calls */
 	bool fail_physinfo;
 	bool batch;			/* offer xs_read_many (else: not available) */
 	unsigned calls_read_many;

@@ -303,6 +303,50 @@ static int xen_set_pod_target(struct xb_backend *be, uint32_t domid,
 					NULL, NULL, NULL) ? -1 : 0;
 }
 
+/*
+ * Xen keeps no PoD target, only a cache (p2m_pod_set_mem_target): a target
+ * of tot_pages leaves the cache as it is, and that is what we put back.
+ * Xen never shrinks the cache on a lower target (the balloon driver does),
+ * so a cache that a failed change grew stays grown until the guest uses or
+ * frees it; that is Xen's behaviour for xl too.
+ */
+static int xen_get_pod_target(struct xb_backend *be, uint32_t domid,
+			      uint64_t *target_pages_r)
+{
+	uint64_t tot = 0, cache = 0, entries = 0;
+
+	if (xc_domain_get_pod_target(xen_of(be)->xch, domid, &tot, &cache,
+				     &entries))
+		return -1;
+	*target_pages_r = entries ? tot : 0;
+	return 0;
+}
+
+static int xen_xs_rm(struct xb_backend *be, xb_txn_t t, const char *path)
+{
+	if (xs_rm(xen_of(be)->xsh, t, path) || errno == ENOENT)
+		return 0;
+	return -1;
+}
+
+/* A new libxenstore connection (xenstored restarted); the batch socket too. */
+static int xen_xs_reopen(struct xb_backend *be)
+{
+	struct xb_xen *x = xen_of(be);
+	struct xs_handle *xsh = xs_open(XS_UNWATCH_FILTER);
+
+	if (!xsh)
+		return -1;
+	if (x->xsh)
+		xs_close(x->xsh);
+	x->xsh = xsh;
+	if (x->raw_fd >= 0)
+		close(x->raw_fd);
+	x->raw_fd = -1;
+	x->raw_failed = false;
+	return 0;
+}
+
 static uint64_t xen_now_ms(struct xb_backend *be)
 {
 	struct timespec ts;
@@ -352,6 +396,9 @@ static const struct xb_backend_ops xen_ops = {
 	.xs_read_many = xen_xs_read_many,
 	.set_maxmem = xen_set_maxmem,
 	.set_pod_target = xen_set_pod_target,
+	.get_pod_target = xen_get_pod_target,
+	.xs_rm = xen_xs_rm,
+	.xs_reopen = xen_xs_reopen,
 	.now_ms = xen_now_ms,
 	.sleep_ms = xen_sleep_ms,
 	.xs_handle = xen_xs_handle,

@@ -177,42 +177,103 @@ static int fake_physinfo(struct xb_backend *be, struct xb_hostinfo *h)
 	return 0;
 }
 
+static struct xb_fake_txn *txn_of(struct xb_fake *f, xb_txn_t t)
+{
+	for (size_t i = 0; t && i < XB_FAKE_MAX_TXN; i++)
+		if (f->txns[i].id == t)
+			return &f->txns[i];
+	return NULL;
+}
+
 static int fake_txn_start(struct xb_backend *be, xb_txn_t *t_r)
 {
 	struct xb_fake *f = fake_of(be);
+	struct xb_fake_txn *tx = txn_of(f, 0);
 
-	if (f->open_txn) {
-		errno = EBUSY;	/* the library never nests transactions */
+	for (size_t i = 0; !tx && i < XB_FAKE_MAX_TXN; i++)
+		if (!f->txns[i].id)
+			tx = &f->txns[i];
+	if (!tx) {
+		errno = EBUSY;
 		return -1;
 	}
 	f->calls_txn_start++;
-	f->open_txn = f->calls_txn_start;
-	*t_r = f->open_txn;
+	tx->id = f->calls_txn_start;
+	*t_r = tx->id;
 	return 0;
+}
+
+/* Remember what transaction TX saw at PATH the first time it touched it. */
+static void txn_saw(struct xb_fake *f, struct xb_fake_txn *tx, const char *path)
+{
+	struct xb_fake_kv *e = kv_find(f->kv, f->n_kv, path), *s;
+
+	if (kv_find(tx->seen, tx->n_seen, path))
+		return;
+	kv_put(&tx->seen, &tx->n_seen, path, e ? e->val : "", e ? e->len : 0);
+	s = kv_find(tx->seen, tx->n_seen, path);
+	if (!e) {
+		free(s->val);
+		s->val = NULL;
+	}
+}
+
+static bool txn_conflicts(struct xb_fake *f, const struct xb_fake_txn *tx)
+{
+	for (size_t i = 0; i < tx->n_seen; i++) {
+		const struct xb_fake_kv *s = &tx->seen[i];
+		const struct xb_fake_kv *e = kv_find(f->kv, f->n_kv, s->path);
+
+		if (!e != !s->val)
+			return true;
+		if (e && (e->len != s->len || memcmp(e->val, s->val, e->len)))
+			return true;
+	}
+	return false;
+}
+
+static void txn_close(struct xb_fake_txn *tx)
+{
+	kv_clear(&tx->staged, &tx->n_staged);
+	kv_clear(&tx->seen, &tx->n_seen);
+	tx->id = 0;
 }
 
 static int fake_txn_end(struct xb_backend *be, xb_txn_t t, bool abort)
 {
 	struct xb_fake *f = fake_of(be);
+	struct xb_fake_txn *tx = txn_of(f, t);
+	void (*hook)(struct xb_fake *, void *) = f->before_commit;
 
-	if (!t || t != f->open_txn) {
+	if (!tx) {
 		errno = EINVAL;
 		return -1;
 	}
-	f->open_txn = 0;
-	if (!abort && f->eagain_commits) {
-		f->eagain_commits--;
-		kv_clear(&f->staged, &f->n_staged);
+	if (!abort && hook) {
+		f->before_commit = NULL;	/* once; the hook may commit too */
+		hook(f, f->before_commit_ctx);
+	}
+	if (!abort && (f->eagain_commits || txn_conflicts(f, tx))) {
+		if (f->eagain_commits)
+			f->eagain_commits--;
+		else
+			f->conflicts++;
+		txn_close(tx);
 		errno = EAGAIN;
 		return -1;
 	}
 	if (!abort) {
 		f->calls_commit++;
-		for (size_t i = 0; i < f->n_staged; i++)
-			xb_fake_put(f, f->staged[i].path, f->staged[i].val,
-				    f->staged[i].len);
+		for (size_t i = 0; i < tx->n_staged; i++) {
+			const struct xb_fake_kv *e = &tx->staged[i];
+
+			if (e->val)
+				xb_fake_put(f, e->path, e->val, e->len);
+			else
+				xb_fake_del(f, e->path);
+		}
 	}
-	kv_clear(&f->staged, &f->n_staged);
+	txn_close(tx);
 	return 0;
 }
 
@@ -220,19 +281,22 @@ static char *fake_xs_read(struct xb_backend *be, xb_txn_t t, const char *path,
 			  size_t *len_r)
 {
 	struct xb_fake *f = fake_of(be);
+	struct xb_fake_txn *tx = txn_of(f, t);
 	struct xb_fake_kv *e = NULL;
 	char *s;
 
 	f->calls_read++;
-	if (t && t != f->open_txn) {
+	if (t && !tx) {
 		errno = EINVAL;
 		return NULL;
 	}
-	if (t)
-		e = kv_find(f->staged, f->n_staged, path);
+	if (tx) {
+		txn_saw(f, tx, path);
+		e = kv_find(tx->staged, tx->n_staged, path);
+	}
 	if (!e)
 		e = kv_find(f->kv, f->n_kv, path);
-	if (!e) {
+	if (!e || !e->val) {
 		errno = ENOENT;
 		return NULL;
 	}
@@ -244,21 +308,45 @@ static char *fake_xs_read(struct xb_backend *be, xb_txn_t t, const char *path,
 	return s;
 }
 
-static int fake_xs_write(struct xb_backend *be, xb_txn_t t, const char *path,
-			 const char *value)
+static int fake_xs_change(struct xb_backend *be, xb_txn_t t, const char *path,
+			  const char *value)
 {
 	struct xb_fake *f = fake_of(be);
+	struct xb_fake_txn *tx = txn_of(f, t);
 
 	f->calls_write++;
-	if (t && t != f->open_txn) {
+	if (t && !tx) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (t)
-		kv_put(&f->staged, &f->n_staged, path, value, strlen(value));
-	else
+	if (tx) {
+		struct xb_fake_kv *e;
+
+		txn_saw(f, tx, path);
+		kv_put(&tx->staged, &tx->n_staged, path, value ? value : "",
+		       value ? strlen(value) : 0);
+		e = kv_find(tx->staged, tx->n_staged, path);
+		if (!value) {
+			free(e->val);
+			e->val = NULL;
+		}
+	} else if (value) {
 		xb_fake_put(f, path, value, strlen(value));
+	} else {
+		xb_fake_del(f, path);
+	}
 	return 0;
+}
+
+static int fake_xs_write(struct xb_backend *be, xb_txn_t t, const char *path,
+			 const char *value)
+{
+	return fake_xs_change(be, t, path, value);
+}
+
+static int fake_xs_rm(struct xb_backend *be, xb_txn_t t, const char *path)
+{
+	return fake_xs_change(be, t, path, NULL);
 }
 
 static int fake_xs_read_many(struct xb_backend *be, bool txn,
@@ -302,7 +390,8 @@ static int fake_set_maxmem(struct xb_backend *be, uint32_t domid, uint64_t max_k
 	struct xb_fake *f = fake_of(be);
 	struct xb_fake_dom *d = xb_fake_dom(f, domid);
 
-	if (!d || f->fail_maxmem_domid == (int)domid) {
+	if (!d || (f->fail_maxmem_domid == (int)domid &&
+		   !(f->fail_maxmem_after && f->fail_maxmem_after--))) {
 		errno = d ? EPERM : ESRCH;
 		return -1;
 	}
@@ -322,8 +411,22 @@ static int fake_set_pod_target(struct xb_backend *be, uint32_t domid,
 		errno = d ? EPERM : ESRCH;
 		return -1;
 	}
-	d->pod_pages = target_pages;
 	d->pod_calls++;
+	if (d->pod)		/* Xen ignores it on a domain without PoD entries */
+		d->pod_pages = target_pages;
+	return 0;
+}
+
+static int fake_get_pod_target(struct xb_backend *be, uint32_t domid,
+			       uint64_t *target_pages_r)
+{
+	struct xb_fake_dom *d = xb_fake_dom(fake_of(be), domid);
+
+	if (!d) {
+		errno = ESRCH;
+		return -1;
+	}
+	*target_pages_r = d->pod_pages;
 	return 0;
 }
 
@@ -387,6 +490,8 @@ static const struct xb_backend_ops fake_ops = {
 	.xs_read_many = fake_xs_read_many,
 	.set_maxmem = fake_set_maxmem,
 	.set_pod_target = fake_set_pod_target,
+	.get_pod_target = fake_get_pod_target,
+	.xs_rm = fake_xs_rm,
 	.now_ms = fake_now_ms,
 	.sleep_ms = fake_sleep_ms,
 	.xs_handle = fake_xs_handle,
@@ -414,6 +519,7 @@ void xb_fake_free(struct xb_fake *f)
 	if (!f)
 		return;
 	kv_clear(&f->kv, &f->n_kv);
-	kv_clear(&f->staged, &f->n_staged);
+	for (size_t i = 0; i < XB_FAKE_MAX_TXN; i++)
+		txn_close(&f->txns[i]);
 	free(f);
 }

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	}
 	rc = xb_dispatch(&cli, argc - 1, argv + 1);
 	if (cli.be)
-		cli.be->ops->close(cli.be);
+		xb_backend_close(cli.be);
 	if (fflush(stdout) && rc == 0)
 		rc = XB_EXIT_ERROR;
 	return rc;

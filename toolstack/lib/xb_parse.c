@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "xb_parse.h"
+#include "libxballoon.h"
 
 const char *const xb_rfield_name[XB_RF_NR] = {
 	[XB_RF_SEQ] = "seq",
@@ -160,13 +160,19 @@ int xb_size_parse(const char *s, size_t len, struct xb_size *size_r,
 		why = "not a size (expected a number with optional b/k/m/g/t suffix)";
 		goto bad;
 	}
+	if (i < len && (s[i] == '.' || s[i] == ',')) {
+		why = "fractions are not accepted (write 1536m, not 1.5g)";
+		goto bad;
+	}
+	/* no suffix means MiB, as xl's parse_mem_size_kb() (not its man page) */
+	shift = 10;
 	if (i < len) {
 		switch (s[i] | 0x20) {
 		case 't': shift = 30; break;
 		case 'g': shift = 20; break;
 		case 'm': shift = 10; break;
 		case 'k': shift = 0; break;
-		case 'b': bytes = true; break;
+		case 'b': shift = 0; bytes = true; break;
 		default:
 			why = "unknown size suffix (use b, k, m, g or t)";
 			goto bad;

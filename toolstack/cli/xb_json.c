@@ -94,7 +94,7 @@ void xb_json_domain(yajl_gen g, const struct xb_domain *d)
 	xb_json_u64(g, "outstanding_kb", xb_pages_to_kb(d->xen.outstanding_pages));
 	xb_json_u64(g, "maxmem_kb", xb_pages_to_kb(d->xen.max_pages));
 	xb_json_u64(g, "reclaimed_kb", d->reclaimed_kb);
-	xb_json_str(g, "state", xb_state_name[d->state]);
+	xb_json_str(g, "state", xb_dom_state_name[d->state]);
 	xb_json_key(g, "dying");
 	yajl_gen_bool(g, d->xen.dying);
 	xb_json_key(g, "shutdown");
@@ -114,6 +114,14 @@ void xb_json_host(yajl_gen g, const struct xb_snapshot *snap)
 	yajl_gen_map_close(g);
 }
 
+void xb_json_open_doc(yajl_gen g, const char *cmd)
+{
+	yajl_gen_map_open(g);
+	xb_json_u64(g, "version", XB_JSON_VERSION);
+	if (cmd)
+		xb_json_str(g, "command", cmd);
+}
+
 void xb_json_list(yajl_gen g, const struct xb_view *v)
 {
 	uint64_t max = 0, tgt = 0, act = 0, rec = 0;
@@ -126,8 +134,7 @@ void xb_json_list(yajl_gen g, const struct xb_view *v)
 		rec += v->doms[i]->reclaimed_kb;
 		drivers += v->doms[i]->report.status == XB_REPORT_VALID;
 	}
-	yajl_gen_map_open(g);
-	xb_json_u64(g, "version", 1);
+	xb_json_open_doc(g, "list");
 	xb_json_key(g, "host");
 	xb_json_host(g, v->snap);
 	xb_json_key(g, "totals");
@@ -230,8 +237,8 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 			fprintf(f, "xballoon_domain_state{domid=\"%" PRIu32 "\",name=\"",
 				v->doms[i]->xen.domid);
 			prom_label(f, v->doms[i]->name);
-			fprintf(f, "\",state=\"%s\"} %d\n", xb_state_name[s],
-				v->doms[i]->state == (enum xb_state)s);
+			fprintf(f, "\",state=\"%s\"} %d\n", xb_dom_state_name[s],
+				v->doms[i]->state == (enum xb_dom_state)s);
 		}
 	}
 	prom_head(f, "xballoon_driver_report_valid", "gauge",

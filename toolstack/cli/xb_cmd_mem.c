@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xballoon mem-set, mem-max and wait. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -8,7 +9,7 @@
 #include "xb_cli.h"
 
 struct mem_args {
-	bool json, all, wait, keep_maxmem;
+	bool json, all, wait, keep_maxmem, include_no_driver;
 	struct xb_wait_opts wo;
 	const char *size;
 	char **argv;			/* argv without the size; freed by the caller */
@@ -16,7 +17,7 @@ struct mem_args {
 	size_t n_doms;
 };
 
-enum { OPT_STUCK = 0x100, OPT_INTERVAL, OPT_KEEP_MAXMEM };
+enum { OPT_STUCK = 0x100, OPT_INTERVAL, OPT_KEEP_MAXMEM, OPT_NO_DRIVER };
 
 static const struct option mem_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -26,6 +27,7 @@ static const struct option mem_opts[] = {
 	{ "stuck", required_argument, NULL, OPT_STUCK },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "keep-maxmem", no_argument, NULL, OPT_KEEP_MAXMEM },
+	{ "include-no-driver", no_argument, NULL, OPT_NO_DRIVER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -71,6 +73,7 @@ static int parse_mem_args(struct xb_cli *cli, const char *cmd, int argc,
 		case 'a': a->all = true; break;
 		case 'w': a->wait = true; break;
 		case OPT_KEEP_MAXMEM: a->keep_maxmem = true; break;
+		case OPT_NO_DRIVER: a->include_no_driver = true; break;
 		case 't':
 			if (xb_parse_seconds(optarg, &a->wo.timeout_ms))
 				return xb_usage_error(cli, cmd, "bad --timeout '%s'", optarg);
@@ -102,6 +105,8 @@ static int parse_mem_args(struct xb_cli *cli, const char *cmd, int argc,
 				      "missing DOM (DOM..., or --all)");
 	if (a->all && a->n_doms)
 		return xb_usage_error(cli, cmd, "give either DOM... or --all");
+	if (a->include_no_driver && !a->all)
+		return xb_usage_error(cli, cmd, "--include-no-driver goes with --all");
 	return 0;
 }
 
@@ -111,7 +116,7 @@ struct progress {
 	struct xb_cli *cli;
 	size_t n;
 	uint64_t *start_gap, *last_actual;
-	enum xb_state *last_state;
+	enum xb_dom_state *last_state;
 	bool started, drawn;
 };
 
@@ -122,7 +127,7 @@ static uint64_t gap_of(const struct xb_domain *d)
 }
 
 static void progress_cb(void *ctx, const struct xb_snapshot *snap,
-			const uint32_t *domids, const enum xb_state *states,
+			const uint32_t *domids, const enum xb_dom_state *states,
 			size_t n, uint64_t elapsed_ms)
 {
 	struct progress *p = ctx;
@@ -152,7 +157,7 @@ static void progress_cb(void *ctx, const struct xb_snapshot *snap,
 		fprintf(f, "%6.1fs %s(%" PRIu32 ") actual %" PRIu64 " MiB target %"
 			PRIu64 " MiB %s\n", (double)elapsed_ms / 1000,
 			d->name[0] ? d->name : "-", d->xen.domid, d->actual_kb / 1024,
-			d->target_kb / 1024, xb_state_name[states[i]]);
+			d->target_kb / 1024, xb_dom_state_name[states[i]]);
 		p->last_actual[i] = d->actual_kb;
 		p->last_state[i] = states[i];
 	}
@@ -182,6 +187,7 @@ static const char *exit_name(enum xb_exit e)
 	case XB_EXIT_REFUSED: return "refused";
 	case XB_EXIT_NO_DRIVER: return "no-driver";
 	case XB_EXIT_AT_FLOOR: return "at-floor";
+	case XB_EXIT_GONE: return "gone";
 	case XB_EXIT_USAGE: return "usage";
 	default: return "error";
 	}
@@ -191,7 +197,7 @@ static const char *exit_name(enum xb_exit e)
 static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domids,
 		   size_t n, yajl_gen g)
 {
-	enum xb_state *st = calloc(n ? n : 1, sizeof(*st));
+	enum xb_dom_state *st = calloc(n ? n : 1, sizeof(*st));
 	struct progress p = { .cli = cli, .n = n };
 	struct xb_snapshot snap = { 0 };
 	enum xb_exit rc = XB_EXIT_ERROR;
@@ -219,26 +225,33 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 		yajl_gen_array_open(g);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct xb_domain *d = xb_snapshot_find(&snap, domids[i]);
+		const struct xb_domain *d = st[i] == XB_ST_GONE ? NULL :
+					    xb_snapshot_find(&snap, domids[i]);
+		bool guest = xb_dom_state_guest_reason(st[i]);
 
 		if (g) {
 			yajl_gen_map_open(g);
 			xb_json_u64(g, "domid", domids[i]);
 			xb_json_str(g, "name", d ? d->name : NULL);
-			xb_json_str(g, "state", d ? xb_state_name[st[i]] : "gone");
+			xb_json_str(g, "state", xb_dom_state_name[st[i]]);
+			/* stuck is Xen's verdict; the reason is the guest's word */
+			if (guest)
+				xb_json_str(g, "reason_from", "guest-report");
 			if (d) {
 				xb_json_u64(g, "target_kb", d->target_kb);
 				xb_json_u64(g, "actual_kb", d->actual_kb);
 			}
 			yajl_gen_map_close(g);
 		} else if (d) {
-			fprintf(cli->out, "%s(%" PRIu32 "): %s, actual %" PRIu64
+			fprintf(cli->out, "%s(%" PRIu32 "): %s%s, actual %" PRIu64
 				" MiB, target %" PRIu64 " MiB\n",
 				d->name[0] ? d->name : "-", d->xen.domid,
-				xb_state_name[st[i]], d->actual_kb / 1024,
-				d->target_kb / 1024);
+				xb_dom_state_name[st[i]],
+				guest ? " (no progress per Xen; reason reported by the guest)" : "",
+				d->actual_kb / 1024, d->target_kb / 1024);
 		} else {
-			fprintf(cli->out, "domain %" PRIu32 ": gone\n", domids[i]);
+			fprintf(cli->out, "domain %" PRIu32 ": gone (destroyed during the wait)\n",
+				domids[i]);
 		}
 	}
 	if (g) {
@@ -256,16 +269,119 @@ out:
 	return rc;
 }
 
-static void json_errors(yajl_gen g, const struct xb_plan *plan, const char *extra)
+static void json_errors(yajl_gen g, const struct xb_plan *plan)
 {
 	xb_json_key(g, "errors");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < plan->n_errors; i++)
 		yajl_gen_string(g, (const unsigned char *)plan->errors[i],
 				strlen(plan->errors[i]));
-	if (extra)
-		yajl_gen_string(g, (const unsigned char *)extra, strlen(extra));
 	yajl_gen_array_close(g);
+}
+
+static void json_saved(yajl_gen g, const char *key, const struct xb_dom_saved *s)
+{
+	xb_json_key(g, key);
+	yajl_gen_map_open(g);
+	xb_json_u64(g, "maxmem_kb", s->maxmem_kb);
+	if (s->pod_target_pages)
+		xb_json_u64(g, "pod_target_pages", s->pod_target_pages);
+	if (s->has_target)
+		xb_json_u64(g, "memory_target_kb", s->target_key_kb);
+	if (s->has_static_max)
+		xb_json_u64(g, "static_max_kb", s->static_max_kb);
+	yajl_gen_map_close(g);
+}
+
+/* --all: which domains were selected and which left out, before acting. */
+static void show_selection(struct xb_cli *cli, const char *cmd,
+			   const struct xb_plan *plan, yajl_gen g)
+{
+	if (g) {
+		xb_json_key(g, "selected");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < plan->n; i++)
+			yajl_gen_integer(g, plan->changes[i].domid);
+		yajl_gen_array_close(g);
+		xb_json_key(g, "skipped_no_driver");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < plan->n_skipped; i++)
+			yajl_gen_integer(g, plan->skipped[i]);
+		yajl_gen_array_close(g);
+		return;
+	}
+	fprintf(cli->err, "xballoon %s: --all selects %zu domain(s):", cmd, plan->n);
+	for (size_t i = 0; i < plan->n; i++)
+		fprintf(cli->err, " %s(%" PRIu32 ")", plan->changes[i].name[0] ?
+			plan->changes[i].name : "-", plan->changes[i].domid);
+	fputc('\n', cli->err);
+	if (plan->n_skipped) {
+		fprintf(cli->err, "xballoon %s: left out, no balloon driver seen "
+			"(--include-no-driver takes them):", cmd);
+		for (size_t i = 0; i < plan->n_skipped; i++)
+			fprintf(cli->err, " %" PRIu32, plan->skipped[i]);
+		fputc('\n', cli->err);
+	}
+}
+
+/* After a failed apply: what happened to each domain, exactly. */
+static bool show_failure(struct xb_cli *cli, const char *cmd,
+			 const struct xb_plan *plan, yajl_gen g)
+{
+	bool all_undone = true;
+
+	if (g) {
+		xb_json_key(g, "domains");
+		yajl_gen_array_open(g);
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct xb_change *c = &plan->changes[i];
+		const char *name = c->name[0] ? c->name : "-";
+
+		if (c->outcome == XB_OUT_RESTORE_FAILED)
+			all_undone = false;
+		if (g) {
+			yajl_gen_map_open(g);
+			xb_json_u64(g, "domid", c->domid);
+			xb_json_str(g, "name", c->name);
+			xb_json_str(g, "outcome", xb_outcome_name[c->outcome]);
+			if (c->why)
+				xb_json_str(g, "why", c->why);
+			if (c->outcome == XB_OUT_FAILED && c->err)
+				xb_json_str(g, "error", strerror(c->err));
+			if (c->outcome == XB_OUT_RESTORE_FAILED) {
+				json_saved(g, "before", &c->saved);
+				json_saved(g, "left", &c->left);
+			}
+			yajl_gen_map_close(g);
+			continue;
+		}
+		switch (c->outcome) {
+		case XB_OUT_FAILED:
+			fprintf(cli->err, "xballoon %s: %s(%" PRIu32 "): %s: %s; "
+				"its maxmem and PoD target were put back\n", cmd, name,
+				c->domid, c->why ? c->why : "failed",
+				strerror(c->err ? c->err : EIO));
+			break;
+		case XB_OUT_RESTORED:
+			fprintf(cli->err, "xballoon %s: %s(%" PRIu32 "): put back as it was\n",
+				cmd, name, c->domid);
+			break;
+		case XB_OUT_RESTORE_FAILED:
+			fprintf(cli->err, "xballoon %s: %s(%" PRIu32 "): could not restore "
+				"(%s): left maxmem %" PRIu64 " KiB, memory/target %" PRIu64
+				" KiB (was %" PRIu64 " and %" PRIu64 " KiB)\n", cmd, name,
+				c->domid, c->why ? c->why : "?", c->left.maxmem_kb,
+				c->left.target_key_kb, c->saved.maxmem_kb,
+				c->saved.target_key_kb);
+			break;
+		default:
+			break;
+		}
+	}
+	if (g)
+		yajl_gen_array_close(g);
+	return all_undone;
 }
 
 /* mem-set and mem-max: validate everything, then apply, then maybe wait. */
@@ -296,16 +412,17 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 	}
 	rc = XB_EXIT_ERROR;
 	if (xb_plan_build(&snap, kind, (const char *const *)a.doms, a.n_doms, a.all,
-			  &size, &plan))
+			  a.include_no_driver, &size, &plan))
 		goto out;
 	if (a.json) {
 		g = xb_json_new();
 		if (!g)
 			goto out;
-		yajl_gen_map_open(g);
-		xb_json_str(g, "command", cmd);
+		xb_json_open_doc(g, cmd);
 		xb_json_str(g, "size", a.size);
 	}
+	if (a.all)
+		show_selection(cli, cmd, &plan, g);
 	if (plan.n_errors) {
 		for (size_t i = 0; i < plan.n_errors; i++)
 			fprintf(cli->err, "xballoon %s: %s\n", cmd, plan.errors[i]);
@@ -313,19 +430,27 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 		if (g) {
 			xb_json_key(g, "applied");
 			yajl_gen_bool(g, 0);
-			json_errors(g, &plan, NULL);
+			json_errors(g, &plan);
 		}
 		goto out_json;
 	}
 	if (a.keep_maxmem)
 		plan.maxmem = XB_MAXMEM_KEEP;
-	if (xb_plan_apply(cli->be, &snap, kind, &plan, cli->err)) {
-		fprintf(cli->err, "xballoon %s: nothing changed\n", cmd);
+	if (xb_plan_apply(cli->be, &snap, kind, &plan)) {
+		bool undone;
+
 		if (g) {
 			xb_json_key(g, "applied");
 			yajl_gen_bool(g, 0);
-			json_errors(g, &plan, "backend failure; earlier changes were undone");
 		}
+		undone = show_failure(cli, cmd, &plan, g);
+		if (g) {
+			xb_json_key(g, "all_undone");
+			yajl_gen_bool(g, undone);
+		}
+		fprintf(cli->err, undone ? "xballoon %s: nothing changed\n" :
+			"xballoon %s: NOT all changes could be undone (see above)\n",
+			cmd);
 		goto out_json;
 	}
 	rc = 0;
@@ -391,6 +516,7 @@ int xb_cmd_mem_max(struct xb_cli *cli, int argc, char **argv)
 
 int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 {
+	struct xb_selection sel;
 	struct xb_snapshot snap;
 	struct mem_args a;
 	uint32_t *domids;
@@ -407,25 +533,27 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 		free(a.argv);
 		return rc;
 	}
-	domids = calloc(snap.n + a.n_doms + 1, sizeof(*domids));
-	if (!domids) {
+	if (xb_select(&snap, (const char *const *)a.doms, a.n_doms, a.all,
+		      a.include_no_driver, &sel)) {
 		xb_snapshot_free(&snap);
 		free(a.argv);
 		return XB_EXIT_ERROR;
 	}
-	for (size_t i = 0; a.all && i < snap.n; i++)
-		if (snap.doms[i].xen.domid && !snap.doms[i].xen.dying)
-			domids[n++] = snap.doms[i].xen.domid;
-	for (size_t i = 0; i < a.n_doms; i++) {
-		const struct xb_domain *d = xb_snapshot_lookup(&snap, a.doms[i]);
-
-		if (!d) {
-			fprintf(cli->err, "xballoon wait: %s: no such domain\n", a.doms[i]);
-			rc = XB_EXIT_ERROR;
-			continue;
-		}
-		domids[n++] = d->xen.domid;
+	domids = calloc(sel.n + 1, sizeof(*domids));
+	for (size_t i = 0; domids && i < sel.n; i++)
+		domids[n++] = sel.doms[i]->xen.domid;
+	for (size_t i = 0; i < sel.n_bad; i++) {
+		fprintf(cli->err, "xballoon wait: %s: no such domain\n",
+			a.doms[sel.bad[i]]);
+		rc = XB_EXIT_ERROR;
 	}
+	if (!domids)
+		rc = XB_EXIT_ERROR;
+	if (a.all && !a.json && sel.n_skipped)
+		fprintf(cli->err, "xballoon wait: --all leaves out %zu domain(s) with no "
+			"balloon driver seen (--include-no-driver takes them)\n",
+			sel.n_skipped);
+	xb_selection_free(&sel);
 	xb_snapshot_free(&snap);
 	if (rc)
 		goto out;
@@ -435,8 +563,7 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 			rc = XB_EXIT_ERROR;
 			goto out;
 		}
-		yajl_gen_map_open(g);
-		xb_json_str(g, "command", "wait");
+		xb_json_open_doc(g, "wait");
 	}
 	rc = do_wait(cli, &a, domids, n, g);
 	if (g) {

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Events for `xballoon watch`: differences between two snapshots. */
+#include <string.h>
+
+#include "libxballoon.h"
+
+const char *const xb_event_name[XB_EV_NR] = {
+	[XB_EV_DOMAIN_NEW] = "domain-new",
+	[XB_EV_DOMAIN_GONE] = "domain-gone",
+	[XB_EV_TARGET] = "target",
+	[XB_EV_REPORT] = "report",
+	[XB_EV_STATE] = "state",
+	[XB_EV_RESYNC] = "resync",
+	[XB_EV_RECONNECT] = "reconnect",
+};
+
+bool xb_report_same(const struct xb_report *a, const struct xb_report *b)
+{
+	if (a->status != b->status)
+		return false;
+	if (a->status == XB_REPORT_INVALID)
+		return a->why == b->why;
+	if (a->status != XB_REPORT_VALID)
+		return true;
+	return a->present == b->present && a->state == b->state &&
+	       a->last_error == b->last_error &&
+	       !memcmp(a->num, b->num, sizeof(a->num));
+}
+
+void xb_events_diff(const struct xb_domain *old, const struct xb_domain *cur,
+		    uint64_t ts_ms, xb_event_fn fn, void *ctx)
+{
+	struct xb_event ev = { .ts_ms = ts_ms, .dom = cur };
+
+	if (!old && !cur)
+		return;
+	if (!cur) {
+		ev.type = XB_EV_DOMAIN_GONE;
+		ev.dom = old;
+		fn(ctx, &ev);
+		return;
+	}
+	if (!old) {
+		ev.type = XB_EV_DOMAIN_NEW;
+		ev.new_kb = cur->target_kb;
+		ev.new_state = cur->state;
+		fn(ctx, &ev);
+		return;
+	}
+	/* keys removed while the domain is torn down: not a new target */
+	if (old->has_target && !cur->has_target)
+		return;
+	if (old->target_kb != cur->target_kb) {
+		ev.type = XB_EV_TARGET;
+		ev.old_kb = old->target_kb;
+		ev.new_kb = cur->target_kb;
+		fn(ctx, &ev);
+	}
+	if (!xb_report_same(&old->report, &cur->report)) {
+		ev.type = XB_EV_REPORT;
+		fn(ctx, &ev);
+	}
+	if (old->state != cur->state) {
+		ev.type = XB_EV_STATE;
+		ev.old_state = old->state;
+		ev.new_state = cur->state;
+		fn(ctx, &ev);
+	}
+}
+
+void xb_events_snapshot(const struct xb_snapshot *old,
+			const struct xb_snapshot *cur, uint64_t ts_ms,
+			xb_event_fn fn, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < cur->n; i++) {
+		const struct xb_domain *o = old ?
+			xb_snapshot_find(old, cur->doms[i].xen.domid) : NULL;
+
+		/* a domid reused between two snapshots is another domain */
+		if (o && memcmp(o->xen.handle, cur->doms[i].xen.handle,
+				sizeof(o->xen.handle))) {
+			xb_events_diff(o, NULL, ts_ms, fn, ctx);
+			o = NULL;
+		}
+		xb_events_diff(o, &cur->doms[i], ts_ms, fn, ctx);
+	}
+	for (i = 0; old && i < old->n; i++)
+		if (!xb_snapshot_find(cur, old->doms[i].xen.domid))
+			xb_events_diff(&old->doms[i], NULL, ts_ms, fn, ctx);
+}

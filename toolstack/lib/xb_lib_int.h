@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal to libxballoon (lib/): the backend table, xenstore helpers and
+ * the transaction runner shared by the snapshot, plan, set and wait code.
+ */
+#ifndef XB_LIB_INT_H
+#define XB_LIB_INT_H
+
+#include "xb_backend.h"
+
+#define XB_DOMID_FIRST_RESERVED 0x7ff0U
+#define XB_PATH_LEN 128
+
+/* dom0-owned mark: xballoon saw this domain follow a target (xb_dom_has_driver) */
+#define XB_KEY_FOLLOWED "memory/xballoon-followed"
+
+/* PATH as a decimal value. 1 = read, 0 = missing or not a number. */
+int xb_read_u64(struct xb_backend *be, xb_txn_t t, const char *path,
+		uint64_t *v_r);
+int xb_write_u64(struct xb_backend *be, xb_txn_t t, const char *path,
+		 uint64_t v);
+/* "/local/domain/DOMID/KEY" into BUF (XB_PATH_LEN bytes). */
+void xb_dom_path(char *buf, uint32_t domid, const char *key);
+/* "/vm/<uuid>/memory" into BUF (XB_PATH_LEN bytes). */
+void xb_vm_memory_path(char *buf, const uint8_t handle[16]);
+
+/*
+ * Run BODY inside a xenstore transaction, retrying the whole body when the
+ * commit fails with EAGAIN (someone else changed what it read). BODY returns
+ * 0 to commit or -1 (errno, *why) to abort.
+ */
+typedef int (*xb_txn_body_fn)(struct xb_backend *be, xb_txn_t t, void *arg,
+			      const char **why_r);
+int xb_txn_run(struct xb_backend *be, xb_txn_body_fn body, void *arg,
+	       const char **why_r);
+
+/* Xen's view of one domain now; -1 with ESRCH when it is gone. */
+int xb_dom_info(struct xb_backend *be, uint32_t domid, struct xb_dominfo *info_r);
+
+/*
+ * Put back a change that was applied (RES from its xb_dom_set_*()): Xen's
+ * maxmem and PoD target, and the keys it wrote unless someone has changed
+ * them since. 0, or -1 with *why_r and what was left in *LEFT_R.
+ */
+int xb_dom_restore(struct xb_backend *be, const struct xb_domain *d,
+		   enum xb_plan_kind kind, const struct xb_set_result *res,
+		   struct xb_dom_saved *left_r, const char **why_r);
+
+#endif

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libxballoon: snapshots of every domain's memory, lookups and selections. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xb_lib_int.h"
+
+static int list_domains(struct xb_backend *be, struct xb_dominfo **doms_r,
+			size_t *n_r)
+{
+	unsigned chunk = be->chunk ? be->chunk : XB_DOMINFO_CHUNK;
+	struct xb_dominfo *doms = NULL, *tmp;
+	size_t n = 0, cap = 0;
+	uint32_t first = 0;
+
+	for (;;) {
+		int got;
+
+		if (cap - n < chunk) {
+			cap = n + chunk;
+			tmp = realloc(doms, cap * sizeof(*doms));
+			if (!tmp)
+				goto fail;
+			doms = tmp;
+		}
+		got = be->ops->domain_list(be, first, chunk, doms + n);
+		if (got < 0)
+			goto fail;
+		if ((unsigned)got > chunk) {
+			errno = EIO;
+			goto fail;
+		}
+		n += (size_t)got;
+		if ((unsigned)got < chunk || !got)
+			break;
+		first = doms[n - 1].domid + 1;
+		if (first >= XB_DOMID_FIRST_RESERVED)
+			break;
+	}
+	*doms_r = doms;
+	*n_r = n;
+	return 0;
+fail:
+	free(doms);
+	return -1;
+}
+
+/* The dom0-owned keys of a domain, in the order apply_dom_keys() takes them. */
+enum { K_NAME, K_STATIC_MAX, K_TARGET, K_FOLLOWED, K_VIDEORAM, K_NR };
+static const char *const dom_keys[K_NR] = {
+	"name", "memory/static-max", "memory/target", XB_KEY_FOLLOWED,
+	"memory/videoram",
+};
+
+/* Keys to read for D: video RAM exists only for PVH/HVM. */
+static size_t dom_nkeys(const struct xb_domain *d)
+{
+	return d->xen.type == XB_TYPE_PV ? K_VIDEORAM : K_NR;
+}
+
+/* Set D's fields from the raw values (NULL = missing); frees nothing. */
+static void apply_dom_keys(struct xb_domain *d, char *const *vals,
+			   const size_t *lens)
+{
+	uint64_t v;
+
+	xb_xs_name(vals[K_NAME], vals[K_NAME] ? lens[K_NAME] : 0, d->name,
+		   sizeof(d->name));
+	d->has_static_max = vals[K_STATIC_MAX] &&
+		!xb_xs_u64(vals[K_STATIC_MAX], lens[K_STATIC_MAX], &d->static_max_kb);
+	d->has_target = vals[K_TARGET] &&
+		!xb_xs_u64(vals[K_TARGET], lens[K_TARGET], &v);
+	d->target_kb = d->has_target ? v : 0;
+	d->followed = vals[K_FOLLOWED] &&
+		!xb_xs_u64(vals[K_FOLLOWED], lens[K_FOLLOWED], &v) && v == 1;
+	d->videoram_kb = 0;
+	if (dom_nkeys(d) > K_VIDEORAM && vals[K_VIDEORAM] &&
+	    xb_xs_u64(vals[K_VIDEORAM], lens[K_VIDEORAM], &d->videoram_kb))
+		d->videoram_kb = 0;
+}
+
+static void read_dom_keys(struct xb_backend *be, xb_txn_t t, struct xb_domain *d)
+{
+	char *vals[K_NR] = { NULL };
+	size_t lens[K_NR] = { 0 };
+	char path[XB_PATH_LEN];
+
+	for (size_t k = 0; k < dom_nkeys(d); k++) {
+		xb_dom_path(path, d->xen.domid, dom_keys[k]);
+		vals[k] = be->ops->xs_read(be, t, path, &lens[k]);
+	}
+	apply_dom_keys(d, vals, lens);
+	for (size_t k = 0; k < K_NR; k++)
+		free(vals[k]);
+}
+
+/*
+ * The same for every domain of SNAP with the backend's batched read: the
+ * keys in one transaction (TXN), or each domain's report. -1: not available.
+ */
+static int read_batched(struct xb_backend *be, struct xb_snapshot *snap,
+			bool reports)
+{
+	size_t n = 0, i, k, at = 0, per = reports ? 1 : K_NR;
+	char (*paths)[XB_PATH_LEN] = NULL;
+	const char **pp = NULL;
+	char **vals = NULL;
+	size_t *lens = NULL;
+	int rc = -1;
+
+	if (!be->ops->xs_read_many || !snap->n)
+		return -1;
+	paths = calloc(snap->n * per, sizeof(*paths));
+	pp = calloc(snap->n * per, sizeof(*pp));
+	vals = calloc(snap->n * per, sizeof(*vals));
+	lens = calloc(snap->n * per, sizeof(*lens));
+	if (!paths || !pp || !vals || !lens)
+		goto out;
+	for (i = 0; i < snap->n; i++) {
+		const struct xb_domain *d = &snap->doms[i];
+		size_t nk = reports ? 1 : dom_nkeys(d);
+
+		for (k = 0; k < nk; k++, n++) {
+			xb_dom_path(paths[n], d->xen.domid,
+				 reports ? "data/xballoon/report" : dom_keys[k]);
+			pp[n] = paths[n];
+		}
+	}
+	if (be->ops->xs_read_many(be, !reports, pp, n, vals, lens))
+		goto out;
+	for (i = 0; i < snap->n; i++) {
+		struct xb_domain *d = &snap->doms[i];
+
+		if (reports) {
+			xb_report_parse(vals[at], vals[at] ? lens[at] : 0, &d->report);
+			at++;
+			continue;
+		}
+		{
+			char *v[K_NR] = { NULL };
+			size_t l[K_NR] = { 0 };
+
+			for (k = 0; k < dom_nkeys(d); k++, at++) {
+				v[k] = vals[at];
+				l[k] = lens[at];
+			}
+			apply_dom_keys(d, v, l);
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; vals && i < n; i++)
+		free(vals[i]);
+	free(paths);
+	free(pp);
+	free(vals);
+	free(lens);
+	return rc;
+}
+
+/* Numbers that follow from Xen's view; only Xen's and dom0's values, never reports. */
+static void derive_numbers(struct xb_domain *d, const struct xb_snapshot *snap)
+{
+	d->actual_kb = xb_pages_to_kb(d->xen.tot_pages);
+	if (!d->has_static_max) {
+		uint64_t max_kb = xb_pages_to_kb(d->xen.max_pages);
+
+		/* dom0 often has none; Xen's max (or the host) stands in */
+		d->static_max_kb = max_kb && max_kb <= snap->host_total_kb ?
+				   max_kb : snap->host_total_kb;
+	}
+	if (!d->has_target)
+		d->target_kb = d->actual_kb;
+	d->reclaimed_kb = d->static_max_kb > d->actual_kb ?
+			  d->static_max_kb - d->actual_kb : 0;
+}
+
+static void finish_domain(struct xb_domain *d, const struct xb_snapshot *snap)
+{
+	if (d->has_target) {
+		if (d->target_kb > XB_SIZE_MAX_KB || d->videoram_kb > XB_SIZE_MAX_KB)
+			d->has_target = false;
+		else
+			d->target_kb += d->videoram_kb;
+	}
+	derive_numbers(d, snap);
+}
+
+static void set_host(struct xb_snapshot *snap)
+{
+	const struct xb_hostinfo *h = &snap->host;
+
+	snap->host_total_kb = xb_pages_to_kb(h->total_pages);
+	snap->host_free_kb = h->free_pages > h->outstanding_pages ?
+		xb_pages_to_kb(h->free_pages - h->outstanding_pages) : 0;
+}
+
+static void sum_up(struct xb_snapshot *snap)
+{
+	snap->reclaimed_kb = snap->actual_kb = snap->static_max_kb = 0;
+	snap->target_kb = 0;
+	for (size_t i = 0; i < snap->n; i++) {
+		snap->reclaimed_kb += snap->doms[i].reclaimed_kb;
+		snap->actual_kb += snap->doms[i].actual_kb;
+		snap->static_max_kb += snap->doms[i].static_max_kb;
+		snap->target_kb += snap->doms[i].target_kb;
+	}
+}
+
+static int snapshot_body(struct xb_backend *be, xb_txn_t t, void *arg,
+			 const char **why_r)
+{
+	struct xb_snapshot *snap = arg;
+
+	(void)why_r;
+	for (size_t i = 0; i < snap->n; i++)
+		read_dom_keys(be, t, &snap->doms[i]);
+	return 0;
+}
+
+void xb_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r)
+{
+	char path[XB_PATH_LEN];
+	size_t len = 0;
+	char *s;
+
+	xb_dom_path(path, domid, "data/xballoon/report");
+	s = be->ops->xs_read(be, XB_TXN_NULL, path, &len);
+	xb_report_parse(s, s ? len : 0, r);
+	free(s);
+}
+
+int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
+{
+	struct xb_snapshot snap = { 0 };
+	struct xb_dominfo *info = NULL;
+	size_t n = 0, i;
+	int saved;
+
+	if (list_domains(be, &info, &n))
+		return -1;
+	if (be->ops->physinfo(be, &snap.host))
+		goto fail;
+	set_host(&snap);
+	snap.doms = calloc(n ? n : 1, sizeof(*snap.doms));
+	if (!snap.doms)
+		goto fail;
+	snap.n = n;
+	for (i = 0; i < n; i++)
+		snap.doms[i].xen = info[i];
+
+	if (read_batched(be, &snap, false) && xb_txn_run(be, snapshot_body, &snap, NULL))
+		goto fail;
+	/* reports: guest-owned, untrusted, deliberately outside the transaction */
+	if (read_batched(be, &snap, true))
+		for (i = 0; i < n; i++)
+			xb_read_report(be, snap.doms[i].xen.domid, &snap.doms[i].report);
+	for (i = 0; i < n; i++) {
+		struct xb_domain *d = &snap.doms[i];
+
+		finish_domain(d, &snap);
+		d->state = xb_derive_state(d, NULL, 0, XB_STUCK_MS_DEFAULT);
+	}
+	sum_up(&snap);
+	free(info);
+	*snap_r = snap;
+	return 0;
+fail:
+	saved = errno ? errno : EIO;
+	free(info);
+	free(snap.doms);
+	errno = saved;
+	return -1;
+}
+
+int xb_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap)
+{
+	struct xb_dominfo *info = NULL;
+	struct xb_hostinfo host;
+	size_t n = 0, i;
+	int saved;
+
+	if (list_domains(be, &info, &n))
+		return -1;
+	if (be->ops->physinfo(be, &host)) {
+		saved = errno;
+		free(info);
+		errno = saved;
+		return -1;
+	}
+	if (n != snap->n) {
+		free(info);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (info[i].domid != snap->doms[i].xen.domid ||
+		    memcmp(info[i].handle, snap->doms[i].xen.handle,
+			   sizeof(info[i].handle))) {
+			free(info);
+			return 0;
+		}
+	}
+	snap->host = host;
+	set_host(snap);
+	for (i = 0; i < n; i++) {
+		snap->doms[i].xen = info[i];
+		derive_numbers(&snap->doms[i], snap);
+	}
+	sum_up(snap);
+	free(info);
+	return 1;
+}
+
+void xb_snapshot_free(struct xb_snapshot *snap)
+{
+	if (!snap)
+		return;
+	free(snap->doms);
+	snap->doms = NULL;
+	snap->n = 0;
+}
+
+struct xb_domain *xb_snapshot_find(const struct xb_snapshot *snap, uint32_t domid)
+{
+	for (size_t i = 0; i < snap->n; i++)
+		if (snap->doms[i].xen.domid == domid)
+			return &snap->doms[i];
+	return NULL;
+}
+
+struct xb_domain *xb_snapshot_lookup(const struct xb_snapshot *snap,
+				     const char *arg)
+{
+	struct xb_domain *found = NULL;
+	uint64_t id;
+
+	if (!arg || !*arg)
+		return NULL;
+	if (!xb_xs_u64(arg, strlen(arg), &id))
+		return id < XB_DOMID_FIRST_RESERVED ?
+		       xb_snapshot_find(snap, (uint32_t)id) : NULL;
+	for (size_t i = 0; i < snap->n; i++) {
+		if (strcmp(snap->doms[i].name, arg))
+			continue;
+		if (found)
+			return NULL;	/* ambiguous */
+		found = &snap->doms[i];
+	}
+	return found;
+}
+
+bool xb_dom_has_driver(const struct xb_domain *d)
+{
+	return d->report.status == XB_REPORT_VALID || d->followed;
+}
+
+static bool selected(const struct xb_selection *sel, const struct xb_domain *d)
+{
+	for (size_t i = 0; i < sel->n; i++)
+		if (sel->doms[i] == d)
+			return true;
+	return false;
+}
+
+int xb_select(const struct xb_snapshot *snap, const char *const *args,
+	      size_t n_args, bool all, bool include_no_driver,
+	      struct xb_selection *sel_r)
+{
+	struct xb_selection sel = { 0 };
+	size_t cap = snap->n + 1;
+
+	sel.doms = calloc(cap, sizeof(*sel.doms));
+	sel.skipped = calloc(cap, sizeof(*sel.skipped));
+	sel.bad = calloc(n_args + 1, sizeof(*sel.bad));
+	if (!sel.doms || !sel.skipped || !sel.bad) {
+		xb_selection_free(&sel);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t i = 0; all && i < snap->n; i++) {
+		const struct xb_domain *d = &snap->doms[i];
+
+		if (d->xen.domid == 0 || d->xen.dying || d->xen.shutdown)
+			continue;
+		if (include_no_driver || xb_dom_has_driver(d))
+			sel.doms[sel.n++] = d;
+		else
+			sel.skipped[sel.n_skipped++] = d;
+	}
+	for (size_t i = 0; i < n_args; i++) {
+		const struct xb_domain *d = xb_snapshot_lookup(snap, args[i]);
+
+		if (!d)
+			sel.bad[sel.n_bad++] = i;
+		else if (!selected(&sel, d))
+			sel.doms[sel.n++] = d;
+	}
+	*sel_r = sel;
+	return 0;
+}
+
+void xb_selection_free(struct xb_selection *sel)
+{
+	if (!sel)
+		return;
+	free(sel->doms);
+	free(sel->skipped);
+	free(sel->bad);
+	memset(sel, 0, sizeof(*sel));
+}
