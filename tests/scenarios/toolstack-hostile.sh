@@ -2,7 +2,8 @@
 # lab-seconds: 43 (measured in a lab of make check, to balance --labs)
 # A guest writing garbage, huge numbers, 4 KiB values and floods into its own
 # report key (and keys below it) does not break `xballoon list` or `watch`,
-# costs dom0 bounded CPU and memory, and never changes another domain.
+# costs dom0 bounded CPU and memory, never changes another domain, and
+# cannot end a wait by claiming a refusal or a floor.
 
 . ./toolstack.inc
 
@@ -93,3 +94,22 @@ kill $wpid
 wait $wpid
 lab_check hostile-watch-clean-exit test $? = 0
 : "$ok_target"
+
+# a guest's report cannot end a wait: "refused" in its report is believed
+# only once Xen shows no progress, and is labelled as the guest's word
+w 'v=1 seq=9 state=refused'
+t0=$(date +%s)
+xballoon mem-set tsh-bad 200m --wait --timeout 6 >/tmp/lie.out 2>/dev/null
+rc=$?
+t1=$(date +%s)
+cat /tmp/lie.out
+lab_check lying-refused-exit-5-only-after-xen test "$rc" = 5 -a $((t1 - t0)) -ge 6
+lab_check lying-refused-labelled grep -q 'reason reported by the guest' /tmp/lie.out
+# an absurd floor (4 TB) is capped at static-max, and waits like any other
+w 'v=1 seq=10 state=idle floor_kb=4000000000'
+t0=$(date +%s)
+xballoon wait tsh-bad --timeout 4 >/dev/null 2>&1
+rc=$?
+t1=$(date +%s)
+lab_check lying-floor-not-at-once test $((t1 - t0)) -ge 4
+lab_log "wait with floor_kb=4000000000: exit $rc after $((t1 - t0)) s"

@@ -53,7 +53,8 @@ reject percent-above-max "above static-max" xballoon mem-set tsi-a 150%
 reject mixed-valid-invalid-domains "no such domain" xballoon mem-set tsi-a nosuchguest tsi-b 256m
 reject mixed-valid-invalid-sizes "tsi-a (domain .*above static-max" xballoon mem-set tsi-a tsi-b 600m
 reject dom0-below-minimum "safe minimum" xballoon mem-set 0 64m
-reject named-twice "more than once" xballoon mem-set tsi-a tsi-a 256m
+reject fraction "fractions are not accepted" xballoon mem-set tsi-a 0.3g
+reject all-none-with-driver-above-max "above static-max" xballoon mem-set --all --include-no-driver 600m
 reject mem-max-below-target "below the current target" xballoon mem-max tsi-a 100m
 reject all-above-max "above static-max" xballoon mem-set --all 600m
 reject usage-no-size "missing DOM or SIZE" xballoon mem-set tsi-a
@@ -69,7 +70,10 @@ xballoon mem-set --json tsi-a >/tmp/use.json 2>/tmp/use.err
 rc=$?
 cat /tmp/use.json
 lab_check usage-error-json-exit-2 test "$rc" = 2
-lab_check usage-error-json-document grep -q '^{"command":"mem-set","error":"usage","message":"missing DOM or SIZE.*"exit_code":2}$' /tmp/use.json
+lab_check usage-error-json-document grep -q '^{"version":1,"command":"mem-set","error":"usage","message":"missing DOM or SIZE.*"exit_code":2}$' /tmp/use.json
+# the short option too
+xballoon mem-set -j tsi-a >/tmp/use.json 2>/dev/null
+lab_check usage-error-json-short-option grep -q '^{"version":1,"command":"mem-set","error":"usage"' /tmp/use.json
 lab_check usage-error-json-text-too grep -q 'missing DOM or SIZE' /tmp/use.err
 
 # positive control: a valid request changes exactly what the probes look at
@@ -83,3 +87,33 @@ lab_check valid-request-changes-target test "$(xenstore-read /local/domain/$a/me
 lab_check valid-request-changes-vm-memory test "$(xenstore-read $(xenstore-read /local/domain/$a/vm)/memory)" = 300
 lab_check valid-request-changes-maxmem test "$(xentop -b -i 1 | awk '$1 == "tsi-a" {print $7}')" = $((307200 + 1024))
 lab_check valid-request-probes-see-it test "$before" != "$after"
+
+# a bare size is MiB, as xl reads it: both give the same target and maxmem
+xballoon mem-set tsi-a 280
+xl mem-set tsi-b 280
+b=$(xl domid tsi-b)
+lab_check bare-size-target-as-xl test "$(xenstore-read /local/domain/$a/memory/target)" = \
+	"$(xenstore-read /local/domain/$b/memory/target)"
+lab_check bare-size-is-mib test "$(xenstore-read /local/domain/$a/memory/target)" = 286720
+top=$(xentop -b -i 1)
+lab_check bare-size-maxmem-as-xl test "$(echo "$top" | awk '$1 == "tsi-a" {print $7}')" = \
+	"$(echo "$top" | awk '$1 == "tsi-b" {print $7}')"
+# relative sizes too: -8 is 8 MiB less
+xballoon mem-set tsi-a -8
+lab_check relative-bare-size-is-mib test "$(xenstore-read /local/domain/$a/memory/target)" = 278528
+
+# a domain named twice is changed once, and listed once
+xballoon list --prometheus tsi-a tsi-a "$a" >/tmp/dup.prom
+lab_check named-thrice-one-series test "$(grep -c '^xballoon_domain_target_bytes{.*name="tsi-a"' /tmp/dup.prom)" = 1
+xballoon mem-set tsi-a tsi-a 272m >/tmp/dup.out
+lab_check named-twice-one-change test "$(grep -c 'target' /tmp/dup.out)" = 1
+
+# a 64-byte name works as an argument, and list prints it whole
+long=tsi-b-0123456789abcdef0123456789abcdef0123456789abcdef0123456789
+xl rename tsi-b "$long"
+lab_check long-name-64-bytes test "${#long}" = 64
+xballoon list "$long" >/tmp/long.out
+lab_check long-name-list grep -q "^$long " /tmp/long.out
+xballoon mem-set "$long" 260m >/dev/null
+lab_check long-name-mem-set test "$(xenstore-read /local/domain/$b/memory/target)" = 266240
+xl rename "$long" tsi-b

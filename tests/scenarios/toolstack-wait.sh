@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab-seconds: 82 (measured in a lab of make check, to balance --labs)
-# mem-set --wait: a guest without a driver times out with the no-driver exit
-# code (6) and shows as no-driver; mem-set --all 50% --wait reaches every target
-# that can be reached (checked through xentop, not xballoon); growing back
-# with --all 75% --wait ends with 0.
+# mem-set --wait: a guest without a driver ends with the no-driver exit code
+# (6), judged from Xen's numbers, and shows as no-driver; --all selects only
+# domains that showed a driver (--include-no-driver takes every domU); a
+# domain destroyed during a wait is reported gone while the others are still
+# waited for; growing back with --all 75% --wait ends with 0.
 
 # wstate FILE DOMID: the domain's final state in mem-set --json's "wait" part
 wstate() {
@@ -34,21 +35,54 @@ lab_check nodriver-xen-unchanged test "$kb" -ge $((500 * 1024))
 xballoon wait tsw-nod --timeout 3 >/dev/null 2>&1
 lab_check wait-nodriver-exit-6 test $? = 6
 
-# --all 50%: every domU; the three with a balloon driver get there
+# --all selects the domains that showed a driver: a report (tsw-pv, tsw-pvh),
+# or a target followed before (none yet); tsw-ref (Linux's driver, no report)
+# and tsw-nod are left out, and the selection is printed first
 xballoon mem-set --all 50% --wait --timeout 25 --json >/tmp/all.json 2>/tmp/all.err
 rc=$?
 cat /tmp/all.json; echo
-lab_check all50-exit-is-no-driver test "$rc" = 6
-for g in tsw-pv tsw-pvh tsw-ref; do
-	d=$(lab_domid $g)
-	lab_check "all50-$g-at-target" test "$(wstate /tmp/all.json "$d")" = at-target
+ref=$(lab_domid tsw-ref) pv=$(lab_domid tsw-pv) pvh=$(lab_domid tsw-pvh)
+lab_check all50-exit-0 test "$rc" = 0
+lab_check all50-selection-shown grep -q "\"selected\":\[$pv,$pvh\],\"skipped_no_driver\":\[$ref,$nod\]" /tmp/all.json
+for g in tsw-pv tsw-pvh; do
+	lab_check "all50-$g-at-target" test "$(wstate /tmp/all.json "$(lab_domid $g)")" = at-target
 	lab_check "all50-$g-xen-view" lab_wait_xen_mem "$g" 256 2 5
 done
-lab_check all50-tsw-nod-no-driver test "$(wstate /tmp/all.json "$nod")" = no-driver
-lab_check all50-dom0-untouched sh -c "! grep -q '\"domid\":0,' /tmp/all.json"
+lab_check all50-ref-untouched test "$(xenstore-read /local/domain/$ref/memory/target)" = 524288
+# Linux's driver follows a target: the wait sees it and marks the domain
+xballoon mem-set tsw-ref 256m --wait --timeout 60 >/dev/null 2>&1
+lab_check ref-reached-and-marked test "$(xenstore-read /local/domain/$ref/memory/xballoon-followed)" = 1
+lab_exec tsw-ref 'xenstore-write memory/xballoon-followed 0' >/dev/null 2>&1
+lab_check ref-mark-not-guest-writable test "$(xenstore-read /local/domain/$ref/memory/xballoon-followed)" = 1
 
-# without the driverless guest, growing back reaches everything: exit 0
+# --include-no-driver: every domU; the one without a driver ends the wait as
+# no-driver (exit 6), the others are at their targets, dom0 is never taken
+xballoon mem-set --all --include-no-driver 50% --wait --timeout 25 --json >/tmp/all.json 2>/tmp/all.err
+rc=$?
+cat /tmp/all.json; echo
+lab_check allnd-exit-is-no-driver test "$rc" = 6
+for g in tsw-pv tsw-pvh tsw-ref; do
+	lab_check "allnd-$g-at-target" test "$(wstate /tmp/all.json "$(lab_domid $g)")" = at-target
+done
+lab_check allnd-tsw-nod-no-driver test "$(wstate /tmp/all.json "$nod")" = no-driver
+lab_check allnd-dom0-untouched sh -c "! grep -q '\"domid\":0,' /tmp/all.json"
+
+# a domain destroyed during a wait is "gone" (exit 8); the others are still
+# waited for to the end
+xballoon mem-set tsw-pv 320m >/dev/null
+xballoon mem-set tsw-nod 200m >/dev/null
+xballoon wait tsw-pv tsw-nod --timeout 60 --stuck 40 >/tmp/gone.out 2>/dev/null &
+wp=$!
+sleep 1
 lab_destroy tsw-nod
+wait $wp
+rc=$?
+cat /tmp/gone.out
+lab_check wait-gone-exit-8 test "$rc" = 8
+lab_check wait-gone-reported grep -q "domain $nod: gone" /tmp/gone.out
+lab_check wait-gone-others-reached grep -q "^tsw-pv($pv): at-target" /tmp/gone.out
+
+# growing back: --all now takes tsw-ref too (it followed a target); exit 0
 sleep 1
 xballoon mem-set --all 75% --wait --timeout 180 >/tmp/up.out 2>&1
 rc=$?

@@ -465,6 +465,82 @@ static void test_watch_events(void **state)
 	xb_snapshot_free(&b);
 }
 
+/* A failed change: the JSON says exactly what was undone and what was left. */
+static void test_mem_set_rollback_json(void **state)
+{
+	struct xb_fake *f = *state;
+	struct run r;
+	yajl_val v, doms;
+
+	/* pvh2 fails in Xen; pv1's change cannot be undone (maxmem refused) */
+	f->fail_maxmem_domid = 1;
+	f->fail_maxmem_after = 1;
+	f->fail_pod_domid = 2;
+	xb_fake_dom(f, 2)->pod = true;
+	r = run(f, "mem-set", "--json", "pv1", "pvh2", "512", NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	v = parse_json(r.out);
+	assert_int_equal(num(v, "version", NULL), XB_JSON_VERSION);
+	assert_true(YAJL_IS_FALSE(at(v, "applied", NULL)));
+	assert_true(YAJL_IS_FALSE(at(v, "all_undone", NULL)));
+	doms = at(v, "domains", NULL);
+	assert_true(YAJL_IS_ARRAY(doms));
+	assert_int_equal(YAJL_GET_ARRAY(doms)->len, 2);
+	{
+		yajl_val d0 = YAJL_GET_ARRAY(doms)->values[0];
+		yajl_val d1 = YAJL_GET_ARRAY(doms)->values[1];
+
+		assert_string_equal(YAJL_GET_STRING(at(d0, "outcome", NULL)), "restore-failed");
+		assert_int_equal(num(d0, "left", "maxmem_kb"), 512 * MIB + 1024);
+		assert_int_equal(num(d0, "before", "maxmem_kb"), 1 * GIB + 1024);
+		assert_int_equal(num(d0, "left", "memory_target_kb"), 1 * GIB);
+		assert_string_equal(YAJL_GET_STRING(at(d1, "outcome", NULL)), "failed");
+	}
+	assert_null(strstr(r.out, "were undone"));
+	assert_non_null(strstr(r.err, "could not restore"));
+	assert_non_null(strstr(r.err, "NOT all changes could be undone"));
+	yajl_tree_free(v);
+	run_free(&r);
+
+	/* when everything was put back, it says so */
+	f->fail_maxmem_domid = -1;
+	r = run(f, "mem-set", "--json", "pv1", "pvh2", "512", NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	v = parse_json(r.out);
+	assert_true(YAJL_IS_TRUE(at(v, "all_undone", NULL)));
+	yajl_tree_free(v);
+	assert_non_null(strstr(r.err, "pv1(1): put back as it was"));
+	assert_non_null(strstr(r.err, "nothing changed"));
+	run_free(&r);
+	f->fail_pod_domid = -1;
+}
+
+/* -j is --json for usage errors too; every document carries "version". */
+static void test_json_short_and_version(void **state)
+{
+	struct xb_fake *f = *state;
+	static const char *const cmds[][4] = {
+		{ "list", "--json", NULL },
+		{ "info", "--json", NULL },
+		{ "mem-set", "-j", "pv1", "600m" },
+		{ "wait", "-j", "pv1", NULL },
+		{ "mem-set", "-j", "pv1", NULL },	/* usage error */
+		{ "mem-set", "-jw", NULL, NULL },	/* usage error, flags together */
+	};
+	struct run r;
+	yajl_val v;
+
+	xb_fake_dom(f, 1)->rate_kb_s = 1000 * MIB;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		r = run(f, cmds[i][0], cmds[i][1], cmds[i][2], cmds[i][3], NULL);
+		v = parse_json(r.out);
+		if (num(v, "version", NULL) != XB_JSON_VERSION)
+			fail_msg("%s %s: no version: %s", cmds[i][0], cmds[i][1], r.out);
+		yajl_tree_free(v);
+		run_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +553,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mem_set_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info_and_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mem_set_rollback_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_short_and_version, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ts_cli", tests, NULL, NULL);

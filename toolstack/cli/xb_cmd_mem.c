@@ -354,7 +354,6 @@ static bool show_failure(struct xb_cli *cli, const char *cmd,
 				json_saved(g, "left", &c->left);
 			}
 			yajl_gen_map_close(g);
-			continue;
 		}
 		switch (c->outcome) {
 		case XB_OUT_FAILED:

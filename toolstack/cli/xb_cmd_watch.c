@@ -204,13 +204,15 @@ static const struct option watch_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_ms(const char *s, uint64_t lo, uint64_t hi, uint64_t *v_r)
+/* Seconds (as every command's time options), within [LO_MS, HI_MS]. */
+static int parse_secs(const char *s, uint64_t lo_ms, uint64_t hi_ms,
+		      uint64_t *ms_r)
 {
 	uint64_t v;
 
-	if (xb_xs_u64(s, strlen(s), &v) || v < lo || v > hi)
+	if (xb_parse_seconds(s, &v) || v < lo_ms || v > hi_ms)
 		return -1;
-	*v_r = v;
+	*ms_r = v;
 	return 0;
 }
 
@@ -235,11 +237,11 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 				goto usage;
 			break;
 		case 'i':
-			if (parse_ms(optarg, 50, 60000, &interval_ms))
+			if (parse_secs(optarg, 50, 60000, &interval_ms))
 				goto usage;
 			break;
 		case 'r':
-			if (parse_ms(optarg, 0, 60000, &rate_ms))
+			if (parse_secs(optarg, 0, 60000, &rate_ms))
 				goto usage;
 			break;
 		case 's':

@@ -12,24 +12,37 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "  -j, --json         one JSON document (see docs/operator-guide.md)\n"
 	  "  -p, --prometheus   Prometheus text exposition format\n"
 	  "Columns are MiB. Reclaimed = static-max - actual. State is one of\n"
-	  "at-target, converging, stuck, refused, at-floor, no-driver.\n" },
+	  "at-target, converging, stuck, refused, at-floor, no-driver. A domain\n"
+	  "named more than once is listed once.\n" },
 	{ "mem-set", xb_cmd_mem_set, true,
 	  "Set the balloon target of one or more domains (all or nothing)",
-	  "[--json] [--keep-maxmem] [--wait [--timeout S] [--stuck S]] {DOM... | --all} SIZE",
-	  "  SIZE               KiB by default; suffixes b, k, m, g, t (as xl);\n"
-	  "                     +SIZE / -SIZE relative to the current target;\n"
+	  "[--json] [--keep-maxmem] [--wait [--timeout S] [--stuck S] [--interval S]]\n"
+	  "       {DOM... | --all [--include-no-driver]} SIZE",
+	  "  SIZE               whole MiB by default, as xl (512 = 512 MiB); suffixes\n"
+	  "                     b, k, m, g, t; no fractions (1536m, not 1.5g)\n"
+	  "                     +SIZE / -SIZE relative to the current target, same\n"
+	  "                     unit (+512 = 512 MiB more, -1 = 1 MiB less)\n"
 	  "                     N% a percentage of static-max; +N% / -N% relative\n"
-	  "  -a, --all          every running domU (dom0 only when named)\n"
+	  "  -a, --all          every running domU that has shown a balloon driver\n"
+	  "                     (a report, or a target followed before); the\n"
+	  "                     selection is printed first. dom0 only when named\n"
+	  "      --include-no-driver  with --all: every running domU\n"
 	  "  -w, --wait         wait for the targets; progress on stderr\n"
 	  "  -t, --timeout S    give up waiting after S seconds (default 60)\n"
-	  "      --stuck S      no progress for S seconds counts as stuck (default 10)\n"
+	  "      --stuck S      Xen shows no progress for S seconds: the wait ends\n"
+	  "                     for that domain (stuck, refused, at-floor or\n"
+	  "                     no-driver; the reason is the guest's) (default 10)\n"
+	  "      --interval S   seconds between samples while waiting (default 1)\n"
 	  "  -j, --json         one JSON document with changes and outcome\n"
 	  "      --keep-maxmem  leave Xen's maxmem at static-max (+1 MiB) instead of\n"
 	  "                     target + 1 MiB (xl's way), so a balloon driver can\n"
 	  "                     take memory back when its guest runs short\n"
 	  "Every domain is validated first; if one is rejected nothing changes.\n"
+	  "If a change fails, every domain changed is put back exactly (maxmem,\n"
+	  "PoD target, memory/target); what could not be is reported.\n"
 	  "Exit: 0 reached (or set), 1 rejected/error, 2 usage, 3 timed out,\n"
-	  "4 stuck, 5 refused, 6 no driver, 7 at the driver's floor.\n" },
+	  "4 stuck, 5 refused, 6 no driver, 7 at the driver's floor, 8 a domain\n"
+	  "went away during the wait (the others were waited for).\n" },
 	{ "mem-max", xb_cmd_mem_max, true,
 	  "Set the static maximum of one or more domains (all or nothing)",
 	  "[--json] {DOM... | --all} SIZE",
@@ -38,21 +51,22 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "xl mem-max does. A maximum below the current target is rejected.\n" },
 	{ "wait", xb_cmd_wait, true,
 	  "Wait until domains reach their current targets",
-	  "[--json] [--timeout S] [--stuck S] {DOM... | --all}",
-	  "  Exit codes as for mem-set --wait.\n" },
+	  "[--json] [--timeout S] [--stuck S] [--interval S] {DOM... | --all [--include-no-driver]}",
+	  "  Options and exit codes as for mem-set --wait.\n" },
 	{ "info", xb_cmd_info, true,
 	  "Host total and free memory and the sum reclaimed",
 	  "[--json]",
 	  "  Free is Xen's free memory minus outstanding claims (as xl info).\n" },
 	{ "watch", xb_cmd_watch, true,
 	  "Stream memory events for all domains",
-	  "[--json] [--duration S] [--interval MS] [--rate MS] [--stuck S]",
-	  "  Events: domain-new, domain-gone, target, report, state, resync.\n"
+	  "[--json] [--duration S] [--interval S] [--rate S] [--stuck S]",
+	  "  Events: domain-new, domain-gone, target, report, state, resync,\n"
+	  "  reconnect.\n"
 	  "  -j, --json         one JSON object per line\n"
 	  "  -d, --duration S   stop after S seconds (default: until SIGINT/SIGTERM)\n"
-	  "  -i, --interval MS  how often Xen's numbers are sampled (default 1000)\n"
-	  "  -r, --rate MS      at most one re-read per MS after xenstore events\n"
-	  "                     (default 200): bursts are coalesced\n"
+	  "  -i, --interval S   seconds between samples of Xen's numbers (default 1)\n"
+	  "  -r, --rate S       at most one re-read per S seconds after xenstore\n"
+	  "                     events (default 0.2): bursts are coalesced\n"
 	  "  -s, --stuck S      no progress for S seconds: stuck/no-driver (default 10)\n" },
 	{ "help", xb_cmd_help, false,
 	  "Show the commands, or one command's help",

@@ -331,9 +331,10 @@ int xb_dom_restore(struct xb_backend *be, const struct xb_domain *d,
 	const char *why = NULL;
 	int rc = 0;
 
+	/* each part is put back even when another could not be */
 	if (restore_xen(be, d, &res->saved, &why))
 		rc = -1;
-	if (!rc && xb_txn_run(be, restore_body, &a, &why))
+	if (xb_txn_run(be, restore_body, &a, rc ? NULL : &why))
 		rc = -1;
 	if (!rc && a.keys_changed) {
 		why = "changed by someone else since; left as they set it";
