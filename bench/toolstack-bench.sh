@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Lab scenario (make bench): the cost of the toolstack's view.
-#  1. wall time of `xl list`, `xballoon list` and `xballoon list --json` with 1,
-#     8 and 16 guests (plus dom0), each the mean of BENCH_REPS calls;
+#  1. wall time of `xl list`, `xballoon list` (batched reads and plain
+#     libxenstore) and `xballoon list --json` with 1, 8 and 16 guests (plus
+#     dom0): median and range of BENCH_ROUNDS rounds of BENCH_REPS calls, and
+#     the breakdown of xballoon's own time (start-up, open, command);
 #  2. CPU and memory of `xballoon watch --json`, idle and while a guest rewrites
 #     its report key as fast as it can.
 # One line per measurement:
-#   XB-BENCH toolstack=list domus=<N> xl_ms=<ms> xballoon_ms=<ms> xballoon_json_ms=<ms>
+#   XB-BENCH toolstack=list domus=<N> xl_ms=<ms> xl_spread=<lo-hi> xballoon_ms=<ms> ...
 #   XB-BENCH toolstack=watch load=<idle|flood> secs=<S> writes=<N> cpu_pct=<P> rss_kb=<start>-><end> events=<N>
 
 BENCH_REPS=${BENCH_REPS:-20}
@@ -24,12 +26,39 @@ mean_ms() {
 	awk -v a="$_t0" -v b="$_t1" -v n="$BENCH_REPS" 'BEGIN { printf "%.1f\n", (b - a) * 10 / n }'
 }
 
+# rounds_ms CMD...: BENCH_ROUNDS rounds of BENCH_REPS calls; prints
+# "median min max" of the per-round mean (ms)
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+rounds_ms() {
+	_r=0 _all=
+	while [ $_r -lt "$BENCH_ROUNDS" ]; do
+		_all="$_all $(mean_ms "$@")"
+		_r=$((_r + 1))
+	done
+	echo $_all | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END {
+		printf "%s %s %s\n", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
+
+# list: xl, xballoon (pipelined reads on its own xenstored connection) and
+# xballoon on plain libxenstore (XBALLOON_XS_BATCH=0), side by side, rounds
+# alternating; then where xballoon's time goes (XBALLOON_TIMING)
 bench_list() {
 	_n=$(($(xl list | wc -l) - 2))
-	_xl=$(mean_ms xl list)
-	_xb=$(mean_ms xballoon list)
-	_xj=$(mean_ms xballoon list --json)
-	echo "XB-BENCH toolstack=list domus=$_n xl_ms=$_xl xballoon_ms=$_xb xballoon_json_ms=$_xj"
+	set -- $(rounds_ms xl list)
+	_xl="$1" _xls="$2-$3"
+	set -- $(rounds_ms xballoon list)
+	_xb="$1" _xbs="$2-$3"
+	set -- $(rounds_ms env XBALLOON_XS_BATCH=0 xballoon list)
+	_xp="$1" _xps="$2-$3"
+	set -- $(rounds_ms xballoon list --json)
+	_xj="$1"
+	set -- $(rounds_ms xballoon help)
+	_xh="$1"
+	_bd=$(_i=0; while [ $_i -lt "$BENCH_REPS" ]; do
+		XBALLOON_TIMING=1 xballoon list 2>&1 >/dev/null | grep timing
+		_i=$((_i + 1)); done | awk '{ e += $4; o += $7; c += $10; n++ }
+		END { printf "exec_ms=%.1f open_ms=%.1f cmd_ms=%.1f", e / n, o / n, c / n }')
+	echo "XB-BENCH toolstack=list domus=$_n xl_ms=$_xl xl_spread=$_xls xballoon_ms=$_xb xballoon_spread=$_xbs xballoon_libxs_ms=$_xp xballoon_libxs_spread=$_xps xballoon_json_ms=$_xj xballoon_help_ms=$_xh $_bd"
 }
 
 n=0

@@ -389,6 +389,9 @@ int xb_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
 const char *xb_dom_check_target(uint32_t domid, uint64_t new_kb,
 				uint64_t videoram_kb, uint64_t static_max_kb);
 
+/* The rule for a new maximum: not below the target (excl. videoram). */
+const char *xb_dom_check_maxmem(uint64_t new_kb, uint64_t target_key_kb);
+
 /*
  * Set one domain's target as xl mem-set does, in one xenstore transaction
  * (retried on EAGAIN): read memory/target, static-max and videoram there,

@@ -343,7 +343,8 @@ static int xen_xs_reopen(struct xb_backend *be)
 	if (x->raw_fd >= 0)
 		close(x->raw_fd);
 	x->raw_fd = -1;
-	x->raw_failed = false;
+	x->raw_failed = getenv("XBALLOON_XS_BATCH") &&
+			!strcmp(getenv("XBALLOON_XS_BATCH"), "0");
 	return 0;
 }
 
@@ -415,6 +416,9 @@ struct xb_backend *xb_backend_xen_open(void)
 	x->be.ops = &xen_ops;
 	x->be.chunk = XB_DOMINFO_CHUNK;
 	x->raw_fd = -1;
+	/* XBALLOON_XS_BATCH=0: plain libxenstore only (make bench compares both) */
+	x->raw_failed = getenv("XBALLOON_XS_BATCH") &&
+			!strcmp(getenv("XBALLOON_XS_BATCH"), "0");
 	x->xch = xc_interface_open(NULL, NULL, 0);
 	if (!x->xch)
 		goto fail;

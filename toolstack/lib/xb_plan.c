@@ -73,9 +73,8 @@ static const char *plan_check(const struct xb_domain *d, enum xb_plan_kind kind,
 		return why;
 	*new_kb_r = new_kb;
 	if (kind == XB_PLAN_MAXMEM)
-		return new_kb < d->target_kb - d->videoram_kb ?
-		       "maximum below the current target (lower the target first)" :
-		       NULL;
+		return xb_dom_check_maxmem(new_kb, d->target_kb > d->videoram_kb ?
+					   d->target_kb - d->videoram_kb : 0);
 	return xb_dom_check_target(d->xen.domid, new_kb, d->videoram_kb,
 				   d->static_max_kb);
 }

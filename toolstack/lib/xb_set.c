@@ -22,6 +22,12 @@ const char *xb_dom_check_target(uint32_t domid, uint64_t new_kb,
 	return NULL;
 }
 
+const char *xb_dom_check_maxmem(uint64_t new_kb, uint64_t target_key_kb)
+{
+	return new_kb < target_key_kb ?
+	       "maximum below the current target (lower the target first)" : NULL;
+}
+
 /* Xen's side of S: maxmem and the PoD target (PVH/HVM). */
 static int save_xen(struct xb_backend *be, const struct xb_domain *d,
 		    struct xb_dom_saved *s)
@@ -183,10 +189,10 @@ static int set_maxmem_body(struct xb_backend *be, xb_txn_t t, void *arg,
 	cur = s->has_static_max ? s->static_max_kb : a->d->static_max_kb;
 	if (xb_size_resolve(a->size, cur, cur, &new_kb, why_r))
 		goto invalid;
-	if (s->has_target && new_kb < s->target_key_kb) {
-		*why_r = "maximum below the current target (lower the target first)";
+	*why_r = s->has_target ? xb_dom_check_maxmem(new_kb, s->target_key_kb) :
+				 NULL;
+	if (*why_r)
 		goto invalid;
-	}
 	a->res->old_kb = cur;
 	a->res->new_kb = new_kb;
 	a->touched = true;
