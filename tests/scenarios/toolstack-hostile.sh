@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 43 (measured in a lab of make check, to balance --labs)
+# lab-seconds: 55 (measured in a lab of make check, to balance --labs)
 # A guest writing garbage, huge numbers, 4 KiB values and floods into its own
 # report key (and keys below it) does not break `xballoon list` or `watch`,
 # costs dom0 bounded CPU and memory, never changes another domain, and

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 50 (measured in a lab of make check, to balance --labs)
+# lab-seconds: 65 (measured in a lab of make check, to balance --labs)
 # Invalid requests are rejected with a message and change nothing: neither
 # xenstore (memory/target, memory/static-max, /vm/<uuid>/memory) nor Xen's
 # maxmem (seen through xentop). A valid request afterwards shows the same

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 82 (measured in a lab of make check, to balance --labs)
+# lab-seconds: 100 (measured in a lab of make check, to balance --labs)
 # mem-set --wait: a guest without a driver ends with the no-driver exit code
 # (6), judged from Xen's numbers, and shows as no-driver; --all selects only
 # domains that showed a driver (--include-no-driver takes every domU); a
