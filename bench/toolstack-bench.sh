@@ -26,39 +26,42 @@ mean_ms() {
 	awk -v a="$_t0" -v b="$_t1" -v n="$BENCH_REPS" 'BEGIN { printf "%.1f\n", (b - a) * 10 / n }'
 }
 
-# rounds_ms CMD...: BENCH_ROUNDS rounds of BENCH_REPS calls; prints
-# "median min max" of the per-round mean (ms)
+# list: xl, xballoon (pipelined reads on its own xenstored connection),
+# xballoon on plain libxenstore (XBALLOON_XS_BATCH=0), --json, and `xballoon
+# help` (start-up alone): BENCH_ROUNDS rounds, each variant BENCH_REPS calls
+# per round, the order reversed every other round so that drifting machine
+# load hits all alike; median and range of the per-round means. Then where
+# xballoon's own time goes (XBALLOON_TIMING).
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
-rounds_ms() {
-	_r=0 _all=
-	while [ $_r -lt "$BENCH_ROUNDS" ]; do
-		_all="$_all $(mean_ms "$@")"
-		_r=$((_r + 1))
-	done
-	echo $_all | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END {
-		printf "%s %s %s\n", v[int((NR + 1) / 2)], v[1], v[NR] }'
+bl_run() {
+	case $1 in
+	xl) mean_ms xl list ;;
+	xb) mean_ms xballoon list ;;
+	libxs) mean_ms env XBALLOON_XS_BATCH=0 xballoon list ;;
+	json) mean_ms xballoon list --json ;;
+	help) mean_ms xballoon help ;;
+	esac
 }
-
-# list: xl, xballoon (pipelined reads on its own xenstored connection) and
-# xballoon on plain libxenstore (XBALLOON_XS_BATCH=0), side by side, rounds
-# alternating; then where xballoon's time goes (XBALLOON_TIMING)
 bench_list() {
 	_n=$(($(xl list | wc -l) - 2))
-	set -- $(rounds_ms xl list)
-	_xl="$1" _xls="$2-$3"
-	set -- $(rounds_ms xballoon list)
-	_xb="$1" _xbs="$2-$3"
-	set -- $(rounds_ms env XBALLOON_XS_BATCH=0 xballoon list)
-	_xp="$1" _xps="$2-$3"
-	set -- $(rounds_ms xballoon list --json)
-	_xj="$1"
-	set -- $(rounds_ms xballoon help)
-	_xh="$1"
+	rm -f /tmp/bl.*
+	_r=0
+	while [ $_r -lt "$BENCH_ROUNDS" ]; do
+		if [ $((_r % 2)) = 0 ]; then _order="xl xb libxs json help"
+		else _order="help json libxs xb xl"; fi
+		for _v in $_order; do bl_run $_v >>/tmp/bl.$_v; done
+		_r=$((_r + 1))
+	done
+	_line="XB-BENCH toolstack=list domus=$_n rounds=$BENCH_ROUNDS reps=$BENCH_REPS"
+	for _v in xl xb libxs json help; do
+		_line="$_line $(sort -n /tmp/bl.$_v | awk -v k=$_v '{ v[NR] = $1 } END {
+			printf "%s_ms=%s %s_spread=%s-%s", k, v[int((NR + 1) / 2)], k, v[1], v[NR] }')"
+	done
 	_bd=$(_i=0; while [ $_i -lt "$BENCH_REPS" ]; do
 		XBALLOON_TIMING=1 xballoon list 2>&1 >/dev/null | grep timing
 		_i=$((_i + 1)); done | awk '{ e += $4; o += $7; c += $10; n++ }
 		END { printf "exec_ms=%.1f open_ms=%.1f cmd_ms=%.1f", e / n, o / n, c / n }')
-	echo "XB-BENCH toolstack=list domus=$_n xl_ms=$_xl xl_spread=$_xls xballoon_ms=$_xb xballoon_spread=$_xbs xballoon_libxs_ms=$_xp xballoon_libxs_spread=$_xps xballoon_json_ms=$_xj xballoon_help_ms=$_xh $_bd"
+	echo "$_line $_bd"
 }
 
 n=0

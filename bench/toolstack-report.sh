@@ -15,21 +15,20 @@ echo "Mean wall time per call, ${BENCH_REPS:-20} calls each, PV guests of 128 Mi
 echo "\`xballoon list\` reads, besides what \`xl list\` reads, every domain's target,"
 echo "static-max and driver report, and the host's physinfo."
 echo
-echo "Median of 5 rounds (BENCH_ROUNDS) of 20 calls each (BENCH_REPS), range in brackets."
+echo "Median of 5 rounds (BENCH_ROUNDS) of 20 calls each (BENCH_REPS), the order of the"
+echo "variants reversed every other round; range of the round means in brackets."
 echo "The libxenstore column is the same binary with XBALLOON_XS_BATCH=0: plain libxenstore"
 echo "reads instead of pipelined reads on its own xenstored connection."
 echo
 echo '| domUs | xl list (ms) | xballoon list (ms) | xballoon, libxenstore (ms) | --json (ms) | xballoon / xl | start-up / open / command (ms) | xballoon help (ms) |'
 echo "|---:|---:|---:|---:|---:|---:|---|---:|"
 grep -o 'XB-BENCH toolstack=list.*' "$log" | tr -d '\r' | while read -r l; do
-	n=$(field domus <<<"$l"); a=$(field xl_ms <<<"$l")
-	b=$(field xballoon_ms <<<"$l"); c=$(field xballoon_json_ms <<<"$l")
-	p=$(field xballoon_libxs_ms <<<"$l")
+	n=$(field domus <<<"$l"); a=$(field xl_ms <<<"$l"); b=$(field xb_ms <<<"$l")
 	r=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }')
-	echo "| $n | $a [$(field xl_spread <<<"$l")] | $b [$(field xballoon_spread <<<"$l")] |" \
-		"$p [$(field xballoon_libxs_spread <<<"$l")] | $c | $r |" \
+	echo "| $n | $a [$(field xl_spread <<<"$l")] | $b [$(field xb_spread <<<"$l")] |" \
+		"$(field libxs_ms <<<"$l") [$(field libxs_spread <<<"$l")] | $(field json_ms <<<"$l") | $r |" \
 		"$(field exec_ms <<<"$l") / $(field open_ms <<<"$l") / $(field cmd_ms <<<"$l") |" \
-		"$(field xballoon_help_ms <<<"$l") |"
+		"$(field help_ms <<<"$l") |"
 done
 echo
 echo "\`xballoon watch --json\`, measured from dom0's /proc over the window; in the"

@@ -853,6 +853,10 @@ static void test_select_all(void **state)
 	assert_int_equal(sel.n, 2);
 	xb_selection_free(&sel);
 	xb_snapshot_free(&s);
+	/* a plain view (list) does not read the marks: one key less per domain */
+	assert_int_equal(xb_snapshot_take_flags(&f->be, 0, &s), 0);
+	assert_false(xb_snapshot_find(&s, 3)->followed);
+	xb_snapshot_free(&s);
 
 	/* a wait that sees a domain reach a new target marks it */
 	xb_fake_dom(f, 2)->rate_kb_s = 100 * MIB;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xballoon list and info: the memory view. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -115,8 +116,12 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 					      argv[optind - 1]);
 		}
 	}
-	if (xb_take_snapshot(cli, "list", &snap))
+	/* the view only: no selection, so no followed marks to read */
+	if (xb_snapshot_take_flags(cli->be, 0, &snap)) {
+		fprintf(cli->err, "xballoon list: cannot read domains: %s\n",
+			strerror(errno));
 		return XB_EXIT_ERROR;
+	}
 	v.snap = &snap;
 	if (optind == argc) {
 		v.doms = calloc(snap.n + 1, sizeof(*v.doms));

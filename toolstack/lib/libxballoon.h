@@ -215,6 +215,7 @@ struct xb_domain {
 };
 
 struct xb_snapshot {
+	unsigned flags;			/* XB_SNAP_* it was taken with */
 	struct xb_hostinfo host;
 	uint64_t host_total_kb, host_free_kb;	/* free = free - outstanding, as xl info */
 	uint64_t reclaimed_kb;		/* sum over domains */
@@ -269,6 +270,14 @@ bool xb_dom_has_driver(const struct xb_domain *d);
  * Returns 0 or -1 with errno; *snap_r is freed with xb_snapshot_free().
  */
 int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r);
+/*
+ * The same, reading only what FLAGS ask beyond the view: XB_SNAP_FOLLOWED
+ * reads memory/xballoon-followed, which --all's selection needs
+ * (xb_snapshot_take() reads it; a plain view such as list does not).
+ */
+#define XB_SNAP_FOLLOWED 0x1u
+int xb_snapshot_take_flags(struct xb_backend *be, unsigned flags,
+			   struct xb_snapshot *snap_r);
 void xb_snapshot_free(struct xb_snapshot *snap);
 
 /*

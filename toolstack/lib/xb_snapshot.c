@@ -53,10 +53,17 @@ static const char *const dom_keys[K_NR] = {
 	"memory/videoram",
 };
 
-/* Keys to read for D: video RAM exists only for PVH/HVM. */
-static size_t dom_nkeys(const struct xb_domain *d)
+/*
+ * Is key K read for D? Video RAM exists only for PVH/HVM; the followed mark
+ * only when the caller selects with it (XB_SNAP_FOLLOWED).
+ */
+static bool want_key(const struct xb_domain *d, unsigned flags, size_t k)
 {
-	return d->xen.type == XB_TYPE_PV ? K_VIDEORAM : K_NR;
+	if (k == K_VIDEORAM)
+		return d->xen.type != XB_TYPE_PV;
+	if (k == K_FOLLOWED)
+		return flags & XB_SNAP_FOLLOWED;
+	return true;
 }
 
 /* Set D's fields from the raw values (NULL = missing); frees nothing. */
@@ -75,18 +82,21 @@ static void apply_dom_keys(struct xb_domain *d, char *const *vals,
 	d->followed = vals[K_FOLLOWED] &&
 		!xb_xs_u64(vals[K_FOLLOWED], lens[K_FOLLOWED], &v) && v == 1;
 	d->videoram_kb = 0;
-	if (dom_nkeys(d) > K_VIDEORAM && vals[K_VIDEORAM] &&
+	if (vals[K_VIDEORAM] &&
 	    xb_xs_u64(vals[K_VIDEORAM], lens[K_VIDEORAM], &d->videoram_kb))
 		d->videoram_kb = 0;
 }
 
-static void read_dom_keys(struct xb_backend *be, xb_txn_t t, struct xb_domain *d)
+static void read_dom_keys(struct xb_backend *be, xb_txn_t t, struct xb_domain *d,
+			  unsigned flags)
 {
 	char *vals[K_NR] = { NULL };
 	size_t lens[K_NR] = { 0 };
 	char path[XB_PATH_LEN];
 
-	for (size_t k = 0; k < dom_nkeys(d); k++) {
+	for (size_t k = 0; k < K_NR; k++) {
+		if (!want_key(d, flags, k))
+			continue;
 		xb_dom_path(path, d->xen.domid, dom_keys[k]);
 		vals[k] = be->ops->xs_read(be, t, path, &lens[k]);
 	}
@@ -119,12 +129,13 @@ static int read_batched(struct xb_backend *be, struct xb_snapshot *snap,
 		goto out;
 	for (i = 0; i < snap->n; i++) {
 		const struct xb_domain *d = &snap->doms[i];
-		size_t nk = reports ? 1 : dom_nkeys(d);
-
-		for (k = 0; k < nk; k++, n++) {
+		for (k = 0; k < (reports ? 1 : K_NR); k++) {
+			if (!reports && !want_key(d, snap->flags, k))
+				continue;
 			xb_dom_path(paths[n], d->xen.domid,
 				 reports ? "data/xballoon/report" : dom_keys[k]);
 			pp[n] = paths[n];
+			n++;
 		}
 	}
 	if (be->ops->xs_read_many(be, !reports, pp, n, vals, lens))
@@ -141,9 +152,12 @@ static int read_batched(struct xb_backend *be, struct xb_snapshot *snap,
 			char *v[K_NR] = { NULL };
 			size_t l[K_NR] = { 0 };
 
-			for (k = 0; k < dom_nkeys(d); k++, at++) {
+			for (k = 0; k < K_NR; k++) {
+				if (!want_key(d, snap->flags, k))
+					continue;
 				v[k] = vals[at];
 				l[k] = lens[at];
+				at++;
 			}
 			apply_dom_keys(d, v, l);
 		}
@@ -215,7 +229,7 @@ static int snapshot_body(struct xb_backend *be, xb_txn_t t, void *arg,
 
 	(void)why_r;
 	for (size_t i = 0; i < snap->n; i++)
-		read_dom_keys(be, t, &snap->doms[i]);
+		read_dom_keys(be, t, &snap->doms[i], snap->flags);
 	return 0;
 }
 
@@ -233,7 +247,13 @@ void xb_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r)
 
 int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
 {
-	struct xb_snapshot snap = { 0 };
+	return xb_snapshot_take_flags(be, XB_SNAP_FOLLOWED, snap_r);
+}
+
+int xb_snapshot_take_flags(struct xb_backend *be, unsigned flags,
+			   struct xb_snapshot *snap_r)
+{
+	struct xb_snapshot snap = { .flags = flags };
 	struct xb_dominfo *info = NULL;
 	size_t n = 0, i;
 	int saved;
