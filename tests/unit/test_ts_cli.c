@@ -541,6 +541,33 @@ static void test_json_short_and_version(void **state)
 	}
 }
 
+/* wait --all: the selection is shown; nothing to wait for is an error. */
+static void test_wait_all_selection(void **state)
+{
+	struct xb_fake *f = *state;
+	struct run r;
+	yajl_val v;
+
+	xb_fake_del(f, "/local/domain/2/data/xballoon/report");
+	r = run(f, "wait", "--all", NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	assert_non_null(strstr(r.err, "no domU with a balloon driver"));
+	run_free(&r);
+	put(f, "/local/domain/2/data/xballoon/report", "v=1 state=idle");
+	r = run(f, "wait", "--all", "--json", "--timeout", "1", NULL);
+	v = parse_json(r.out);
+	assert_int_equal(YAJL_GET_ARRAY(at(v, "selected", NULL))->len, 1);
+	assert_int_equal(YAJL_GET_INTEGER(YAJL_GET_ARRAY(at(v, "selected", NULL))->values[0]), 2);
+	assert_int_equal(YAJL_GET_INTEGER(YAJL_GET_ARRAY(at(v, "skipped_no_driver", NULL))->values[0]), 1);
+	yajl_tree_free(v);
+	assert_non_null(strstr(r.err, "--all selects 1 domain(s): pvh2(2)"));
+	run_free(&r);
+	/* wait options without --wait are a usage error for mem-set */
+	r = run(f, "mem-set", "pv1", "512", "--timeout", "5", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,6 +582,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watch_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem_set_rollback_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_short_and_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_all_selection, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ts_cli", tests, NULL, NULL);

@@ -799,7 +799,8 @@ static void test_rollback_restore_fails(void **state)
 	assert_int_equal(plan(f, "512m", false, doms, 2, &p, &s), 0);
 	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
 	assert_int_equal(p.changes[0].outcome, XB_OUT_RESTORE_FAILED);
-	assert_non_null(p.changes[0].why);
+	assert_non_null(p.changes[0].restore_why);
+	assert_non_null(strstr(p.changes[0].restore_why, "setmaxmem"));
 	assert_int_equal(p.changes[0].saved.maxmem_kb, 1 * GIB + 1024);
 	assert_int_equal(p.changes[0].left.maxmem_kb, 512 * MIB + 1024);
 	assert_int_equal(p.changes[1].outcome, XB_OUT_FAILED);

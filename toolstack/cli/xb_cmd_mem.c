@@ -10,6 +10,7 @@
 
 struct mem_args {
 	bool json, all, wait, keep_maxmem, include_no_driver;
+	bool wait_opts;			/* --timeout, --stuck or --interval given */
 	struct xb_wait_opts wo;
 	const char *size;
 	char **argv;			/* argv without the size; freed by the caller */
@@ -75,15 +76,18 @@ static int parse_mem_args(struct xb_cli *cli, const char *cmd, int argc,
 		case OPT_KEEP_MAXMEM: a->keep_maxmem = true; break;
 		case OPT_NO_DRIVER: a->include_no_driver = true; break;
 		case 't':
+			a->wait_opts = true;
 			if (xb_parse_seconds(optarg, &a->wo.timeout_ms))
 				return xb_usage_error(cli, cmd, "bad --timeout '%s'", optarg);
 			break;
 		case OPT_STUCK:
+			a->wait_opts = true;
 			if (xb_parse_seconds(optarg, &a->wo.stuck_ms) || !a->wo.stuck_ms)
 				return xb_usage_error(cli, cmd, "bad --stuck '%s'", optarg);
 			break;
 		case OPT_INTERVAL:
-			if (xb_parse_seconds(optarg, &ms) || ms < 10 || ms > 60000)
+			a->wait_opts = true;
+			if (xb_parse_seconds(optarg, &ms) || ms < 50 || ms > 60000)
 				return xb_usage_error(cli, cmd, "bad --interval '%s'", optarg);
 			a->wo.interval_ms = (unsigned)ms;
 			break;
@@ -249,9 +253,12 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 				xb_dom_state_name[st[i]],
 				guest ? " (no progress per Xen; reason reported by the guest)" : "",
 				d->actual_kb / 1024, d->target_kb / 1024);
-		} else {
+		} else if (st[i] == XB_ST_GONE) {
 			fprintf(cli->out, "domain %" PRIu32 ": gone (destroyed during the wait)\n",
 				domids[i]);
+		} else {
+			fprintf(cli->out, "domain %" PRIu32 ": %s (gone since)\n",
+				domids[i], xb_dom_state_name[st[i]]);
 		}
 	}
 	if (g) {
@@ -290,6 +297,8 @@ static void json_saved(yajl_gen g, const char *key, const struct xb_dom_saved *s
 		xb_json_u64(g, "memory_target_kb", s->target_key_kb);
 	if (s->has_static_max)
 		xb_json_u64(g, "static_max_kb", s->static_max_kb);
+	if (s->has_vm_mib)
+		xb_json_u64(g, "vm_memory_mib", s->vm_mib);
 	yajl_gen_map_close(g);
 }
 
@@ -347,6 +356,8 @@ static bool show_failure(struct xb_cli *cli, const char *cmd,
 			xb_json_str(g, "outcome", xb_outcome_name[c->outcome]);
 			if (c->why)
 				xb_json_str(g, "why", c->why);
+			if (c->restore_why)
+				xb_json_str(g, "restore_why", c->restore_why);
 			if (c->outcome == XB_OUT_FAILED && c->err)
 				xb_json_str(g, "error", strerror(c->err));
 			if (c->outcome == XB_OUT_RESTORE_FAILED) {
@@ -367,12 +378,17 @@ static bool show_failure(struct xb_cli *cli, const char *cmd,
 				cmd, name, c->domid);
 			break;
 		case XB_OUT_RESTORE_FAILED:
+			if (c->why)
+				fprintf(cli->err, "xballoon %s: %s(%" PRIu32 "): %s\n",
+					cmd, name, c->domid, c->why);
 			fprintf(cli->err, "xballoon %s: %s(%" PRIu32 "): could not restore "
 				"(%s): left maxmem %" PRIu64 " KiB, memory/target %" PRIu64
-				" KiB (was %" PRIu64 " and %" PRIu64 " KiB)\n", cmd, name,
-				c->domid, c->why ? c->why : "?", c->left.maxmem_kb,
-				c->left.target_key_kb, c->saved.maxmem_kb,
-				c->saved.target_key_kb);
+				" KiB, /vm/<uuid>/memory %" PRIu64 " MiB (was %" PRIu64
+				", %" PRIu64 " KiB and %" PRIu64 " MiB)\n", cmd, name,
+				c->domid, c->restore_why ? c->restore_why : "?",
+				c->left.maxmem_kb, c->left.target_key_kb, c->left.vm_mib,
+				c->saved.maxmem_kb, c->saved.target_key_kb,
+				c->saved.vm_mib);
 			break;
 		default:
 			break;
@@ -401,6 +417,8 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 		rc = xb_usage_error(cli, cmd, "--wait is for mem-set");
 	if (!rc && a.keep_maxmem && kind == XB_PLAN_MAXMEM)
 		rc = xb_usage_error(cli, cmd, "--keep-maxmem is for mem-set");
+	if (!rc && a.wait_opts && !a.wait)
+		rc = xb_usage_error(cli, cmd, "--timeout, --stuck and --interval go with --wait");
 	if (!rc && xb_size_parse(a.size, strlen(a.size), &size, &why))
 		rc = xb_usage_error(cli, cmd, "'%s': %s", a.size, why);
 	if (!rc && xb_take_snapshot(cli, cmd, &snap))
@@ -487,6 +505,9 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 	if (a.wait) {
 		fflush(cli->out);
 		rc = do_wait(cli, &a, domids, plan.n, g);
+		if (rc == XB_EXIT_ERROR)
+			fprintf(cli->err, "xballoon %s: the targets were set, but the "
+				"wait failed: %s\n", cmd, strerror(errno ? errno : EIO));
 	}
 out_json:
 	if (g) {
@@ -515,6 +536,8 @@ int xb_cmd_mem_max(struct xb_cli *cli, int argc, char **argv)
 
 int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 {
+	uint32_t *skipped = NULL;
+	size_t n_skipped = 0;
 	struct xb_selection sel;
 	struct xb_snapshot snap;
 	struct mem_args a;
@@ -548,10 +571,28 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 	}
 	if (!domids)
 		rc = XB_EXIT_ERROR;
-	if (a.all && !a.json && sel.n_skipped)
-		fprintf(cli->err, "xballoon wait: --all leaves out %zu domain(s) with no "
-			"balloon driver seen (--include-no-driver takes them)\n",
-			sel.n_skipped);
+	if (a.all && !sel.n && !rc) {
+		fprintf(cli->err, "xballoon wait: --all: no domU with a balloon driver "
+			"(--include-no-driver selects every domU)\n");
+		rc = XB_EXIT_ERROR;
+	}
+	if (a.all && !rc) {
+		fprintf(cli->err, "xballoon wait: --all selects %zu domain(s):", sel.n);
+		for (size_t i = 0; i < sel.n; i++)
+			fprintf(cli->err, " %s(%" PRIu32 ")", sel.doms[i]->name[0] ?
+				sel.doms[i]->name : "-", sel.doms[i]->xen.domid);
+		fputc('\n', cli->err);
+		if (sel.n_skipped) {
+			fprintf(cli->err, "xballoon wait: left out, no balloon driver seen "
+				"(--include-no-driver takes them):");
+			for (size_t i = 0; i < sel.n_skipped; i++)
+				fprintf(cli->err, " %" PRIu32, sel.skipped[i]->xen.domid);
+			fputc('\n', cli->err);
+		}
+	}
+	skipped = calloc(sel.n_skipped + 1, sizeof(*skipped));
+	for (size_t i = 0; skipped && i < sel.n_skipped; i++)
+		skipped[n_skipped++] = sel.skipped[i]->xen.domid;
 	xb_selection_free(&sel);
 	xb_snapshot_free(&snap);
 	if (rc)
@@ -563,6 +604,18 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 			goto out;
 		}
 		xb_json_open_doc(g, "wait");
+		if (a.all) {
+			xb_json_key(g, "selected");
+			yajl_gen_array_open(g);
+			for (size_t i = 0; i < n; i++)
+				yajl_gen_integer(g, domids[i]);
+			yajl_gen_array_close(g);
+			xb_json_key(g, "skipped_no_driver");
+			yajl_gen_array_open(g);
+			for (size_t i = 0; i < n_skipped; i++)
+				yajl_gen_integer(g, skipped[i]);
+			yajl_gen_array_close(g);
+		}
 	}
 	rc = do_wait(cli, &a, domids, n, g);
 	if (g) {
@@ -571,6 +624,7 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 		yajl_gen_free(g);
 	}
 out:
+	free(skipped);
 	free(domids);
 	free(a.argv);
 	return rc;

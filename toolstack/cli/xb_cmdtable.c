@@ -25,14 +25,15 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "                     N% a percentage of static-max; +N% / -N% relative\n"
 	  "  -a, --all          every running domU that has shown a balloon driver\n"
 	  "                     (a report, or a target followed before); the\n"
-	  "                     selection is printed first. dom0 only when named\n"
+	  "                     selection is printed first. Never dom0: name it (0)\n"
 	  "      --include-no-driver  with --all: every running domU\n"
 	  "  -w, --wait         wait for the targets; progress on stderr\n"
 	  "  -t, --timeout S    give up waiting after S seconds (default 60)\n"
 	  "      --stuck S      Xen shows no progress for S seconds: the wait ends\n"
 	  "                     for that domain (stuck, refused, at-floor or\n"
 	  "                     no-driver; the reason is the guest's) (default 10)\n"
-	  "      --interval S   seconds between samples while waiting (default 1)\n"
+	  "      --interval S   seconds between samples while waiting (default 1,\n"
+	  "                     at least 0.05)\n"
 	  "  -j, --json         one JSON document with changes and outcome\n"
 	  "      --keep-maxmem  leave Xen's maxmem at static-max (+1 MiB) instead of\n"
 	  "                     target + 1 MiB (xl's way), so a balloon driver can\n"
@@ -45,8 +46,9 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "went away during the wait (the others were waited for).\n" },
 	{ "mem-max", xb_cmd_mem_max, true,
 	  "Set the static maximum of one or more domains (all or nothing)",
-	  "[--json] {DOM... | --all} SIZE",
+	  "[--json] {DOM... | --all [--include-no-driver]} SIZE",
 	  "  SIZE               as for mem-set; relative and % are of static-max\n"
+	  "  --all, --include-no-driver  as for mem-set\n"
 	  "Sets Xen's maxmem to SIZE + 1 MiB slack and memory/static-max, as\n"
 	  "xl mem-max does. A maximum below the current target is rejected.\n" },
 	{ "wait", xb_cmd_wait, true,
@@ -63,8 +65,9 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "  Events: domain-new, domain-gone, target, report, state, resync,\n"
 	  "  reconnect.\n"
 	  "  -j, --json         one JSON object per line\n"
-	  "  -d, --duration S   stop after S seconds (default: until SIGINT/SIGTERM)\n"
-	  "  -i, --interval S   seconds between samples of Xen's numbers (default 1)\n"
+	  "  -d, --duration S   stop after S seconds (default, or 0: until SIGINT/SIGTERM)\n"
+	  "  -i, --interval S   seconds between samples of Xen's numbers (default 1,\n"
+	  "                     at least 0.05)\n"
 	  "  -r, --rate S       at most one re-read per S seconds after xenstore\n"
 	  "                     events (default 0.2): bursts are coalesced\n"
 	  "  -s, --stuck S      no progress for S seconds: stuck/no-driver (default 10)\n" },

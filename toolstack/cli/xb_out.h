@@ -32,7 +32,7 @@ void xb_json_key(yajl_gen g, const char *key);
 void xb_json_report(yajl_gen g, const struct xb_report *r);
 void xb_json_domain(yajl_gen g, const struct xb_domain *d);
 void xb_json_host(yajl_gen g, const struct xb_snapshot *snap);
-/* {"version":1,"host":{},"totals":{},"domains":[]} */
+/* {"version":1,"command":"list","host":{},"totals":{},"domains":[]} */
 void xb_json_list(yajl_gen g, const struct xb_view *v);
 
 /* Prometheus text exposition of a view. */

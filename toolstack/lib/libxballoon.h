@@ -357,10 +357,11 @@ struct xb_change {
 	char name[XB_NAME_MAX];
 	uint64_t old_kb, new_kb;	/* user-facing targets (incl. videoram) */
 	enum xb_outcome outcome;
-	const char *why;		/* static: why it failed, or why a restore failed */
+	const char *why;		/* static: why it failed */
+	const char *restore_why;	/* static: why putting it back failed */
 	int err;			/* errno of the failure */
 	struct xb_dom_saved saved;	/* before the change */
-	struct xb_dom_saved left;	/* RESTORE_FAILED / FAILED: what was left */
+	struct xb_dom_saved left;	/* RESTORE_FAILED: what was left */
 };
 
 struct xb_plan {
@@ -418,6 +419,7 @@ struct xb_set_result {
 	uint64_t old_kb, new_kb;	/* user-facing targets, resolved in the transaction */
 	struct xb_dom_saved saved;	/* the domain before */
 	bool restore_failed;		/* on failure: Xen's values could not be put back */
+	const char *restore_why;	/* ... and why (static) */
 	struct xb_dom_saved left;	/* ... and these were left */
 };
 int xb_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
@@ -432,7 +434,8 @@ int xb_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 /*
  * Apply a validated plan (n_errors must be 0), domain by domain. If one
  * fails, it and every domain already changed are put back to exactly the
- * values saved before (maxmem, PoD target, memory/target, static-max), so
+ * values saved before (maxmem, PoD target, memory/target, static-max,
+ * /vm/<uuid>/memory), so
  * the request stays all or nothing; each change's outcome says what
  * happened, and for RESTORE_FAILED what was left. Returns 0, or -1 with
  * errno of the first failure.

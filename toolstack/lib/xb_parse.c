@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Parsers for sizes, xenstore values and driver reports. See xb_parse.h. */
+/* Parsers for sizes, xenstore values and driver reports. Declared in libxballoon.h. */
 #include <stdio.h>
 #include <string.h>
 

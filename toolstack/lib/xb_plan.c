@@ -187,6 +187,7 @@ int xb_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
 		c->saved = res[i].saved;
 		c->outcome = res[i].restore_failed ? XB_OUT_RESTORE_FAILED :
 			     XB_OUT_FAILED;
+		c->restore_why = res[i].restore_why;
 		c->left = res[i].left;
 		break;
 	}
@@ -195,7 +196,8 @@ int xb_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
 		struct xb_change *u = &plan->changes[i];
 		const struct xb_domain *ud = xb_snapshot_find(snap, u->domid);
 
-		if (!xb_dom_restore(be, ud, kind, &res[i], &u->left, &u->why)) {
+		if (!xb_dom_restore(be, ud, kind, &res[i], &u->left,
+				    &u->restore_why)) {
 			u->outcome = XB_OUT_RESTORED;
 			continue;
 		}

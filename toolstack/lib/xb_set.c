@@ -50,7 +50,7 @@ static int save_xen(struct xb_backend *be, const struct xb_domain *d,
  * 0, or -1 with *why_r.
  */
 static int restore_xen(struct xb_backend *be, const struct xb_domain *d,
-		       const struct xb_dom_saved *s, const char **why_r)
+		       const struct xb_dom_saved *s, bool pod, const char **why_r)
 {
 	struct xb_dom_saved now = { 0 };
 	bool known = !save_xen(be, d, &now);
@@ -60,7 +60,8 @@ static int restore_xen(struct xb_backend *be, const struct xb_domain *d,
 		*why_r = "xc_domain_setmaxmem failed while restoring";
 		return -1;
 	}
-	if (s->pod_target_pages &&
+	/* only a change that set a PoD target puts one back */
+	if (pod && s->pod_target_pages &&
 	    (!known || now.pod_target_pages != s->pod_target_pages) &&
 	    be->ops->set_pod_target(be, d->xen.domid, s->pod_target_pages)) {
 		*why_r = "xc_domain_set_pod_target failed while restoring";
@@ -82,6 +83,8 @@ static void read_left(struct xb_backend *be, const struct xb_domain *d,
 	xb_dom_path(path, d->xen.domid, "memory/static-max");
 	left->has_static_max = xb_read_u64(be, XB_TXN_NULL, path,
 					   &left->static_max_kb);
+	xb_vm_memory_path(path, d->xen.handle);
+	left->has_vm_mib = xb_read_u64(be, XB_TXN_NULL, path, &left->vm_mib);
 }
 
 struct set_arg {
@@ -90,6 +93,7 @@ struct set_arg {
 	enum xb_maxmem_policy policy;
 	struct xb_set_result *res;
 	bool touched;			/* Xen was changed by some attempt */
+	bool touched_pod;		/* ... its PoD target too */
 };
 
 /* The dom0-owned keys that a change reads, inside transaction T. */
@@ -149,7 +153,8 @@ static int set_target_body(struct xb_backend *be, xb_txn_t t, void *arg,
 		*why_r = "xc_domain_setmaxmem failed";
 		return -1;
 	}
-	if (d->xen.type != XB_TYPE_PV &&
+	a->touched_pod = d->xen.type != XB_TYPE_PV;
+	if (a->touched_pod &&
 	    be->ops->set_pod_target(be, domid,
 				    xb_kb_to_pages(key_kb + XB_MAXMEM_SLACK_KB))) {
 		*why_r = "xc_domain_set_pod_target failed";
@@ -220,6 +225,7 @@ static int set_one(struct xb_backend *be, const struct xb_domain *d,
 {
 	struct xb_set_result *res = a->res;
 	const char *why = NULL, *rwhy = NULL;
+	struct xb_dominfo info;
 	int saved;
 
 	memset(res, 0, sizeof(*res));
@@ -228,12 +234,19 @@ static int set_one(struct xb_backend *be, const struct xb_domain *d,
 			 "cannot read the domain's maxmem or PoD target";
 		return -1;
 	}
+	if (xb_dom_info(be, d->xen.domid, &info) || info.dying || info.shutdown) {
+		*why_r = "domain is shutting down";
+		errno = ESRCH;
+		return -1;
+	}
 	if (!xb_txn_run(be, body, a, &why))
 		return 0;
 	saved = errno ? errno : EIO;
 	*why_r = why;
-	if (a->touched && restore_xen(be, d, &res->saved, &rwhy)) {
+	if (a->touched &&
+	    restore_xen(be, d, &res->saved, a->touched_pod, &rwhy)) {
 		res->restore_failed = true;
+		res->restore_why = rwhy;
 		read_left(be, d, &res->left);
 	}
 	errno = saved;
@@ -245,7 +258,7 @@ int xb_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
 		      struct xb_set_result *res_r, const char **why_r)
 {
 	struct xb_set_result res;
-	struct set_arg a = { d, size, policy, res_r ? res_r : &res, false };
+	struct set_arg a = { d, size, policy, res_r ? res_r : &res, false, false };
 	const char *why = NULL;
 	int rc = set_one(be, d, set_target_body, &a, &why);
 
@@ -259,7 +272,8 @@ int xb_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 		      const char **why_r)
 {
 	struct xb_set_result res;
-	struct set_arg a = { d, size, XB_MAXMEM_FOLLOW, res_r ? res_r : &res, false };
+	struct set_arg a = { d, size, XB_MAXMEM_FOLLOW, res_r ? res_r : &res, false,
+			     false };
 	const char *why = NULL;
 	int rc = set_one(be, d, set_maxmem_body, &a, &why);
 
@@ -338,7 +352,8 @@ int xb_dom_restore(struct xb_backend *be, const struct xb_domain *d,
 	int rc = 0;
 
 	/* each part is put back even when another could not be */
-	if (restore_xen(be, d, &res->saved, &why))
+	if (restore_xen(be, d, &res->saved,
+			kind == XB_PLAN_TARGET && d->xen.type != XB_TYPE_PV, &why))
 		rc = -1;
 	if (xb_txn_run(be, restore_body, &a, rc ? NULL : &why))
 		rc = -1;
