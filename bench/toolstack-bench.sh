@@ -10,7 +10,7 @@
 #   XB-BENCH toolstack=list domus=<N> xl_ms=<ms> xl_spread=<lo-hi> xballoon_ms=<ms> ...
 #   XB-BENCH toolstack=watch load=<idle|flood> secs=<S> writes=<N> cpu_pct=<P> rss_kb=<start>-><end> events=<N>
 
-BENCH_REPS=${BENCH_REPS:-20}
+BENCH_REPS=${BENCH_REPS:-10}
 
 now_cs() { awk '{printf "%d\n", $1 * 100}' /proc/uptime; }
 

@@ -15,7 +15,7 @@ echo "Mean wall time per call, ${BENCH_REPS:-20} calls each, PV guests of 128 Mi
 echo "\`xballoon list\` reads, besides what \`xl list\` reads, every domain's target,"
 echo "static-max and driver report, and the host's physinfo."
 echo
-echo "Median of 5 rounds (BENCH_ROUNDS) of 20 calls each (BENCH_REPS), the order of the"
+echo "Median of 5 rounds (BENCH_ROUNDS) of 10 calls each (BENCH_REPS), the order of the"
 echo "variants reversed every other round; range of the round means in brackets."
 echo "The libxenstore column is the same binary with XBALLOON_XS_BATCH=0: plain libxenstore"
 echo "reads instead of pipelined reads on its own xenstored connection."

@@ -70,6 +70,10 @@ if make -s -C tests/fuzz check FUZZ_SECONDS="${FUZZ_SECONDS:-10}" >"$out/fuzz.ta
 fi
 tap_collect fuzz <"$out/fuzz.tap"
 
+phase build "non-root make all / make install: no packages, only DESTDIR"
+tests/build-check.sh >"$out/build.tap" 2>&1
+tap_collect build <"$out/build.tap"
+
 phase style "kernel code style (checkpatch --strict, sparse)"
 tests/style.sh >"$out/style.tap" 2>&1
 tap_collect style <"$out/style.tap"
