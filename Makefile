@@ -6,6 +6,7 @@
 #   make check    unit tests, fuzz smoke runs, lab scenarios; ends "N passed, N failed"
 #   make demo     boot the nested Xen lab and show ballooning at work
 #   make bench    benchmarks in the lab, written to docs/performance.md
+#   make mutate   mutation testing of the driver's core (core/), minutes
 #   make install  install the toolstack (DESTDIR, PREFIX)
 #   make -C guest KDIR=<kernel build dir>   build xballoon.ko
 
@@ -33,6 +34,10 @@ check: deps
 fuzz: deps
 	$(MAKE) -C tests/fuzz check FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
 
+# Mutants of core/ against its unit tests and fuzzers (tests/unit/mutate.sh).
+mutate: deps
+	$(MAKE) -C tests/unit mutate
+
 demo: deps
 	@$(MAKE) all
 	@tests/lab/xenlab demo
@@ -52,4 +57,4 @@ clean:
 	$(MAKE) -C guest clean KDIR= 2>/dev/null || true
 	rm -rf out
 
-.PHONY: all deps check fuzz demo bench install clean
+.PHONY: all deps check fuzz mutate demo bench install clean

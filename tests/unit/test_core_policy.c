@@ -50,6 +50,8 @@ static int converge(struct xb_core *c, u64 avail, u64 *xen_free_pages,
 		case XB_OP_INFLATE:
 			assert_true(st.nr_pages > 0);
 			assert_true(st.nr_pages <= c->batch_max);
+			/* never past the target */
+			assert_true((s64)st.nr_pages <= -xb_core_credit(c));
 			xb_core_inflated(c, st.nr_pages, st.nr_pages, false,
 					 *now);
 			*xen_free_pages += st.nr_pages;
@@ -57,6 +59,7 @@ static int converge(struct xb_core *c, u64 avail, u64 *xen_free_pages,
 		case XB_OP_DEFLATE:
 			assert_true(st.nr_pages > 0);
 			assert_true(st.nr_pages <= c->batch_max);
+			assert_true((s64)st.nr_pages <= xb_core_credit(c));
 			n = st.nr_pages < *xen_free_pages ? st.nr_pages :
 				*xen_free_pages;
 			*xen_free_pages -= n;
@@ -66,6 +69,16 @@ static int converge(struct xb_core *c, u64 avail, u64 *xen_free_pages,
 		}
 	}
 	return steps;
+}
+
+/* A fresh 1 GiB guest ballooned to MiB against the fake Xen of converge(). */
+static void ballooned_to(struct xb_core *c, bool pvh, u64 mib, u64 *xen,
+			 u64 *now)
+{
+	init_guest(c, pvh, 0);
+	xb_core_set_target_kb(c, mib * MIB_KB);
+	converge(c, LOTS, xen, now, 10000);
+	assert_true(xb_core_current_pages(c) == mib * MIB_PAGES);
 }
 
 static void test_floor_default(void **state)
@@ -80,6 +93,13 @@ static void test_floor_default(void **state)
 	assert_true(xb_floor_default_kb(2048 * MIB_KB) == 160 * MIB_KB);
 	assert_true(xb_floor_default_kb(8192 * MIB_KB) == 352 * MIB_KB);
 	assert_true(xb_floor_default_kb(32768 * MIB_KB) == 1120 * MIB_KB);
+	/* either side of each corner: the right segment applies */
+	assert_true(xb_floor_default_kb(31 * MIB_KB) == 15872);
+	assert_true(xb_floor_default_kb(33 * MIB_KB) == 16640);
+	assert_true(xb_floor_default_kb(127 * MIB_KB) == 40704);
+	assert_true(xb_floor_default_kb(129 * MIB_KB) == 41024);
+	assert_true(xb_floor_default_kb(2047 * MIB_KB) == 163776);
+	assert_true(xb_floor_default_kb(2049 * MIB_KB) == 163872);
 	/* monotonic, continuous (no jump above one gradient step) and below size */
 	for (kb = 4; kb <= 64 * 1024 * MIB_KB; kb += 4 * MIB_KB + 4) {
 		u64 f = xb_floor_default_kb(kb);
@@ -123,14 +143,25 @@ static void test_init_frames(void **state)
 	cfg.static_max_kb = 0;
 	xb_core_init(&c, &cfg);
 	assert_true(c.static_max_pages == GUEST_PAGES - 2 * MIB_PAGES);
-	/* defaults */
+	/*
+	 * defaults; the floor of this 1022 MiB guest, by hand from the table in
+	 * docs/driver.md: 32 MiB + 1022 MiB / 16 = 98176 KiB = 24544 pages
+	 */
 	assert_true(c.batch_max == XB_BATCH_DEFAULT);
-	assert_true(c.floor_pages == 96 * MIB_PAGES - 0 ||
-		    c.floor_pages == xb_kb_to_pages(xb_floor_default_kb(
-			    xb_pages_to_kb(c.total_pages))));
+	assert_true(c.floor_pages == 24544);
+	assert_true(c.reserve_pages == 1022 * MIB_PAGES / 64);
+	assert_true(c.backoff_min_ms == XB_BACKOFF_MIN_MS);
+	assert_true(c.backoff_max_ms == XB_BACKOFF_MAX_MS);
+	assert_true(c.batch == XB_BATCH_DEFAULT);
 	cfg.batch_pages = 1000000;
 	xb_core_init(&c, &cfg);
 	assert_true(c.batch_max == XB_BATCH_MAX);
+	assert_true(c.batch == XB_BATCH_MAX);
+	/* a backoff cap below its start is raised to it */
+	cfg.backoff_min_ms = 1000;
+	cfg.backoff_max_ms = 10;
+	xb_core_init(&c, &cfg);
+	assert_true(c.backoff_max_ms == 1000);
 }
 
 static void test_set_target(void **state)
@@ -166,6 +197,44 @@ static void test_set_target(void **state)
 	/* sub-page KiB values round down */
 	assert_int_equal(xb_core_set_target_kb(&c, 256 * MIB_KB + 3), XB_TARGET_OK);
 	assert_true(c.target_pages == 256 * MIB_PAGES);
+}
+
+/* Targets exactly on each limit are not past it. */
+static void test_set_target_edges(void **state)
+{
+	struct xb_config cfg = {
+		.initial_pages = GUEST_PAGES,
+		.static_max_kb = 2048 * MIB_KB,	/* PV booted below maxmem */
+	};
+	struct xb_core c;
+	u64 clamped, xen = 0, now = 0;
+
+	(void)state;
+	init_guest(&c, false, 0);
+	/* the guest's size (= static-max here) is not clamped */
+	assert_int_equal(xb_core_set_target_kb(&c, 1024 * MIB_KB), XB_TARGET_OK);
+	assert_true(c.cnt.clamped_targets == 0);
+	/* the floor itself is not below the floor */
+	assert_int_equal(xb_core_set_target_kb(&c, 96 * MIB_KB), XB_TARGET_OK);
+	assert_true(c.cnt.clamped_targets == 0);
+	assert_true(c.target_pages == 96 * MIB_PAGES);
+	assert_int_equal(c.last_error, XB_ERR_NONE);
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_int_equal(c.state, XB_STATE_IDLE);	/* reached, not at-floor */
+	/* the largest valid target is clamped, not rejected */
+	assert_int_equal(xb_core_set_target_kb(&c, XB_MAX_TARGET_KB),
+			 XB_TARGET_CLAMPED_MAX);
+	assert_true(c.cnt.bad_targets == 0);
+	assert_true(c.target_pages == GUEST_PAGES);
+	/* above the guest's size but below static-max: still clamped */
+	xb_core_init(&c, &cfg);
+	assert_true(c.total_pages == GUEST_PAGES);
+	clamped = c.cnt.clamped_targets;
+	assert_int_equal(xb_core_set_target_kb(&c, 1536 * MIB_KB),
+			 XB_TARGET_CLAMPED_MAX);
+	assert_true(c.cnt.clamped_targets == clamped + 1);
+	assert_true(c.req_target_pages == GUEST_PAGES);
+	assert_true(c.target_pages == GUEST_PAGES);
 }
 
 static void test_no_target_no_work(void **state)
@@ -237,6 +306,12 @@ static void test_inflate_nomem_backoff(void **state)
 			expect * 2;
 	}
 	assert_true(c.backoff_ms == XB_BACKOFF_MAX_MS);
+	assert_true(c.cnt.alloc_failures == 12);
+	/* exactly twice the reserve available: still nothing to spare */
+	st = xb_core_plan(&c, 2 * c.reserve_pages, now);
+	assert_int_equal(st.op, XB_OP_WAIT);
+	assert_true(c.cnt.alloc_failures == 13);
+	now += st.delay_ms;
 	/* memory came back: proceeds and resets the backoff */
 	st = xb_core_plan(&c, LOTS, now);
 	assert_int_equal(st.op, XB_OP_INFLATE);
@@ -277,10 +352,70 @@ static void test_inflate_short(void **state)
 		xb_core_inflated(&c, 1, 1, false, 0);
 	xb_core_inflated(&c, 1, 1, false, 0);
 	assert_true(c.batch == c.batch_max);
-	/* a result larger than asked is clamped */
+}
+
+/*
+ * Xen or the hypercall site reporting more than was asked, or more than the
+ * guest has, must not inflate the count past what really went: each clamp
+ * in xb_core_inflated() is checked on its own, by the exact counts.
+ */
+static void test_inflate_clamps(void **state)
+{
+	struct xb_core c;
+	u64 bal, infl;
+
+	(void)state;
+	init_guest(&c, false, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	/* done > asked: only what was asked went */
 	xb_core_inflated(&c, 1, 5, false, 0);
-	assert_true(c.cnt.pages_inflated ==
-		    c.balloon_pages);
+	assert_true(c.balloon_pages == 1);
+	assert_true(c.cnt.pages_inflated == 1);
+	assert_true(xb_core_current_pages(&c) == GUEST_PAGES - 1);
+	/* done > what the guest has (asked too): only what it has */
+	bal = c.balloon_pages;
+	infl = c.cnt.pages_inflated;
+	xb_core_inflated(&c, 2 * GUEST_PAGES, 2 * GUEST_PAGES, false, 0);
+	assert_true(c.balloon_pages == GUEST_PAGES);
+	assert_true(c.cnt.pages_inflated == infl + (GUEST_PAGES - bal));
+	assert_true(xb_core_current_pages(&c) == 0);
+	/* nothing left: a further claim adds nothing */
+	xb_core_inflated(&c, 10, 10, false, 0);
+	assert_true(c.balloon_pages == GUEST_PAGES);
+	assert_true(c.cnt.pages_inflated == GUEST_PAGES);
+}
+
+/*
+ * Batch and backoff limits that are not powers of two: doubling stops at
+ * the limit, never past it and never short of it.
+ */
+static void test_odd_limits(void **state)
+{
+	struct xb_config cfg = {
+		.initial_pages = GUEST_PAGES,
+		.batch_pages = 5,
+		.backoff_min_ms = 1,
+		.backoff_max_ms = 5,
+	};
+	static const u32 backoff[] = { 1, 2, 5, 5 };
+	struct xb_core c;
+	unsigned int i;
+
+	(void)state;
+	xb_core_init(&c, &cfg);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	assert_true(c.batch == 5);
+	xb_core_inflated(&c, 5, 1, false, 0);
+	assert_true(c.batch == 2);
+	xb_core_inflated(&c, 2, 2, false, 0);
+	assert_true(c.batch == 4);
+	xb_core_inflated(&c, 4, 4, false, 0);
+	assert_true(c.batch == 5);
+	for (i = 0; i < sizeof(backoff) / sizeof(backoff[0]); i++) {
+		xb_core_hv_error(&c, 100);
+		assert_true(c.backoff_ms == backoff[i]);
+		assert_true(c.retry_at_ms == 100 + backoff[i]);
+	}
 }
 
 static void test_take_back_refused(void **state)
@@ -291,10 +426,7 @@ static void test_take_back_refused(void **state)
 	int steps;
 
 	(void)state;
-	init_guest(&c, false, 0);
-	xb_core_set_target_kb(&c, 128 * MIB_KB);
-	converge(&c, LOTS, &xen, &now, 10000);
-	assert_true(xb_core_current_pages(&c) == 128 * MIB_PAGES);
+	ballooned_to(&c, false, 128, &xen, &now);
 	/* host has only 100 MiB free for us */
 	xen = 100 * MIB_PAGES;
 	xb_core_set_target_kb(&c, 1024 * MIB_KB);
@@ -306,6 +438,12 @@ static void test_take_back_refused(void **state)
 	assert_true(xb_core_current_pages(&c) == 228 * MIB_PAGES);
 	assert_true(c.cnt.refusals > 0);
 	assert_true(c.backoff_ms == XB_BACKOFF_MAX_MS);
+	assert_true(c.batch == 1);	/* halved at each refusal */
+	/* a target at the size Xen stopped at is reached: the limit goes */
+	xb_core_set_target_kb(&c, 228 * MIB_KB);
+	assert_true(c.hard_limit_pages == 0);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+	xb_core_set_target_kb(&c, 1024 * MIB_KB);
 	/* memory freed on the host: catches up after the backoff */
 	freed = 2048 * MIB_PAGES;
 	xen = freed;
@@ -325,6 +463,36 @@ static void test_take_back_refused(void **state)
 	xb_core_set_target_kb(&c, 1000 * MIB_KB);
 	assert_true(c.backoff_ms == 0);
 	assert_int_equal(xb_core_plan(&c, LOTS, now).op, XB_OP_DEFLATE);
+	/* refused once: batch halved, backing off, state refused */
+	xb_core_deflated(&c, 100, 10, true, now);
+	assert_true(c.batch == c.batch_max / 2);
+	assert_int_equal(c.state, XB_STATE_REFUSED);
+	/* a whole batch then: no backoff left, batch doubled, deflating again */
+	xb_core_deflated(&c, 100, 100, false, now);
+	assert_true(c.backoff_ms == 0);
+	assert_true(c.batch == c.batch_max);
+	assert_int_equal(c.state, XB_STATE_DEFLATING);
+	assert_int_equal(xb_core_plan(&c, LOTS, now).op, XB_OP_DEFLATE);
+}
+
+/* Like xb_core_inflated(), a take-back result is clamped to what was asked. */
+static void test_deflate_clamp_and_one_page(void **state)
+{
+	struct xb_core c;
+	struct xb_step st;
+	u64 xen = 0, now = 0;
+
+	(void)state;
+	ballooned_to(&c, true, 256, &xen, &now);
+	xb_core_set_target_kb(&c, 512 * MIB_KB);
+	xb_core_deflated(&c, 1, 5, false, 0);
+	assert_true(c.balloon_pages == 768 * MIB_PAGES - 1);
+	assert_true(c.cnt.pages_deflated == 1);
+	/* one page of credit is one page to take back */
+	xb_core_set_target_kb(&c, 256 * MIB_KB + 2 * XB_PAGE_KB);
+	st = xb_core_plan(&c, LOTS, 0);
+	assert_int_equal(st.op, XB_OP_DEFLATE);
+	assert_true(st.nr_pages == 1);
 }
 
 static void test_take_back_partial(void **state)
@@ -333,9 +501,7 @@ static void test_take_back_partial(void **state)
 	u64 xen = 0, now = 0;
 
 	(void)state;
-	init_guest(&c, true, 0);
-	xb_core_set_target_kb(&c, 256 * MIB_KB);
-	converge(&c, LOTS, &xen, &now, 10000);
+	ballooned_to(&c, true, 256, &xen, &now);
 	xb_core_set_target_kb(&c, 1024 * MIB_KB);
 	/* a smaller step (2 MiB fallback), not a refusal: no penalty */
 	xb_core_deflated(&c, 4096, 512, false, now);
@@ -383,14 +549,14 @@ static void test_oom_deflate(void **state)
 	struct xb_step st;
 
 	(void)state;
-	init_guest(&c, true, 0);
-	xb_core_set_target_kb(&c, 256 * MIB_KB);
-	converge(&c, LOTS, &xen, &now, 10000);
+	ballooned_to(&c, true, 256, &xen, &now);
 	assert_false(xb_core_under_pressure(&c, c.reserve_pages));
 	assert_true(xb_core_under_pressure(&c, c.reserve_pages - 1));
 	xb_core_oom_deflated(&c, 4 * MIB_PAGES, now);
 	assert_true(c.cnt.oom_deflates == 1);
 	assert_true(c.cnt.oom_pages == 4 * MIB_PAGES);
+	assert_true(c.cnt.pages_deflated == 4 * MIB_PAGES);
+	assert_int_equal(c.last_error, XB_ERR_NOMEM);
 	assert_int_equal(c.state, XB_STATE_OOM_DEFLATED);
 	assert_true(xb_core_current_pages(&c) == 260 * MIB_PAGES);
 	/* no immediate give-back */
@@ -414,6 +580,32 @@ static void test_oom_deflate(void **state)
 	assert_int_equal(c.state, XB_STATE_IDLE);
 }
 
+/* The pressure hold ends when the target is reached or replaced. */
+static void test_oom_hold_ends(void **state)
+{
+	struct xb_core c;
+	u64 xen = 0, now = 0;
+
+	(void)state;
+	init_guest(&c, false, 200 * MIB_KB);
+	xb_core_set_target_kb(&c, 128 * MIB_KB);
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_int_equal(c.state, XB_STATE_AT_FLOOR);
+	xb_core_oom_deflated(&c, MIB_PAGES, now);
+	assert_int_equal(c.state, XB_STATE_OOM_DEFLATED);
+	/* back at the floor: the hold is over; a lower floor means inflating */
+	now += 100000;
+	converge(&c, LOTS, &xen, &now, 10000);
+	assert_int_equal(c.state, XB_STATE_AT_FLOOR);
+	xb_core_set_floor_kb(&c, 64 * MIB_KB);
+	assert_int_equal(c.state, XB_STATE_INFLATING);
+	/* a new target ends a hold at once */
+	xb_core_oom_deflated(&c, MIB_PAGES, now);
+	assert_int_equal(c.state, XB_STATE_OOM_DEFLATED);
+	xb_core_set_target_kb(&c, 100 * MIB_KB);
+	assert_int_equal(c.state, XB_STATE_INFLATING);
+}
+
 static void test_hv_error(void **state)
 {
 	struct xb_core c;
@@ -423,13 +615,61 @@ static void test_hv_error(void **state)
 	xb_core_set_target_kb(&c, 256 * MIB_KB);
 	xb_core_hv_error(&c, 0);
 	assert_int_equal(c.state, XB_STATE_ERROR);
+	assert_true(c.cnt.refusals == 1);
 	assert_int_equal(xb_core_plan(&c, LOTS, 0).op, XB_OP_WAIT);
 	xb_core_inflated(&c, 8, 8, false, 1000);
 	assert_int_equal(c.state, XB_STATE_INFLATING);
+	/* a new target ends the error state, and restores the batch */
+	xb_core_inflated(&c, 8, 4, false, 1000);
+	assert_true(c.batch < c.batch_max);
+	xb_core_hv_error(&c, 1000);
+	xb_core_set_target_kb(&c, 200 * MIB_KB);
+	assert_int_equal(c.state, XB_STATE_INFLATING);
+	assert_true(c.batch == c.batch_max);
+	/* so does the target being reached, here by a floor at the size now */
+	xb_core_hv_error(&c, 1000);
+	xb_core_set_floor_kb(&c, xb_pages_to_kb(xb_core_current_pages(&c)));
+	assert_int_equal(c.state, XB_STATE_AT_FLOOR);
+	xb_core_set_floor_kb(&c, 0);
+	assert_int_equal(c.state, XB_STATE_INFLATING);
+	/* and a take-back that works */
+	xb_core_set_target_kb(&c, 1024 * MIB_KB);
+	xb_core_hv_error(&c, 1000);
+	xb_core_deflated(&c, 4, 4, false, 2000);
+	assert_int_equal(c.state, XB_STATE_DEFLATING);
 	/* deflating more than the balloon holds is clamped */
 	xb_core_deflated(&c, 100, 100, false, 1000);
 	assert_true(c.balloon_pages == 0);
 	assert_true(xb_core_current_pages(&c) == c.total_pages);
+}
+
+/*
+ * What the 1 GiB guest of init_guest() must apply for a target of kb, worked
+ * out from the input alone: whole pages, at most the guest, at least its
+ * 96 MiB default floor.
+ */
+static u64 expected_target_pages(u64 kb)
+{
+	u64 t = kb / XB_PAGE_KB;
+
+	if (t > GUEST_PAGES)
+		t = GUEST_PAGES;
+	if (t < 96 * MIB_PAGES)
+		t = 96 * MIB_PAGES;
+	return t;
+}
+
+/* The state that the numbers call for, with Xen always obliging. */
+static enum xb_state expected_state(const struct xb_core *c, u64 kb)
+{
+	s64 credit = (s64)c->target_pages - (s64)xb_core_current_pages(c);
+
+	if (credit < 0)
+		return XB_STATE_INFLATING;
+	if (credit > 0)
+		return XB_STATE_DEFLATING;
+	return kb / XB_PAGE_KB < 96 * MIB_PAGES ? XB_STATE_AT_FLOOR :
+		XB_STATE_IDLE;
 }
 
 static void test_random_targets(void **state)
@@ -444,19 +684,27 @@ static void test_random_targets(void **state)
 	for (i = 0; i < 200; i++) {
 		last = (u64)(rand() % 1100) * MIB_KB + (u64)(rand() % 1024);
 		xb_core_set_target_kb(&c, last);
+		assert_true(c.target_pages == expected_target_pages(last));
 		/* apply a random part of the work before the next target */
 		converge(&c, LOTS, &xen, &now, rand() % 50);
-		assert_true(c.balloon_pages + xb_core_current_pages(&c) ==
-			    c.total_pages);
+		/* the fake Xen holds what the core says it gave, no more */
 		assert_true(xen == c.balloon_pages);
+		/* the cumulative counters agree with the live count */
+		assert_true(c.cnt.pages_inflated - c.cnt.pages_deflated ==
+			    c.balloon_pages);
+		assert_int_equal(c.state, expected_state(&c, last));
+		/* last_error stays until the next error; none other here */
+		if (last / XB_PAGE_KB < 96 * MIB_PAGES)
+			assert_int_equal(c.last_error, XB_ERR_BELOW_FLOOR);
+		else
+			assert_true(c.last_error == XB_ERR_NONE ||
+				    c.last_error == XB_ERR_BELOW_FLOOR);
 	}
 	converge(&c, LOTS, &xen, &now, 100000);
-	if (last > 1024 * MIB_KB)
-		last = 1024 * MIB_KB;
-	if (xb_kb_to_pages(last) < c.floor_pages)
-		last = xb_pages_to_kb(c.floor_pages);
-	assert_true(xb_core_current_pages(&c) == xb_kb_to_pages(last));
-	assert_true(c.state == XB_STATE_IDLE || c.state == XB_STATE_AT_FLOOR);
+	assert_true(xb_core_current_pages(&c) == expected_target_pages(last));
+	assert_true(xen == GUEST_PAGES - expected_target_pages(last));
+	assert_int_equal(c.state, expected_state(&c, last));
+	assert_true(now == 0);	/* Xen never refused: never waited */
 }
 
 static void test_report_delay(void **state)
@@ -488,8 +736,10 @@ static void test_names(void **state)
 	assert_string_equal(xb_state_name(XB_STATE_AT_FLOOR), "at-floor");
 	assert_string_equal(xb_state_name(XB_STATE_OOM_DEFLATED), "oom-deflated");
 	assert_string_equal(xb_state_name((enum xb_state)99), "error");
+	assert_string_equal(xb_state_name(XB_STATE_COUNT), "error");
 	assert_string_equal(xb_err_name(XB_ERR_HV_REFUSED), "hv-refused");
 	assert_string_equal(xb_err_name((enum xb_err)99), "none");
+	assert_string_equal(xb_err_name(XB_ERR_COUNT), "none");
 }
 
 int main(void)
@@ -499,14 +749,19 @@ int main(void)
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_init_frames),
 		cmocka_unit_test(test_set_target),
+		cmocka_unit_test(test_set_target_edges),
 		cmocka_unit_test(test_no_target_no_work),
 		cmocka_unit_test(test_inflate_batches),
 		cmocka_unit_test(test_inflate_nomem_backoff),
 		cmocka_unit_test(test_inflate_short),
+		cmocka_unit_test(test_inflate_clamps),
+		cmocka_unit_test(test_odd_limits),
 		cmocka_unit_test(test_take_back_refused),
+		cmocka_unit_test(test_deflate_clamp_and_one_page),
 		cmocka_unit_test(test_take_back_partial),
 		cmocka_unit_test(test_floor_state),
 		cmocka_unit_test(test_oom_deflate),
+		cmocka_unit_test(test_oom_hold_ends),
 		cmocka_unit_test(test_hv_error),
 		cmocka_unit_test(test_random_targets),
 		cmocka_unit_test(test_report_delay),

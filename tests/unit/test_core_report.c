@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -20,6 +21,15 @@ static void make_core(struct xb_core *c)
 	xb_core_init(c, &cfg);
 	xb_core_set_target_kb(c, 262144);
 	xb_core_inflated(c, 4096, 4096, false, 0);
+}
+
+/* token NAME of report r is there, a number, and WANT */
+static void assert_tok(const struct rp_report *r, const char *name, u64 want)
+{
+	u64 v;
+
+	assert_int_equal(rp_num(r, name, &v), 0);
+	assert_true(v == want);
 }
 
 static void test_fields(void **state)
@@ -59,6 +69,24 @@ static void test_fields(void **state)
 	assert_true(v == 1234);
 	assert_int_equal(rp_num(&r, "oom_kills", &v), 0);
 	assert_true(v == 8);
+	/* every other token, each with its own value */
+	c.cnt.oom_deflates = 11;
+	c.cnt.refusals = 12;
+	c.cnt.bad_targets = 13;
+	c.req_target_pages = 1000;
+	c.hard_limit_pages = 2000;
+	len = xb_report_format(&c, &mi, 42, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_tok(&r, "oom_deflates", 11);
+	assert_tok(&r, "refusals", 12);
+	assert_tok(&r, "bad_targets", 13);
+	assert_tok(&r, "requested_kb", 4000);
+	assert_tok(&r, "hard_limit_kb", 8000);
+	assert_tok(&r, "mem_avail_kb", 500000);
+	assert_tok(&r, "mem_free_kb", 400000);
+	assert_tok(&r, "swap_in", 5);
+	assert_tok(&r, "swap_out", 6);
+	assert_tok(&r, "major_faults", 7);
 	/* no meminfo: the health tokens are left out (unknown) */
 	len = xb_report_format(&c, NULL, 1, buf, sizeof(buf));
 	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
@@ -97,6 +125,32 @@ static void test_small_buffer(void **state)
 	assert_int_equal(xb_report_format(&c, NULL, 1, buf, sizeof(buf)), -1);
 	assert_int_equal(xb_report_format(&c, NULL, 1, buf, 0), -1);
 	assert_int_equal(xb_report_format(&c, NULL, 1, NULL, 10), -1);
+}
+
+/*
+ * A buffer of exactly the report's length plus its NUL is enough, one byte
+ * less is not; the formatter never writes past either (heap buffers of that
+ * very size, so AddressSanitizer sees any byte beyond).
+ */
+static void test_exact_fit(void **state)
+{
+	struct xb_core c;
+	char buf[XB_REPORT_MAX + 1], *exact;
+	int len;
+
+	(void)state;
+	make_core(&c);
+	len = xb_report_format(&c, NULL, 7, buf, sizeof(buf));
+	assert_true(len > 0);
+	exact = malloc((size_t)len + 1);
+	assert_non_null(exact);
+	assert_int_equal(xb_report_format(&c, NULL, 7, exact, (size_t)len + 1), len);
+	assert_string_equal(exact, buf);
+	free(exact);
+	exact = malloc((size_t)len);
+	assert_non_null(exact);
+	assert_int_equal(xb_report_format(&c, NULL, 7, exact, (size_t)len), -1);
+	free(exact);
 }
 
 static void test_every_state_and_error(void **state)
@@ -142,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_worst_case_fits),
 		cmocka_unit_test(test_small_buffer),
+		cmocka_unit_test(test_exact_fit),
 		cmocka_unit_test(test_every_state_and_error),
 		cmocka_unit_test(test_reader_rejects),
 	};
