@@ -203,6 +203,79 @@ int xsw_rearm(struct xsw *w)
 	return rc;
 }
 
+int xsw_conn_lost(int err)
+{
+	switch (err) {
+	case EIO:
+	case ECONNRESET:
+	case EPIPE:
+	case EBADF:
+	case ENOTCONN:
+	case ECONNREFUSED:
+	case ESHUTDOWN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void xsw_backoff_init(struct xsw_backoff *b, unsigned int min_ms,
+		      unsigned int max_ms)
+{
+	b->min_ms = min_ms ? min_ms : 1;
+	b->max_ms = max_ms < b->min_ms ? b->min_ms : max_ms;
+	b->next_ms = b->min_ms;
+}
+
+unsigned int xsw_backoff_next(struct xsw_backoff *b)
+{
+	unsigned int ms = b->next_ms;
+
+	b->next_ms = ms > b->max_ms / 2 ? b->max_ms : ms * 2;
+	return ms;
+}
+
+int xsw_reconnect(struct xsw *w, void *xs)
+{
+	if (!w || !xs) {
+		errno = EINVAL;
+		return -1;
+	}
+	w->xs = xs;
+	for (size_t i = 0; i < w->n_pending; i++)
+		pair_free(&w->pending[i]);
+	w->n_pending = 0;
+	w->overflow = false;
+	if (xsw_rearm(w))
+		return -1;
+	w->st.reconnects++;
+	return 0;
+}
+
+int xsw_reconnect_loop(struct xsw *w, const struct xsw_reconnect_ops *ops,
+		       void *ctx, struct xsw_backoff *b)
+{
+	int attempts = 0;
+
+	if (!w || !ops || !b) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		void *xs;
+
+		if (attempts < 0x7fffffff)
+			attempts++;
+		xs = ops->reopen(ctx);
+		if (xs && !xsw_reconnect(w, xs))
+			return attempts;
+		if (ops->sleep(ctx, xsw_backoff_next(b))) {
+			errno = EINTR;
+			return -1;
+		}
+	}
+}
+
 int xsw_fd(struct xsw *w)
 {
 	if (!w) {

@@ -53,9 +53,9 @@ esac
 lab_check watch-state-events grep -q "\"event\":\"state\",\"domid\":$d1,.*\"new\":\"at-target\"" /tmp/watch.jsonl
 
 # every line is one JSON object, timestamps never go back
-bad=$(grep -cv '^{"ts_ms":[0-9]*,"event":"[a-z-]*".*}$' /tmp/watch.jsonl)
+bad=$(grep -cv '^{"version":1,"ts_ms":[0-9]*,"event":"[a-z-]*".*}$' /tmp/watch.jsonl)
 lab_check watch-one-object-per-line test "$bad" = 0
-lab_check watch-timestamps-monotonic sh -c "grep -o '^{\"ts_ms\":[0-9]*' /tmp/watch.jsonl | cut -d: -f2 | sort -c -n"
+lab_check watch-timestamps-monotonic sh -c "grep -o '^{\"version\":1,\"ts_ms\":[0-9]*' /tmp/watch.jsonl | cut -d: -f3 | sort -c -n"
 
 # text mode, bounded by --duration
 xballoon watch --duration 2 >/tmp/watch.txt 2>&1

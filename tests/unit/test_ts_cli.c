@@ -465,6 +465,36 @@ static void test_watch_events(void **state)
 	xb_snapshot_free(&b);
 }
 
+/* watch's reconnect event: no domain, the detail in JSON and in text. */
+static void test_watch_reconnect_event(void **state)
+{
+	struct xb_event ev = { .type = XB_EV_RECONNECT, .ts_ms = 7,
+			       .detail = "reconnected to xenstored after 3 attempt(s)" };
+	yajl_gen g = xb_json_new();
+	const unsigned char *buf;
+	char *text = NULL;
+	size_t len;
+	yajl_val v;
+	FILE *f;
+
+	(void)state;
+	xb_json_event(g, &ev);
+	yajl_gen_get_buf(g, &buf, &len);
+	v = parse_json((const char *)buf);
+	assert_string_equal(YAJL_GET_STRING(at(v, "event", NULL)), "reconnect");
+	assert_string_equal(YAJL_GET_STRING(at(v, "detail", NULL)),
+			    "reconnected to xenstored after 3 attempt(s)");
+	assert_int_equal(num(v, "ts_ms", NULL), 7);
+	assert_null(at(v, "domid", NULL));
+	yajl_tree_free(v);
+	yajl_gen_free(g);
+	f = open_memstream(&text, &len);
+	xb_text_event(f, &ev);
+	fclose(f);
+	assert_non_null(strstr(text, "reconnect   reconnected to xenstored after 3 attempt(s)"));
+	free(text);
+}
+
 /* A failed change: the JSON says exactly what was undone and what was left. */
 static void test_mem_set_rollback_json(void **state)
 {
@@ -580,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mem_set_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info_and_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_events, setup, teardown),
+		cmocka_unit_test(test_watch_reconnect_event),
 		cmocka_unit_test_setup_teardown(test_mem_set_rollback_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_short_and_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_all_selection, setup, teardown),

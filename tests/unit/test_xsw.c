@@ -114,10 +114,8 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
+static void free_fake(struct fake_xs *f)
 {
-	struct fake_xs *f = *state;
-
 	for (int i = 0; i < f->n_armed; i++) {
 		free(f->armed[i][0]);
 		free(f->armed[i][1]);
@@ -126,7 +124,14 @@ static int teardown(void **state)
 		free(f->q[i][0]);
 		free(f->q[i][1]);
 	}
-	free(f);
+	f->n_armed = 0;
+	f->qhead = f->qtail = 0;
+}
+
+static int teardown(void **state)
+{
+	free_fake(*state);
+	free(*state);
 	return 0;
 }
 
@@ -265,12 +270,162 @@ static void test_remove_and_rearm(void **state)
 	assert_null(xsw_open(&fake_ops, NULL, 0));
 }
 
+static void test_backoff(void **state)
+{
+	static const unsigned int want[] = {
+		100, 200, 400, 800, 1600, 3200, 5000, 5000, 5000
+	};
+	struct xsw_backoff b;
+
+	(void)state;
+	xsw_backoff_init(&b, 100, 5000);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_int_equal(xsw_backoff_next(&b), want[i]);
+	xsw_backoff_init(&b, 100, 5000);	/* a new outage starts short again */
+	assert_int_equal(xsw_backoff_next(&b), 100);
+	/* no overflow near the top of the range, no zero delay */
+	xsw_backoff_init(&b, 3000000000u, 4000000000u);
+	assert_int_equal(xsw_backoff_next(&b), 3000000000u);
+	assert_int_equal(xsw_backoff_next(&b), 4000000000u);
+	assert_int_equal(xsw_backoff_next(&b), 4000000000u);
+	xsw_backoff_init(&b, 0, 0);
+	assert_int_equal(xsw_backoff_next(&b), 1);
+}
+
+static void test_conn_lost(void **state)
+{
+	(void)state;
+	assert_true(xsw_conn_lost(EIO));
+	assert_true(xsw_conn_lost(ECONNRESET));
+	assert_true(xsw_conn_lost(EPIPE));
+	assert_true(xsw_conn_lost(EBADF));
+	assert_true(xsw_conn_lost(ENOTCONN));
+	assert_true(xsw_conn_lost(ECONNREFUSED));
+	assert_false(xsw_conn_lost(ENOENT));
+	assert_false(xsw_conn_lost(EACCES));
+	assert_false(xsw_conn_lost(EAGAIN));
+	assert_false(xsw_conn_lost(0));
+}
+
+/* A xenstored that comes back after some attempts; sleeps are recorded. */
+struct restart {
+	struct fake_xs conn[8];
+	int n_conn;		/* connections handed out */
+	int refuse;		/* the next N reopens fail */
+	int dead_on_arrival;	/* the next N connections refuse watches */
+	unsigned int slept[32];
+	int n_slept, stop_after;
+};
+
+static void *r_reopen(void *ctx)
+{
+	struct restart *r = ctx;
+	struct fake_xs *f;
+
+	if (r->refuse) {
+		r->refuse--;
+		errno = ECONNREFUSED;
+		return NULL;
+	}
+	assert_true(r->n_conn < 8);
+	f = &r->conn[r->n_conn++];
+	if (r->dead_on_arrival) {
+		r->dead_on_arrival--;
+		f->fail_watch = true;
+	}
+	return f;
+}
+
+static int r_sleep(void *ctx, unsigned int ms)
+{
+	struct restart *r = ctx;
+
+	assert_true(r->n_slept < 32);
+	r->slept[r->n_slept++] = ms;
+	return r->stop_after && r->n_slept >= r->stop_after;
+}
+
+static const struct xsw_reconnect_ops r_ops = { .reopen = r_reopen, .sleep = r_sleep };
+
+static void test_reconnect(void **state)
+{
+	struct fake_xs *old = *state;
+	struct restart *r = calloc(1, sizeof(*r));
+	struct xsw *w = xsw_open(&fake_ops, old, 0);
+	struct xsw_backoff b;
+	struct xsw_stats st;
+
+	assert_int_equal(xsw_add(w, "@introduceDomain", "intro"), 0);
+	assert_int_equal(xsw_add(w, "/local/domain/1/memory", "d1"), 0);
+	assert_int_equal(xsw_add(w, "/local/domain/1/name", "d1"), 0);
+	fire(old, "/local/domain/1/memory", "d1");
+	xsw_drain(w);
+	assert_int_equal(xsw_pending(w), 1);
+	/* xenstored died: the old connection refuses everything */
+	old->fail_check = true;
+	assert_int_equal(xsw_drain(w), -1);
+	/* refused twice, then a connection that dies at once, then one that works */
+	r->refuse = 2;
+	r->dead_on_arrival = 1;
+	xsw_backoff_init(&b, 100, 5000);
+	assert_int_equal(xsw_reconnect_loop(w, &r_ops, r, &b), 4);
+	assert_int_equal(r->n_slept, 3);
+	assert_int_equal(r->slept[0], 100);
+	assert_int_equal(r->slept[1], 200);
+	assert_int_equal(r->slept[2], 400);
+	/* every watch armed on the new connection, none on the old one again */
+	assert_int_equal(r->conn[1].n_armed, 3);
+	assert_int_equal(old->watch_calls, 3);
+	/* stale events from before are dropped: the caller re-reads everything */
+	assert_int_equal(xsw_pending(w), 0);
+	/* events flow from the new connection */
+	fire(&r->conn[1], "/local/domain/1/name", "d1");
+	assert_int_equal(xsw_drain(w), 1);
+	expect(w, "/local/domain/1/name", "d1");
+	xsw_get_stats(w, &st);
+	assert_int_equal(st.reconnects, 1);
+	/* a pending overflow is dropped too */
+	for (int i = 0; i < 1100; i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/local/domain/1/memory/k%d", i);
+		fire(&r->conn[1], p, "d1");
+	}
+	xsw_drain(w);
+	assert_int_equal(xsw_pending(w), 1);
+	assert_int_equal(xsw_reconnect(w, &r->conn[2]), 0);
+	r->n_conn = 3;
+	assert_int_equal(xsw_pending(w), 0);
+	assert_int_equal(r->conn[2].n_armed, 3);
+	/* told to stop while xenstored stays away: -1, EINTR, after that sleep */
+	r->refuse = 1000;
+	r->n_slept = 0;
+	r->stop_after = 5;
+	xsw_backoff_init(&b, 100, 5000);
+	errno = 0;
+	assert_int_equal(xsw_reconnect_loop(w, &r_ops, r, &b), -1);
+	assert_int_equal(errno, EINTR);
+	assert_int_equal(r->n_slept, 5);
+	assert_int_equal(r->slept[4], 1600);
+	/* bad arguments */
+	assert_int_equal(xsw_reconnect(w, NULL), -1);
+	assert_int_equal(xsw_reconnect_loop(w, NULL, r, &b), -1);
+	xsw_close(w);	/* unwatches on the connection in use */
+	assert_int_equal(r->conn[2].n_armed, 0);
+	for (int i = 0; i < 8; i++)
+		free_fake(&r->conn[i]);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_coalesce_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bounded_overflow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_and_rearm, setup, teardown),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_conn_lost),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("xsw", tests, NULL, NULL);

@@ -10,6 +10,12 @@
  * one per --rate). A report write re-reads that one key; anything else
  * (memory keys, names, domains coming and going, overflow) a full snapshot.
  * Whatever a guest writes costs dom0 bounded work.
+ *
+ * When xenstored goes away (restarted, killed), the connection is lost for
+ * good: watch notices it (see xs_alive()), reconnects with backoff until it
+ * works or it is told to stop, re-arms its watches, says so (stderr and a
+ * reconnect event), and takes a fresh snapshot whose differences are the
+ * events it missed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +30,9 @@
 
 #define WATCH_TOKEN_INTRO "intro"
 #define WATCH_TOKEN_RELEASE "release"
+/* reconnecting: 100 ms, doubling, at most 5 s between attempts */
+#define RECONNECT_MIN_MS 100
+#define RECONNECT_MAX_MS 5000
 
 struct watcher {
 	struct xb_cli *cli;
@@ -38,6 +47,8 @@ struct watcher {
 	uint32_t dirty[64];
 	size_t n_dirty;
 	bool full;
+	uint64_t deadline_ms;		/* --duration, monotonic; 0: none */
+	char detail[192];		/* the reconnect event's text */
 };
 
 static uint64_t wall_ms(void)
@@ -78,6 +89,18 @@ static void dom_watches(struct watcher *w, uint32_t domid, bool add)
 	}
 }
 
+/*
+ * Is the connection to xenstored still there? libxenstore's reader thread
+ * closes a connection xenstored dropped without waking the poll descriptor;
+ * draining (xs_check_watch) is what fails then. Asked before a re-read's
+ * differences are emitted, so that keys unreadable because xenstored died
+ * are not reported as removed.
+ */
+static bool xs_alive(struct watcher *w)
+{
+	return xsw_drain(w->xsw) >= 0;
+}
+
 /* Take a new snapshot, derive states with history, emit the differences. */
 static int refresh(struct watcher *w)
 {
@@ -89,6 +112,11 @@ static int refresh(struct watcher *w)
 
 	if (xb_snapshot_take(be, &next))
 		return -1;
+	if (!xs_alive(w)) {
+		xb_snapshot_free(&next);
+		errno = ECONNRESET;
+		return -1;
+	}
 	prog = calloc(next.n ? next.n : 1, sizeof(*prog));
 	if (!prog) {
 		xb_snapshot_free(&next);
@@ -174,7 +202,7 @@ static void mark(struct watcher *w, const char *path, const char *token)
 }
 
 /* Re-read only the reports of the dirty domains: one xenstore read each. */
-static void refresh_reports(struct watcher *w)
+static int refresh_reports(struct watcher *w)
 {
 	struct xb_backend *be = w->cli->be;
 	uint64_t now = xb_backend_now_ms(be), ts = wall_ms();
@@ -187,12 +215,103 @@ static void refresh_reports(struct watcher *w)
 			continue;
 		nd = *d;
 		xb_read_report(be, nd.xen.domid, &nd.report);
+		/* a report unreadable because xenstored died is not "removed" */
+		if (!xs_alive(w)) {
+			errno = ECONNRESET;
+			return -1;
+		}
 		nd.state = xb_derive_state(&nd, &w->prog[d - w->cur.doms], now,
 					   w->stuck_ms);
 		xb_events_diff(d, &nd, ts, emit, w);
 		*d = nd;
 	}
 	w->n_dirty = 0;
+	return 0;
+}
+
+/* xsw_reconnect_loop's ops: the backend's new connection; a sleep that ends early. */
+static void *reopen_xs(void *ctx)
+{
+	struct watcher *w = ctx;
+
+	if (xb_backend_xs_reopen(w->cli->be))
+		return NULL;
+	return xb_backend_xs_handle(w->cli->be);
+}
+
+static int backoff_sleep(void *ctx, unsigned int ms)
+{
+	struct watcher *w = ctx;
+	uint64_t now = xb_backend_now_ms(w->cli->be);
+
+	if (*w->cli->stop || (w->deadline_ms && now >= w->deadline_ms))
+		return 1;
+	if (w->deadline_ms && w->deadline_ms - now < ms)
+		ms = (unsigned int)(w->deadline_ms - now);
+	poll(NULL, 0, (int)ms);		/* SIGINT/SIGTERM end it (EINTR) */
+	now = xb_backend_now_ms(w->cli->be);
+	return *w->cli->stop || (w->deadline_ms && now >= w->deadline_ms);
+}
+
+static const struct xsw_reconnect_ops reconnect_ops = {
+	.reopen = reopen_xs,
+	.sleep = backoff_sleep,
+};
+
+/*
+ * The connection to xenstored is gone (WHY says how it showed): reconnect
+ * until it works, re-arm, and have the caller take a full snapshot. 0 when
+ * reconnected, 1 when told to stop meanwhile (SIGINT/SIGTERM, --duration).
+ */
+static int reconnect(struct watcher *w, const char *why)
+{
+	struct xb_backend *be = w->cli->be;
+	uint64_t t0 = xb_backend_now_ms(be), took;
+	struct xb_event ev = { .type = XB_EV_RECONNECT };
+	struct xsw_backoff b;
+	int attempts;
+
+	fprintf(w->cli->err,
+		"xballoon watch: lost the connection to xenstored (%s); reconnecting every %.1f-%u s\n",
+		why, RECONNECT_MIN_MS / 1000.0, RECONNECT_MAX_MS / 1000);
+	fflush(w->cli->err);
+	xsw_backoff_init(&b, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
+	attempts = xsw_reconnect_loop(w->xsw, &reconnect_ops, w, &b);
+	if (attempts < 0)
+		return 1;
+	/* watches of domains whose xsw_add failed as the connection went */
+	for (size_t i = 0; w->have_cur && i < w->cur.n; i++)
+		dom_watches(w, w->cur.doms[i].xen.domid, true);
+	took = xb_backend_now_ms(be) - t0;
+	snprintf(w->detail, sizeof(w->detail),
+		 "reconnected to xenstored after %d attempt(s) in %" PRIu64 ".%" PRIu64
+		 " s (%s); watches re-armed, state re-read",
+		 attempts, took / 1000, took % 1000 / 100, why);
+	fprintf(w->cli->err, "xballoon watch: %s\n", w->detail);
+	fflush(w->cli->err);
+	ev.ts_ms = wall_ms();
+	ev.detail = w->detail;
+	emit(w, &ev);
+	w->full = true;		/* the snapshot's differences: what was missed */
+	w->n_dirty = 0;
+	return 0;
+}
+
+/*
+ * A re-read failed: reconnect when the connection is gone (0 reconnected,
+ * 1 stopped meanwhile); any other failure is fatal (-1, errno kept).
+ */
+static int recover(struct watcher *w)
+{
+	int err = errno;
+
+	if (!xs_alive(w))
+		return reconnect(w, "xenstored closed the connection");
+	if (!xsw_conn_lost(err)) {
+		errno = err;
+		return -1;
+	}
+	return reconnect(w, strerror(err));
 }
 
 static const struct option watch_opts[] = {
@@ -222,7 +341,7 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 	uint64_t duration_ms = 0, interval_ms = 1000, rate_ms = 200;
 	uint64_t start, next_tick, next_refresh = 0;
 	struct xb_backend *be = cli->be;
-	int opt, rc = XB_EXIT_ERROR, fd;
+	int opt, rc = XB_EXIT_ERROR;
 	void *xsh;
 
 	while ((opt = getopt_long(argc, argv, "jd:i:r:s:", watch_opts, NULL)) != -1) {
@@ -266,31 +385,40 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 			strerror(errno));
 		goto out;
 	}
-	fd = xsw_fd(w.xsw);
-	if (fd < 0 || refresh(&w)) {
+	if (xsw_fd(w.xsw) < 0 || refresh(&w)) {
 		fprintf(cli->err, "xballoon watch: %s\n", strerror(errno));
 		goto out;
 	}
 	start = xb_backend_now_ms(be);
+	w.deadline_ms = duration_ms ? start + duration_ms : 0;
 	next_tick = start + interval_ms;
 	while (!*cli->stop) {
 		uint64_t now = xb_backend_now_ms(be), wake = next_tick;
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		/* a reconnect gives a new descriptor */
+		struct pollfd pfd = { .fd = xsw_fd(w.xsw), .events = POLLIN };
 		char *path, *token;
+		int r = 0;
 
 		if (duration_ms && now - start >= duration_ms)
 			break;
 		if (xsw_pending(w.xsw) && next_refresh < wake)
 			wake = next_refresh;
+		if (w.full || w.n_dirty)
+			wake = now;
 		if (duration_ms && start + duration_ms < wake)
 			wake = start + duration_ms;
 		if (poll(&pfd, 1, wake > now ? (int)(wake - now) : 0) < 0 &&
 		    errno != EINTR)
-			goto out;
-		if ((pfd.revents & POLLIN) && xsw_drain(w.xsw) < 0) {
-			fprintf(cli->err, "xballoon watch: xenstore: %s\n", strerror(errno));
-			goto out;
-		}
+			goto fail;
+		if (*cli->stop)
+			break;
+		/* every wake-up: a lost connection never makes the fd readable */
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			r = reconnect(&w, "hang-up on its descriptor");
+		else if (xsw_drain(w.xsw) < 0)
+			r = reconnect(&w, "xenstored closed the connection");
+		if (r)
+			break;
 		now = xb_backend_now_ms(be);
 		if (xsw_pending(w.xsw) && now >= next_refresh) {
 			while (xsw_next(w.xsw, &path, &token) == 1) {
@@ -310,15 +438,20 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 			w.full = false;
 			w.n_dirty = 0;
 			if (refresh(&w))
-				goto fail;
+				r = recover(&w);
 		} else if (w.n_dirty) {
-			refresh_reports(&w);
+			if (refresh_reports(&w))
+				r = recover(&w);
 		}
-		if (now >= next_tick) {
+		if (!r && now >= next_tick) {
 			next_tick = now + interval_ms;
 			if (refresh_xen(&w))
-				goto fail;
+				r = recover(&w);
 		}
+		if (r < 0)
+			goto fail;
+		if (r)
+			break;
 	}
 	rc = 0;
 	goto out;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
@@ -24,6 +25,7 @@ struct xb_xen {
 	unsigned buf_len;
 	int raw_fd;			/* own xenstored connection for batches; -1 none */
 	bool raw_failed;		/* do not try again */
+	bool xs_socket;			/* xsh went through xenstored's socket */
 };
 
 static struct xb_xen *xen_of(struct xb_backend *be)
@@ -329,12 +331,48 @@ static int xen_xs_rm(struct xb_backend *be, xb_txn_t t, const char *path)
 	return -1;
 }
 
-/* A new libxenstore connection (xenstored restarted); the batch socket too. */
+/*
+ * Does xenstored's socket take a connection now? libxenstore's xs_open()
+ * silently falls back to the kernel's xenbus device when the socket does not
+ * answer. In dom0 that device hands requests to whatever xenstored serves the
+ * ring, so while xenstored is down the first call on such a handle blocks
+ * until one comes back, and no signal ends it.
+ */
+static bool xs_socket_answers(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = xs_daemon_socket();
+	int fd, rc, saved;
+
+	if (!path || strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return false;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return !rc;
+}
+
+/*
+ * A new libxenstore connection (xenstored restarted); the batch socket too.
+ * Where the first connection went through xenstored's socket, so must this
+ * one: until the socket answers, fail (ECONNREFUSED, ENOENT) and let the
+ * caller try again later, rather than get a device handle that blocks.
+ */
 static int xen_xs_reopen(struct xb_backend *be)
 {
 	struct xb_xen *x = xen_of(be);
-	struct xs_handle *xsh = xs_open(XS_UNWATCH_FILTER);
+	struct xs_handle *xsh;
 
+	if (x->xs_socket && !xs_socket_answers())
+		return -1;
+	xsh = xs_open(XS_UNWATCH_FILTER);
 	if (!xsh)
 		return -1;
 	if (x->xsh)
@@ -409,6 +447,7 @@ static const struct xb_backend_ops xen_ops = {
 struct xb_backend *xb_backend_xen_open(void)
 {
 	struct xb_xen *x = calloc(1, sizeof(*x));
+	struct stat st;
 	int saved;
 
 	if (!x)
@@ -425,6 +464,8 @@ struct xb_backend *xb_backend_xen_open(void)
 	x->xsh = xs_open(XS_UNWATCH_FILTER);
 	if (!x->xsh)
 		goto fail;
+	/* libxenstore takes the socket when there is one (no round trip here) */
+	x->xs_socket = !stat(xs_daemon_socket(), &st) && S_ISSOCK(st.st_mode);
 	return &x->be;
 fail:
 	saved = errno ? errno : EIO;
