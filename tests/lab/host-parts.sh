@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+	awk '/Depends: linux-image-[0-9]/ && !p {p = $2} END {print p}')
 xpkg=xen-hypervisor-4.17-amd64
 if [ -z "$kpkg" ]; then
 	# no package lists: fall back to the newest complete cache entry

@@ -26,7 +26,9 @@ xb_copy_bins() {
 		xb_copy_libs "$root" "$bin"
 	done
 	# pthread_cancel needs libgcc_s at run time (dlopen), ldd does not show it
-	lib=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ {print $NF; exit}')
+	# (awk reads to the end: a reader that quits early kills the writer with
+	# SIGPIPE, and under pipefail the caller dies of it)
+	lib=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !l {l = $NF} END {print l}')
 	if [ -n "$lib" ] && [ ! -e "$root$lib" ]; then
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"

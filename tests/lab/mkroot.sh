@@ -75,7 +75,7 @@ if [ "$what" = dom0 ]; then
 	cp -a /etc/xen/scripts/. "$r/etc/xen/scripts/" 2>/dev/null || true
 	kr=$(cat "$host/kernel-release")
 	for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs; do
-		f=$(find "$host/root/lib/modules/$kr" -name "$m.ko" | head -1)
+		f=$(find "$host/root/lib/modules/$kr" -name "$m.ko" -print -quit)
 		[ -n "$f" ] || xb_die "dom0 module $m.ko not found in $host"
 		mkdir -p "$r/lib/modules/$kr/xen"
 		cp "$f" "$r/lib/modules/$kr/xen/"

@@ -7,7 +7,10 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
+cache=${XBALLOON_CACHE:-/var/cache/xballoon}
+# cache entries of another key, made below (names no real key has)
+junk=("$cache"/root/guest-selftest-{fresh,old}.cpio.gz "$cache"/kernel/6.1-xb-selftest-{fresh,old})
+trap 'rm -rf "$t" "${junk[@]}"' EXIT
 # a fake emulator needs no turn in the lab queue
 export XENLAB_OUT=$t/out XENLAB_KERNELS=xb61 XENLAB_ACCEL=tcg XENLAB_NO_LOCK=1
 echo 'lab_pass x' >"$t/sc.sh"
@@ -66,10 +69,20 @@ printf '%s\n' "XLAB-SCENARIO START demo" "XLAB-CHECK PASS demo: good" \
 	"XLAB-SCENARIO END demo rc=0" "XLAB-PHASE done 1.0" >"$log"
 FQ
 chmod +x "$t/passqemu"
+# Another checkout's cache entries (another key): one in use a moment ago,
+# one unused for hours. Only the stale one may go.
+mkdir -p "$cache/root" "$cache/kernel/6.1-xb-selftest-fresh" "$cache/kernel/6.1-xb-selftest-old"
+touch "${junk[0]}" "${junk[2]}/.xb-done"
+touch -d '3 hours ago' "${junk[1]}" "${junk[3]}/.xb-done"
 QEMU=$t/passqemu ./xenlab run "$t/sc.sh" >"$t/o" 2>&1
 rc=$?
 grep -q '1 check(s) passed, 0 failed' "$t/o"
 tap $(( rc == 0 && $? == 0 ? 0 : 1 )) "a passing run exits 0 (rc=$rc)"
+ok=0
+[ -e "${junk[0]}" ] && [ -e "${junk[2]}/.xb-done" ] || ok=1
+[ ! -e "${junk[1]}" ] && [ ! -e "${junk[3]}" ] || ok=1
+ls -d "${junk[@]}" >"$t/o" 2>&1
+tap $ok "another key's cache entries are kept while in use, dropped when stale"
 
 # A fake emulator that never ends.
 printf '#!/bin/sh\nexec sleep 1000\n' >"$t/hangqemu"
@@ -124,4 +137,33 @@ grep -q '^PASS mid: ran-with mid.sh$' "$t/res" || ok=1
 grep -q '^FAIL lab: boot-and-finish (lab 1)' "$t/res" || ok=1
 grep -q 'lab 1 did not finish within 3s' "$t/o" || ok=1
 tap $(( rc == 1 ? ok : 1 )) "of two labs, one that hangs fails the run, the other's checks count (rc=$rc)"
+
+# A writer still writing after its reader found the line it wanted dies of
+# SIGPIPE, and under pipefail so does the script that ran the pipeline: the
+# first build of the root filesystems lost the whole lab this way, now and
+# then (ldconfig -p is 55 KB; the line needed is in the middle). Fakes that
+# write the rest later make it happen every time.
+mkdir -p "$t/bin" "$t/root"
+cat >"$t/bin/ldconfig" <<'FK'
+#!/bin/bash
+/sbin/ldconfig -p | grep 'libgcc_s.so.1 .*x86-64'
+sleep 0.3
+seq 1 20000 | sed 's/^/\tlibxlab-filler/'
+FK
+cat >"$t/bin/apt-cache" <<'FK'
+#!/bin/bash
+[ "$1" = depends ] || exec /usr/bin/apt-cache "$@"
+/usr/bin/apt-cache "$@"
+sleep 0.3
+seq 1 20000 | sed 's/^/  Suggests: xlab-filler/'
+FK
+chmod +x "$t/bin/ldconfig" "$t/bin/apt-cache"
+PATH=$t/bin:$PATH bash -c 'set -euo pipefail; . ./lib.sh; xb_copy_bins "$1" /bin/true' \
+	sh "$t/root" >"$t/o" 2>&1
+rc=$?
+[ -e "$t/root$(/sbin/ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ {l = $NF} END {print l}')" ]
+tap $(( rc == 0 && $? == 0 ? 0 : 1 )) "xb_copy_bins survives an ldconfig that writes on after the line it needs (rc=$rc)"
+PATH=$t/bin:$PATH ./host-parts.sh >"$t/o" 2>&1
+rc=$?
+tap $(( rc == 0 ? 0 : 1 )) "host-parts.sh survives an apt-cache that writes on after the line it needs (rc=$rc)"
 echo "1..$n"
