@@ -93,6 +93,28 @@ rc=$?
 took=$(($(date +%s) - s))
 grep -q 'did not finish within 3s' "$t/o"
 tap $(( rc == 1 && $? == 0 ? 0 : 1 )) "a hung emulator is killed at --timeout (rc=$rc)"
+# A lab that stops printing is stuck: killed after XENLAB_STALL_TIMEOUT s of
+# silence, however far its bound; one that keeps printing is alive, however
+# long it takes past that.
+printf '#!/bin/bash\nfor a in "$@"; do case $a in file:*) log=${a#file:} ;; esac; done\necho "XLAB-SCENARIO START sc" >"$log"\nexec sleep 1000\n' >"$t/quietqemu"
+cat >"$t/slowqemu" <<'FQ'
+#!/bin/bash
+for a in "$@"; do case $a in file:*) log=${a#file:} ;; esac; done
+echo "XLAB-SCENARIO START sc" >"$log"
+for i in 1 2 3 4 5 6 7; do sleep 1; echo "[lab $i] still working" >>"$log"; done
+printf '%s\n' "XLAB-CHECK PASS sc: slow" "XLAB-SCENARIO END sc rc=0" "XLAB-PHASE done 8.0" >>"$log"
+FQ
+chmod +x "$t/quietqemu" "$t/slowqemu"
+s=$(date +%s)
+QEMU=$t/quietqemu XENLAB_STALL_TIMEOUT=3 timeout 120 ./xenlab run "$t/sc.sh" >"$t/o" 2>&1
+rc=$?
+took=$(($(date +%s) - s))
+grep -q 'lab 1 printed nothing for 3s (stuck) (QEMU killed)' "$t/o"
+tap $(( rc == 1 && $? == 0 ? 0 : 1 )) "a silent lab is killed after XENLAB_STALL_TIMEOUT s (rc=$rc, ${took}s)"
+QEMU=$t/slowqemu XENLAB_STALL_TIMEOUT=3 ./xenlab run "$t/sc.sh" >"$t/o" 2>&1
+rc=$?
+grep -q '1 check(s) passed, 0 failed' "$t/o"
+tap $(( rc == 0 && $? == 0 ? 0 : 1 )) "a lab that keeps printing runs past XENLAB_STALL_TIMEOUT (rc=$rc)"
 # Two labs: the scenarios are split by their lab-seconds lines, each fake lab
 # runs what its own plan (in its dom0 initramfs) names, and the results of
 # both are counted; a lab that never finishes fails the run.
@@ -137,6 +159,32 @@ grep -q '^PASS mid: ran-with mid.sh$' "$t/res" || ok=1
 grep -q '^FAIL lab: boot-and-finish (lab 1)' "$t/res" || ok=1
 grep -q 'lab 1 did not finish within 3s' "$t/o" || ok=1
 tap $(( rc == 1 ? ok : 1 )) "of two labs, one that hangs fails the run, the other's checks count (rc=$rc)"
+
+# lab_wait_xen_mem (dom0's lib.sh, run here with busybox's sh as in dom0)
+# against a fake xentop: a domain that converges slowly takes longer than the
+# limit and passes, since it keeps moving; one that stands still fails after
+# the limit.
+mkdir -p "$t/xt"
+cat >"$t/xt/xentop" <<'FK'
+#!/bin/bash
+# g's memory: from 1024 MiB down by $STEP MiB a call, no lower than $STOP MiB
+n=$(($(cat "$XT_CALLS" 2>/dev/null || echo 0) + 1))
+echo $n >"$XT_CALLS"
+m=$((1024 - n * STEP))
+[ $m -ge "$STOP" ] || m=$STOP
+echo "      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)"
+echo "         g --b---          1    0.0 $((m * 1024))    4.2"
+FK
+chmod +x "$t/xt/xentop"
+wxm() { PATH=$t/xt:$PATH XT_CALLS=$t/xt/calls-$1 STEP=$2 STOP=$3 \
+	busybox sh -c '. ./dom0/lib.sh; lab_wait_xen_mem g 256 1 1' >"$t/o" 2>&1; }
+wxm slow 100 256
+rc=$?
+tap $(( rc == 0 ? 0 : 1 )) "lab_wait_xen_mem: a domain still moving is waited for past the limit (rc=$rc, $(cat "$t/xt/calls-slow") samples)"
+wxm stuck 100 700
+rc=$?
+grep -q 'no progress for 1 s' "$t/o"
+tap $(( rc == 1 && $? == 0 ? 0 : 1 )) "lab_wait_xen_mem: a domain that stands still fails after the limit (rc=$rc)"
 
 # A writer still writing after its reader found the line it wanted dies of
 # SIGPIPE, and under pipefail so does the script that ran the pipeline: the
