@@ -40,6 +40,7 @@ bl_run() {
 	libxs) mean_ms env XBALLOON_XS_BATCH=0 xballoon list ;;
 	json) mean_ms xballoon list --json ;;
 	help) mean_ms xballoon help ;;
+	xlhelp) mean_ms xl help ;;
 	esac
 }
 bench_list() {
@@ -47,20 +48,23 @@ bench_list() {
 	rm -f /tmp/bl.*
 	_r=0
 	while [ $_r -lt "$BENCH_ROUNDS" ]; do
-		if [ $((_r % 2)) = 0 ]; then _order="xl xb libxs json help"
-		else _order="help json libxs xb xl"; fi
+		if [ $((_r % 2)) = 0 ]; then _order="xl xb libxs json help xlhelp"
+		else _order="xlhelp help json libxs xb xl"; fi
 		for _v in $_order; do bl_run $_v >>/tmp/bl.$_v; done
 		_r=$((_r + 1))
 	done
 	_line="XB-BENCH toolstack=list domus=$_n rounds=$BENCH_ROUNDS reps=$BENCH_REPS"
-	for _v in xl xb libxs json help; do
+	for _v in xl xb libxs json help xlhelp; do
 		_line="$_line $(sort -n /tmp/bl.$_v | awk -v k=$_v '{ v[NR] = $1 } END {
 			printf "%s_ms=%s %s_spread=%s-%s", k, v[int((NR + 1) / 2)], k, v[1], v[NR] }')"
 	done
 	_bd=$(_i=0; while [ $_i -lt "$BENCH_REPS" ]; do
-		XBALLOON_TIMING=1 xballoon list 2>&1 >/dev/null | grep timing
-		_i=$((_i + 1)); done | awk '{ e += $4; o += $7; c += $10; n++ }
-		END { printf "exec_ms=%.1f open_ms=%.1f cmd_ms=%.1f", e / n, o / n, c / n }')
+		XBALLOON_TIMING=1 xballoon list 2>&1 >/dev/null | grep 'timing:'
+		_i=$((_i + 1)); done | awk '
+		/exec-to-main/ { e += $4; o += $7; c += $10; n++ }
+		/snapshot/ { l += $8; h += $11; k += $14; r += $17; nk += $19; nd += $5; m++ }
+		END { printf "exec_ms=%.1f open_ms=%.1f cmd_ms=%.1f", e / n, o / n, c / n
+		      if (m) printf " snap_list_ms=%.1f snap_host_ms=%.1f snap_keys_ms=%.1f snap_reports_ms=%.1f keys=%d reports=%d", l / m, h / m, k / m, r / m, nk / m, nd / m }')
 	echo "$_line $_bd"
 }
 

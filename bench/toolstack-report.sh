@@ -20,15 +20,31 @@ echo "variants reversed every other round; range of the round means in brackets.
 echo "The libxenstore column is the same binary with XBALLOON_XS_BATCH=0: plain libxenstore"
 echo "reads instead of pipelined reads on its own xenstored connection."
 echo
-echo '| domUs | xl list (ms) | xballoon list (ms) | xballoon, libxenstore (ms) | --json (ms) | xballoon / xl | start-up / open / command (ms) | xballoon help (ms) |'
-echo "|---:|---:|---:|---:|---:|---:|---|---:|"
+echo '| domUs | xl list (ms) | xballoon list (ms) | xballoon, libxenstore (ms) | --json (ms) | xballoon / xl | start-up / open / command (ms) | xballoon help (ms) | xl help (ms) |'
+echo "|---:|---:|---:|---:|---:|---:|---|---:|---:|"
 grep -o 'XB-BENCH toolstack=list.*' "$log" | tr -d '\r' | while read -r l; do
 	n=$(field domus <<<"$l"); a=$(field xl_ms <<<"$l"); b=$(field xb_ms <<<"$l")
 	r=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }')
 	echo "| $n | $a [$(field xl_spread <<<"$l")] | $b [$(field xb_spread <<<"$l")] |" \
 		"$(field libxs_ms <<<"$l") [$(field libxs_spread <<<"$l")] | $(field json_ms <<<"$l") | $r |" \
 		"$(field exec_ms <<<"$l") / $(field open_ms <<<"$l") / $(field cmd_ms <<<"$l") |" \
-		"$(field help_ms <<<"$l") |"
+		"$(field help_ms <<<"$l") | $(field xlhelp_ms <<<"$l") |"
+done
+echo
+echo "Inside the command: the snapshot's parts (XBALLOON_TIMING), mean of 10 calls:"
+echo "Xen's domain list, physinfo, the dom0-owned keys (one transaction, pipelined"
+echo "on one connection) and the reports (pipelined, outside the transaction)."
+echo "xenstored answers one request per pass of its main loop, so the keys and"
+echo "reports cost about the same per request however they are sent."
+echo
+echo '| domUs | domain list (ms) | physinfo (ms) | keys (ms) | keys read | reports (ms) | reports read | ms per xenstore read |'
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+grep -o 'XB-BENCH toolstack=list.*' "$log" | tr -d '\r' | grep 'snap_keys_ms=' | while read -r l; do
+	k=$(field snap_keys_ms <<<"$l"); r=$(field snap_reports_ms <<<"$l")
+	nk=$(field keys <<<"$l"); nr=$(field reports <<<"$l")
+	per=$(awk -v a="$k" -v b="$r" -v c="$nk" -v d="$nr" 'BEGIN { if (c + d > 0) printf "%.2f", (a + b) / (c + d); else print "-" }')
+	echo "| $(field domus <<<"$l") | $(field snap_list_ms <<<"$l") | $(field snap_host_ms <<<"$l") |" \
+		"$k | $nk | $r | $nr | $per |"
 done
 echo
 echo "\`xballoon watch --json\`, measured from dom0's /proc over the window; in the"

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libxballoon: snapshots of every domain's memory, lookups and selections. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "xb_lib_int.h"
 
@@ -250,18 +252,36 @@ int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
 	return xb_snapshot_take_flags(be, XB_SNAP_FOLLOWED, snap_r);
 }
 
+/* XBALLOON_TIMING: where a snapshot's time goes (make bench), in ms */
+static double phase_ms(double *last)
+{
+	struct timespec ts;
+	double now, d;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+	d = *last ? now - *last : 0;
+	*last = now;
+	return d;
+}
+
 int xb_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 			   struct xb_snapshot *snap_r)
 {
+	bool timing = getenv("XBALLOON_TIMING");
+	double t = 0, ms_list, ms_host, ms_keys, ms_reports;
 	struct xb_snapshot snap = { .flags = flags };
 	struct xb_dominfo *info = NULL;
 	size_t n = 0, i;
 	int saved;
 
+	phase_ms(&t);
 	if (list_domains(be, &info, &n))
 		return -1;
+	ms_list = phase_ms(&t);
 	if (be->ops->physinfo(be, &snap.host))
 		goto fail;
+	ms_host = phase_ms(&t);
 	set_host(&snap);
 	snap.doms = calloc(n ? n : 1, sizeof(*snap.doms));
 	if (!snap.doms)
@@ -270,12 +290,25 @@ int xb_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 	for (i = 0; i < n; i++)
 		snap.doms[i].xen = info[i];
 
+	phase_ms(&t);
 	if (read_batched(be, &snap, false) && xb_txn_run(be, snapshot_body, &snap, NULL))
 		goto fail;
+	ms_keys = phase_ms(&t);
 	/* reports: guest-owned, untrusted, deliberately outside the transaction */
 	if (read_batched(be, &snap, true))
 		for (i = 0; i < n; i++)
 			xb_read_report(be, snap.doms[i].xen.domid, &snap.doms[i].report);
+	ms_reports = phase_ms(&t);
+	if (timing) {
+		size_t nkeys = 0;
+
+		for (i = 0; i < n; i++)
+			for (size_t k = 0; k < K_NR; k++)
+				nkeys += want_key(&snap.doms[i], flags, k);
+		fprintf(stderr, "xballoon timing: snapshot of %zu domains: list %.1f ms, "
+			"host %.1f ms, keys %.1f ms, reports %.1f ms, %zu keys\n", n,
+			ms_list, ms_host, ms_keys, ms_reports, nkeys);
+	}
 	for (i = 0; i < n; i++) {
 		struct xb_domain *d = &snap.doms[i];
 
