@@ -2,9 +2,8 @@
 /*
  * The batched xenstore reader (toolstack/lib/xb_xs_raw.c) against a fake
  * xenstored on a socket pair: values in order across chunks, answers split
- * at every byte, requests of a chunk sent in one write() and before any
- * answer is read, the transaction's end in the last chunk, conflicts, and
- * every protocol surprise refused.
+ * at every byte, a chunk's requests all sent before any answer is read,
+ * conflicts, every protocol surprise refused, and no SIGPIPE.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -37,12 +36,10 @@ enum fault {
 
 struct fake_xsd {
 	int fd;
-	bool seqpacket;		/* one request batch per packet: count write()s */
 	bool byte_at_a_time;	/* answers written one byte per write() */
 	enum fault fault;
 	size_t missing_every;	/* every Nth read answers ENOENT (0: none) */
 	/* what the fake saw */
-	int packets;		/* write() calls of the client (seqpacket) */
 	int reads, starts, ends;
 	int max_unanswered;	/* requests received before the first answer */
 	bool early_answer;	/* an answer sent before its chunk was complete */
@@ -100,7 +97,6 @@ static void *fake_xsd_run(void *arg)
 
 		if (n <= 0)
 			return NULL;
-		f->packets++;
 		have += (size_t)n;
 		while (have - at >= sizeof(struct xsd_sockmsg)) {
 			struct xsd_sockmsg m;
@@ -187,7 +183,7 @@ static void *fake_xsd_run(void *arg)
 
 struct run {
 	struct fake_xsd f;
-	struct xb_xs_raw *c;
+	int fd;
 	pthread_t th;
 	char *paths[200];
 	char **vals;
@@ -195,18 +191,15 @@ struct run {
 	size_t n;
 };
 
-static void run_start(struct run *r, size_t n, int type)
+static void run_start(struct run *r, size_t n)
 {
 	int sv[2];
 	struct timeval tmo = { .tv_sec = 5 };
 
-	assert_int_equal(socketpair(AF_UNIX, type, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
 	r->f.fd = sv[1];
-	r->f.seqpacket = type == SOCK_SEQPACKET;
-	r->c = calloc(1, sizeof(*r->c));
-	assert_non_null(r->c);
-	r->c->fd = sv[0];
+	r->fd = sv[0];
 	r->n = n;
 	for (size_t i = 0; i < n; i++) {
 		char p[64];
@@ -221,14 +214,14 @@ static void run_start(struct run *r, size_t n, int type)
 
 static int run_read(struct run *r, bool txn)
 {
-	return xb_xs_raw_read(r->c, txn, (const char *const *)r->paths, r->n,
+	return xb_xs_raw_read(r->fd, txn, (const char *const *)r->paths, r->n,
 			      r->vals, r->lens);
 }
 
 static void run_end(struct run *r)
 {
-	shutdown(r->c->fd, SHUT_RDWR);
-	close(r->c->fd);
+	shutdown(r->fd, SHUT_RDWR);
+	close(r->fd);
 	pthread_join(r->th, NULL);
 	close(r->f.fd);
 	for (size_t i = 0; i < r->n; i++) {
@@ -237,7 +230,6 @@ static void run_end(struct run *r)
 	}
 	free(r->vals);
 	free(r->lens);
-	free(r->c);
 }
 
 static void check_values(struct run *r, uint32_t tx, size_t missing_every)
@@ -262,7 +254,7 @@ static void test_values_in_order(void **state)
 	struct run r = { .f = { .byte_at_a_time = true, .missing_every = 7 } };
 
 	(void)state;
-	run_start(&r, 150, SOCK_STREAM);
+	run_start(&r, 150);
 	assert_int_equal(run_read(&r, true), 0);
 	check_values(&r, 77, 7);
 	assert_int_equal(r.f.starts, 1);
@@ -272,28 +264,25 @@ static void test_values_in_order(void **state)
 }
 
 /*
- * One write() per chunk (SOCK_SEQPACKET keeps them apart): the start, then
- * 64 + 64 + 22 reads with the end in the last one; a whole chunk is in
- * xenstored's hands before the first answer is read.
+ * Pipelined: a whole chunk of requests is in xenstored's hands before the
+ * first answer is read (64, then 64, then 22), with and without the
+ * transaction around them.
  */
-static void test_one_write_per_chunk(void **state)
+static void test_pipelined(void **state)
 {
 	struct run r = { 0 };
 
 	(void)state;
-	run_start(&r, 150, SOCK_SEQPACKET);
+	run_start(&r, 150);
 	assert_int_equal(run_read(&r, true), 0);
 	check_values(&r, 77, 0);
-	assert_int_equal(r.f.packets, 4);
 	assert_int_equal(r.f.max_unanswered, XB_RAW_CHUNK);
 	run_end(&r);
 
-	/* no transaction: no start, no end, still one write per chunk */
 	memset(&r, 0, sizeof(r));
-	run_start(&r, 20, SOCK_SEQPACKET);
+	run_start(&r, 20);
 	assert_int_equal(run_read(&r, false), 0);
 	check_values(&r, 0, 0);
-	assert_int_equal(r.f.packets, 1);
 	assert_int_equal(r.f.starts + r.f.ends, 0);
 	assert_int_equal(r.f.max_unanswered, 20);
 	run_end(&r);
@@ -314,7 +303,7 @@ static void test_conflict_and_errors(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct run r = { .f = { .fault = cases[i].fault } };
 
-		run_start(&r, 100, SOCK_STREAM);
+		run_start(&r, 100);
 		assert_int_equal(run_read(&r, true), cases[i].want);
 		run_end(&r);
 	}
@@ -326,7 +315,7 @@ static void test_empty(void **state)
 	struct run r = { 0 };
 
 	(void)state;
-	run_start(&r, 0, SOCK_STREAM);
+	run_start(&r, 0);
 	assert_int_equal(run_read(&r, true), 0);
 	assert_int_equal(r.f.starts, 1);
 	assert_int_equal(r.f.ends, 1);
@@ -336,30 +325,26 @@ static void test_empty(void **state)
 /* xenstored gone before the first request: an error, not a SIGPIPE. */
 static void test_xenstored_gone(void **state)
 {
-	struct xb_xs_raw *c = calloc(1, sizeof(*c));
 	const char *path = "/local/domain/0/name";
 	char *val = NULL;
 	size_t len = 0;
 	int sv[2];
 
 	(void)state;
-	assert_non_null(c);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	close(sv[1]);
-	c->fd = sv[0];
 	errno = 0;
-	assert_int_equal(xb_xs_raw_read(c, true, &path, 1, &val, &len), -1);
+	assert_int_equal(xb_xs_raw_read(sv[0], true, &path, 1, &val, &len), -1);
 	assert_int_equal(errno, EPIPE);
 	assert_null(val);
 	close(sv[0]);
-	free(c);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_in_order),
-		cmocka_unit_test(test_one_write_per_chunk),
+		cmocka_unit_test(test_pipelined),
 		cmocka_unit_test(test_conflict_and_errors),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_xenstored_gone),

@@ -161,24 +161,18 @@ static int xen_xs_read_many(struct xb_backend *be, bool txn,
 			    size_t *lens)
 {
 	struct xb_xen *x = xen_of(be);
-	struct xb_xs_raw *c;
 	int rc = -1;
 
 	memset(vals, 0, n * sizeof(*vals));
 	memset(lens, 0, n * sizeof(*lens));
 	if (raw_connect(x))
 		return -1;
-	c = malloc(sizeof(*c));
-	if (!c)
-		return -1;
-	c->fd = x->raw_fd;
 	for (int tries = 0; tries < 16; tries++) {
-		rc = xb_xs_raw_read(c, txn, paths, n, vals, lens);
+		rc = xb_xs_raw_read(x->raw_fd, txn, paths, n, vals, lens);
 		if (rc <= 0)
 			break;
 		free_vals(vals, n);
 	}
-	free(c);
 	if (rc) {
 		free_vals(vals, n);
 		close(x->raw_fd);	/* the stream may be out of step now */
