@@ -10,7 +10,7 @@ pkgs=(
 	gcc make pkg-config libxen-dev libyajl-dev libcmocka-dev valgrind
 	clang libclang-rt-14-dev sparse
 	# lab: emulator, Xen tools for dom0, guest userland, kernel sources
-	qemu-system-x86 xen-utils-4.17 xenstore-utils busybox-static stress-ng
+	qemu-system-x86 qemu-system-xen xen-utils-4.17 xenstore-utils busybox-static stress-ng
 	linux-source-6.1 linux-source-6.12 bc bison flex libelf-dev libssl-dev
 	cpio xz-utils gzip kmod file
 	# bench plots

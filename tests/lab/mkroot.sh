@@ -9,17 +9,28 @@
 #   mkroot.sh stress         stress-ng with its libraries, an add-on archive for
 #                            guests created with --stress (it is large, and a
 #                            PVH guest unpacks it slowly under emulation).
+#   mkroot.sh hvm            add-on for dom0: the HVM device model (Debian's
+#                            qemu-system-xen) with the libraries dom0's base
+#                            lacks, hvmloader and SeaBIOS. Prints the archive.
 # Per-run files (scenarios, guest kernels, xballoon.ko, the toolstack) are packed
 # by xenlab into a second archive, concatenated to these.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-what=${1:?usage: mkroot.sh dom0 HOSTDIR | guest | stress}
+what=${1:?usage: mkroot.sh dom0 HOSTDIR | guest | stress | hvm}
 mkdir -p "$XB_CACHE/root"
 exec 9>"$XB_CACHE/root/.lock"
 flock 9
 
 xen_bins=(xl xenstored xenconsoled xen-init-dom0 xentop libxl-save-helper)
+# what libxl (xen-utils-4.17) starts for an HVM guest: the device model, the
+# firmware loader and the BIOS it loads, QEMU's option ROMs for direct kernel
+# boot (-kernel; Xen's machine has no fw_cfg DMA: linuxboot.bin), the keymap
+# QEMU reads even for "-vnc none", the VGA BIOS for --videoram (stdvga)
+hvm_files=(/usr/libexec/xen-qemu-system-i386 /usr/lib/xen-4.17/boot/hvmloader
+	/usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot.bin
+	/usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/keymaps/en-us
+	/usr/share/seabios/vgabios-stdvga.bin)
 xs_cmds=(read write ls list rm exists watch chmod)
 
 case $what in
@@ -37,6 +48,11 @@ guest)
 stress)
 	key=$( { cat "$0" "$XB_LAB_DIR/lib.sh"; xb_pkg_version stress-ng
 		xb_pkg_version libc6; } | xb_hash)
+	;;
+hvm)
+	key=$( { cat "$0" "$XB_LAB_DIR/lib.sh"; xb_pkg_version qemu-system-xen
+		xb_pkg_version qemu-system-data; xb_pkg_version seabios
+		xb_pkg_version xen-utils-4.17; xb_pkg_version libc6; } | xb_hash)
 	;;
 *) xb_die "unknown root '$what'" ;;
 esac
@@ -57,6 +73,25 @@ if [ "$what" = stress ]; then
 	(cd "$tmp/base" && find . -type f) | while read -r f; do rm -f "$r/$f"; done
 	xb_pack "$r" "$out"
 	xb_log "built stress add-on $(du -h "$out" | cut -f1)"
+	echo "$out"
+	exit 0
+fi
+if [ "$what" = hvm ]; then
+	for f in "${hvm_files[@]}"; do
+		[ -f "$f" ] || xb_die "missing $f (install qemu-system-xen: make deps)"
+	done
+	# only what the dom0 base does not have already
+	bins=()
+	for b in "${xen_bins[@]}"; do bins+=("/usr/lib/xen-4.17/bin/$b"); done
+	xb_copy_bins "$tmp/base" /usr/bin/xenstore "${bins[@]}"
+	xb_copy_bins "$r" "${hvm_files[0]}"
+	(cd "$tmp/base" && find . -type f) | while read -r f; do rm -f "$r/$f"; done
+	for f in "${hvm_files[@]:1}"; do
+		mkdir -p "$r$(dirname "$f")"
+		cp -L "$f" "$r$f"
+	done
+	xb_pack "$r" "$out"
+	xb_log "built hvm add-on $(du -h "$out" | cut -f1)"
 	echo "$out"
 	exit 0
 fi

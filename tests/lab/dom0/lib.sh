@@ -36,14 +36,19 @@ lab_check() {
 # the lab's static xenstore client xlab-xs (25-40 ms; tests/lab/tools).
 lab_domid() { xlab-xs domid "$1" 2>/dev/null; }
 
-# lab_guest NAME --type pv|pvh --mem MiB [--maxmem MiB] --kernel K [--module]
-#           [--extra 'kernel args'] [--vcpus N] [--stress]
+# lab_guest NAME --type pv|pvh|hvm --mem MiB [--maxmem MiB] --kernel K [--module]
+#           [--extra 'kernel args'] [--vcpus N] [--stress] [--videoram MiB]
 # --stress adds stress-ng to the guest (a larger initramfs: slower to boot).
+# hvm: QEMU (qemu-system-xen) in dom0 as the device model, direct kernel boot
+# (hvmloader, SeaBIOS, QEMU's linuxboot ROM), no VGA unless --videoram (then
+# stdvga with that much video RAM), no USB, no disk, no network; the console
+# is the PV console (hvc0) as for PV and PVH. --mem below --maxmem starts it
+# with populate-on-demand.
 lab_guest() {
-	local _name _type _mem _max _kern _mod _extra _vcpus _rd
+	local _name _type _mem _max _kern _mod _extra _vcpus _rd _vram _hvm
 	_name=$1
 	shift
-	_type=pv _mem=256 _max= _kern=xb61 _mod=0 _extra= _vcpus=1 _rd=initrd
+	_type=pv _mem=256 _max= _kern=xb61 _mod=0 _extra= _vcpus=1 _rd=initrd _vram=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--type) _type=$2; shift 2 ;;
@@ -54,9 +59,31 @@ lab_guest() {
 		--extra) _extra=$2; shift 2 ;;
 		--vcpus) _vcpus=$2; shift 2 ;;
 		--stress) _rd=initrd-stress; shift ;;
+		--videoram) _vram=$2; shift 2 ;;
 		*) echo "lab_guest: unknown option $1" >&2; return 2 ;;
 		esac
 	done
+	_hvm=
+	if [ "$_type" = hvm ]; then
+		# the fewest emulated devices: no VGA (or stdvga for --videoram),
+		# no VNC/SDL, no serial port, no USB; the platform PCI device stays
+		if [ -n "$_vram" ]; then
+			_hvm="vga = \"stdvga\"
+videoram = $_vram"
+		else
+			_hvm="vga = \"none\""
+		fi
+		_hvm="$_hvm
+vnc = 0
+sdl = 0
+nographic = 1
+serial = \"none\"
+usb = 0
+xen_platform_pci = 1"
+	elif [ -n "$_vram" ]; then
+		echo "lab_guest: --videoram is for --type hvm" >&2
+		return 2
+	fi
 	[ -d "/lab/kernels/$_kern" ] || { echo "lab_guest: no kernel '$_kern' (have: $(ls /lab/kernels))" >&2; return 2; }
 	[ -n "$_max" ] || _max=$_mem
 	mkdir -p /tmp/xl
@@ -70,6 +97,7 @@ lab_guest() {
 	vcpus = $_vcpus
 	on_crash = "preserve"
 	extra = "console=hvc0 quiet xlab.name=$_name xlab.module=$_mod $_extra"
+	$_hvm
 	CFG
 	echo "$_name" >>"$LAB_GUESTS_FILE"
 	if ! xl create "/tmp/xl/$_name.cfg" >/tmp/xl/$_name.create 2>&1; then
