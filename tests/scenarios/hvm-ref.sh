@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 150 (estimate, to balance --labs)
+# lab-seconds: 300 (estimate, to balance --labs)
 # lab-needs: hvm
 # An HVM guest on the ref kernel (Linux's own balloon driver, beside
 # xballoon.ko in hvm-pod.sh) started with populate-on-demand (memory=512,
@@ -13,6 +13,7 @@
 #   with xballoon.ko's in hvm-pod.sh.
 
 . ./toolstack.inc
+. ./driver.inc
 . ./hvm.inc
 LAB_BOOT_TIMEOUT=300
 
@@ -109,3 +110,29 @@ rc=$?
 tail -3 /tmp/w.out
 lab_log "xballoon mem-set --wait hpr 448: exit $rc; Xen at $(lab_xen_mem_kb hpr) KiB"
 lab_destroy hpr
+
+# ---- 3. the same guest with xballoon.ko: where does it settle? ----------
+t0=$(date +%s)
+if lab_guest hvx --type hvm --mem 512 --maxmem 1024 --videoram 16 --kernel xb61 --module; then
+	key=$(hvm_key hvx target)
+	w=0
+	while [ $w -lt 300 ] && [ "$(drv_tok hvx state)" != idle ]; do sleep 0.2; w=$((w + 1)); done
+	sleep 2
+	xballoon list hvx
+	hvm_pod_log hvx "after boot"
+	act=$(lab_xen_mem_kb hvx)
+	cur=$(drv_tok hvx current_kb)
+	lab_log "xballoon.ko with 16 MiB video RAM: Xen at $act KiB, memory/target $key, report current_kb $cur, $(($(date +%s) - t0))s after xl create"
+	near1() { awk -v a="$1" -v k="$2" 'BEGIN { d = a - k; if (d < 0) d = -d; exit !(d <= k / 100) }'; }
+	if near1 "$act" "$key"; then where="memory/target $key (as Linux's driver)"
+	elif near1 "$act" $((key + 16384)); then where="memory/target + videoram $((key + 16384)) (as xballoon list's Target)"
+	else where=; fi
+	if hvm_pod_safe hvx && [ -n "$where" ]; then
+		lab_pass xb-videoram-start "Xen at $act KiB = $where, report current_kb $cur, PoD safe"
+	else
+		lab_fail xb-videoram-start "Xen at $act KiB, memory/target $key, report current_kb $cur, PoD $(hvm_pod hvx)"
+	fi
+else
+	lab_fail xb-videoram-start "guest did not come up"
+fi
+lab_destroy hvx
