@@ -466,6 +466,23 @@ static void test_derived_state(void **state)
 	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
 	d = dom(64 * MIB, 128 * MIB, "v=1 state=idle floor_kb=131072");
 	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
+	/*
+	 * Video RAM (16 MiB): the target counts it, memory/target does not;
+	 * Xen anywhere from memory/target (a PoD guest in the lab) to the
+	 * target is at the target, not stuck; outside that band it is not.
+	 */
+	d = dom(512 * MIB, 496 * MIB, "v=1 state=idle");
+	d.videoram_kb = 16 * MIB;
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
+	d.actual_kb = 512 * MIB;
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
+	d.actual_kb = 488 * MIB;
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
+	d.actual_kb = 520 * MIB;
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
+	d.videoram_kb = 1 * GIB;	/* nonsense from xenstore: no underflow */
+	d.actual_kb = 0;
+	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
 	/* an invalid report counts as no report */
 	d = dom(512 * MIB, 1 * GIB, "v=1 state=idle balloon_kb=x");
 	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_NO_DRIVER);
