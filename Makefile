@@ -7,7 +7,8 @@
 #   make demo     boot the nested Xen lab and show ballooning at work
 #   make bench    benchmarks in the lab, written to docs/performance.md
 #   make mutate   mutation testing of the driver's core (core/), minutes
-#   make install  install the toolstack (DESTDIR, PREFIX)
+#   make install  install the toolstack (DESTDIR, PREFIX); installs no packages
+#   make uninstall  remove exactly what make install wrote (same DESTDIR, PREFIX)
 #   make -C guest KDIR=<kernel build dir>   build xballoon.ko
 
 PREFIX ?= /usr/local
@@ -49,6 +50,9 @@ bench: deps
 install: all
 	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d install || exit 1; done
 
+uninstall:
+	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d uninstall || exit 1; done
+
 clean:
 	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d clean; done
 	$(MAKE) -C tests/unit clean
@@ -57,4 +61,4 @@ clean:
 	$(MAKE) -C guest clean KDIR= 2>/dev/null || true
 	rm -rf out
 
-.PHONY: all deps check fuzz mutate demo bench install clean
+.PHONY: all deps check fuzz mutate demo bench install uninstall clean

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += 16;
 		size -= 16;
 	}
-	if (xb_size_parse((const char *)data, size, &sz, &why)) {
+	if (xballoon_size_parse((const char *)data, size, &sz, &why)) {
 		if (!why)
 			abort();
 		return 0;
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((sz.kind == XB_SIZE_PCT_MAX || sz.kind == XB_SIZE_REL_PCT) !=
 	    (data[size - 1] == '%'))
 		abort();
-	if (xb_size_resolve(&sz, cur, max, &kb, &why)) {
+	if (xballoon_size_resolve(&sz, cur, max, &kb, &why)) {
 		if (!why)
 			abort();
 		return 0;

@@ -50,9 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += len + 1;
 		k++;
 	}
-	if (xb_snapshot_take(&f->be, &s))
+	if (xballoon_snapshot_take(&f->be, &s))
 		abort();
-	good = xb_snapshot_find(&s, 1);
+	good = xballoon_snapshot_find(&s, 1);
 	if (!good || good->target_kb != 1 << 19 || good->static_max_kb != 1 << 20)
 		abort();
 	good_copy = *good;
@@ -72,26 +72,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		yajl_gen_reset(g, NULL);
 		devnull = fopen("/dev/null", "w");
 		xb_prometheus(devnull, &v);
-		if (!xb_plan_build(&s, XB_PLAN_TARGET, all_args, 2, false, false, &sz, &plan)) {
-			if (!xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &plan) &&
+		if (!xballoon_plan_build(&s, XB_PLAN_TARGET, all_args, 2, false, false, &sz, &plan)) {
+			if (!xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &plan) &&
 			    strcmp(xb_fake_get(f, "/local/domain/1/memory/target"), "524288"))
 				abort();
-			xb_plan_free(&plan);
+			xballoon_plan_free(&plan);
 		}
 		fclose(devnull);
 	}
-	if (xb_snapshot_take(&f->be, &s2))
+	if (xballoon_snapshot_take(&f->be, &s2))
 		abort();
-	xb_events_snapshot(&s, &s2, 1, sink, g);
+	xballoon_events_snapshot(&s, &s2, 1, sink, g);
 	/* the good guest's report and static-max are its own */
-	good = xb_snapshot_find(&s2, 1);
+	good = xballoon_snapshot_find(&s2, 1);
 	if (memcmp(&good->report, &good_copy.report, sizeof(good_copy.report)) ||
 	    good->static_max_kb != good_copy.static_max_kb ||
 	    good->actual_kb != good_copy.actual_kb)
 		abort();
 	yajl_gen_free(g);
-	xb_snapshot_free(&s);
-	xb_snapshot_free(&s2);
+	xballoon_snapshot_free(&s);
+	xballoon_snapshot_free(&s2);
 	xb_fake_free(f);
 	return 0;
 }

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	copy[size] = '\0';
 	errno = 0;
 	ref = strtoull(copy, &end, 10);
-	if (!xb_xs_u64(s, size, &v)) {
+	if (!xballoon_xs_u64(s, size, &v)) {
 		/* accepted: only digits, and the same value strtoull gives */
 		if (!digits || errno == ERANGE || *end || v != ref)
 			abort();
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(copy);
 
-	xb_xs_name(s, size, buf, sizeof(buf));
+	xballoon_xs_name(s, size, buf, sizeof(buf));
 	if (strlen(buf) > sizeof(buf) - 1 || strlen(buf) > size)
 		abort();
 	for (size_t i = 0; buf[i]; i++)

@@ -393,7 +393,7 @@ static void capture(void *ctx, const struct xb_event *ev)
 {
 	struct captured *c = ctx;
 	int n = snprintf(c->buf + c->len, sizeof(c->buf) - c->len, "%s:%u ",
-			 xb_event_name[ev->type], ev->dom->xen.domid);
+			 xballoon_event_name[ev->type], ev->dom->xen.domid);
 
 	if (n > 0 && (size_t)n < sizeof(c->buf) - c->len)
 		c->len += (size_t)n;
@@ -410,8 +410,8 @@ static void test_watch_events(void **state)
 	yajl_val v;
 	struct xb_event ev;
 
-	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
-	xb_events_snapshot(NULL, &a, 1, capture, &c);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &a), 0);
+	xballoon_events_snapshot(NULL, &a, 1, capture, &c);
 	assert_string_equal(c.buf, "domain-new:0 domain-new:1 domain-new:2 ");
 	c.len = 0;
 	c.buf[0] = '\0';
@@ -419,38 +419,38 @@ static void test_watch_events(void **state)
 	xb_fake_put(f, "/local/domain/2/data/xballoon/report", "v=1 seq=8", 9);
 	xb_fake_remove(f, 0);
 	xb_fake_add(f, 9, "new9", XB_TYPE_PV, 1 * GIB, 1 * GIB, 1 * GIB);
-	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
-	xb_events_snapshot(&a, &b, 2, capture, &c);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &b), 0);
+	xballoon_events_snapshot(&a, &b, 2, capture, &c);
 	assert_string_equal(c.buf, "target:1 state:1 report:2 state:2 domain-new:9 domain-gone:0 ");
 	/* keys vanishing while a domain is torn down are not a target change */
 	c.len = 0;
 	c.buf[0] = '\0';
 	xb_fake_del(f, "/local/domain/9/memory/target");
-	xb_snapshot_free(&a);
-	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
-	xb_events_snapshot(&b, &a, 3, capture, &c);
+	xballoon_snapshot_free(&a);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &a), 0);
+	xballoon_events_snapshot(&b, &a, 3, capture, &c);
 	assert_string_equal(c.buf, "");
 	xb_fake_put(f, "/local/domain/9/memory/target", "1048576", 7);
 	/* a domid reused by another domain (new UUID): gone, then new */
 	c.len = 0;
 	c.buf[0] = '\0';
-	xb_snapshot_free(&a);
-	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
+	xballoon_snapshot_free(&a);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &a), 0);
 	xb_fake_dom(f, 9)->info.handle[3] = 0x77;
-	xb_snapshot_free(&b);
-	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
-	xb_events_snapshot(&a, &b, 3, capture, &c);
+	xballoon_snapshot_free(&b);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &b), 0);
+	xballoon_events_snapshot(&a, &b, 3, capture, &c);
 	assert_string_equal(c.buf, "domain-gone:9 domain-new:9 ");
 	/* the same snapshot twice: nothing */
 	c.len = 0;
 	c.buf[0] = '\0';
-	xb_events_snapshot(&b, &b, 3, capture, &c);
+	xballoon_events_snapshot(&b, &b, 3, capture, &c);
 	assert_string_equal(c.buf, "");
 	/* JSON of a target event */
 	memset(&ev, 0, sizeof(ev));
 	ev.type = XB_EV_TARGET;
 	ev.ts_ms = 5;
-	ev.dom = xb_snapshot_find(&b, 1);
+	ev.dom = xballoon_snapshot_find(&b, 1);
 	ev.old_kb = 1 * GIB;
 	ev.new_kb = 512 * MIB;
 	xb_json_event(g, &ev);
@@ -461,8 +461,8 @@ static void test_watch_events(void **state)
 	assert_int_equal(num(v, "domid", NULL), 1);
 	yajl_tree_free(v);
 	yajl_gen_free(g);
-	xb_snapshot_free(&a);
-	xb_snapshot_free(&b);
+	xballoon_snapshot_free(&a);
+	xballoon_snapshot_free(&b);
 }
 
 /* watch's reconnect event: no domain, the detail in JSON and in text. */

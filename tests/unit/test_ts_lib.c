@@ -64,19 +64,19 @@ static void test_snapshot_basic(void **state)
 	struct xb_snapshot s;
 	const struct xb_domain *d;
 
-	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), 0);
 	assert_int_equal(s.n, 4);
 	assert_int_equal(s.host_total_kb, 4 * GIB);
-	d = xb_snapshot_find(&s, 0);
+	d = xballoon_snapshot_find(&s, 0);
 	assert_string_equal(d->name, "Domain-0");
 	assert_false(d->has_static_max);		/* from Xen's max_pages */
 	assert_int_equal(d->static_max_kb, 1 * GIB);
 	assert_int_equal(d->target_kb, 1 * GIB);	/* = actual when unset */
-	d = xb_snapshot_find(&s, 2);
+	d = xballoon_snapshot_find(&s, 2);
 	assert_int_equal(d->xen.type, XB_TYPE_PVH);
 	assert_int_equal(d->reclaimed_kb, 256 * MIB);
 	assert_int_equal(d->state, XB_ST_AT_TARGET);
-	d = xb_snapshot_find(&s, 3);
+	d = xballoon_snapshot_find(&s, 3);
 	assert_int_equal(d->videoram_kb, 8 * MIB);
 	assert_int_equal(d->target_kb, 2 * GIB);	/* incl. video RAM, as xl */
 	assert_int_equal(s.reclaimed_kb, 256 * MIB);
@@ -84,8 +84,8 @@ static void test_snapshot_basic(void **state)
 	/* one transaction for all domains */
 	assert_int_equal(f->calls_txn_start, 1);
 	assert_int_equal(d->report.status, XB_REPORT_ABSENT);
-	assert_int_equal(xb_snapshot_find(&s, 1)->state, XB_ST_AT_TARGET);
-	xb_snapshot_free(&s);
+	assert_int_equal(xballoon_snapshot_find(&s, 1)->state, XB_ST_AT_TARGET);
+	xballoon_snapshot_free(&s);
 }
 
 /* The batched read path gives the same snapshot as key-by-key reads. */
@@ -96,28 +96,28 @@ static void test_snapshot_batched(void **state)
 
 	xb_fake_put(f, "/local/domain/2/data/xballoon/report", "v=1 seq=5", 9);
 	xb_fake_put(f, "/local/domain/1/data/xballoon/report", "junk", 4);
-	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &a), 0);
 	f->batch = true;
 	f->eagain_commits = 2;
-	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &b), 0);
 	assert_int_equal(f->calls_read_many, 2);	/* keys, then reports */
 	assert_int_equal(f->eagain_commits, 0);
 	assert_int_equal(a.n, b.n);
 	for (size_t i = 0; i < a.n; i++)
 		assert_memory_equal(&a.doms[i], &b.doms[i], sizeof(a.doms[i]));
 	assert_int_equal(a.reclaimed_kb, b.reclaimed_kb);
-	assert_int_equal(xb_snapshot_find(&b, 2)->report.status, XB_REPORT_VALID);
-	assert_int_equal(xb_snapshot_find(&b, 1)->report.status, XB_REPORT_INVALID);
-	assert_int_equal(xb_snapshot_find(&b, 3)->videoram_kb, 8 * MIB);
-	xb_snapshot_free(&b);
+	assert_int_equal(xballoon_snapshot_find(&b, 2)->report.status, XB_REPORT_VALID);
+	assert_int_equal(xballoon_snapshot_find(&b, 1)->report.status, XB_REPORT_INVALID);
+	assert_int_equal(xballoon_snapshot_find(&b, 3)->videoram_kb, 8 * MIB);
+	xballoon_snapshot_free(&b);
 	/* a batch that keeps conflicting falls back to key-by-key reads */
 	f->eagain_commits = 20;
-	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &b), 0);
 	assert_int_equal(b.n, a.n);
 	assert_memory_equal(&a.doms[3], &b.doms[3], sizeof(a.doms[3]));
 	f->eagain_commits = 0;
-	xb_snapshot_free(&a);
-	xb_snapshot_free(&b);
+	xballoon_snapshot_free(&a);
+	xballoon_snapshot_free(&b);
 }
 
 static void test_snapshot_paging(void **state)
@@ -128,18 +128,18 @@ static void test_snapshot_paging(void **state)
 	for (unsigned i = 10; i < 17; i++)
 		xb_fake_add(f, i, "many", XB_TYPE_PV, 512 * MIB, 256 * MIB, 256 * MIB);
 	f->be.chunk = 2;
-	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), 0);
 	assert_int_equal(s.n, 11);
 	for (size_t i = 1; i < s.n; i++)
 		assert_true(s.doms[i].xen.domid > s.doms[i - 1].xen.domid);
 	assert_int_equal(f->calls_domain_list, 6);	/* 2+2+2+2+2+1 */
 	/* names can be ambiguous: lookup refuses to guess */
-	assert_null(xb_snapshot_lookup(&s, "many"));
-	assert_non_null(xb_snapshot_lookup(&s, "pv1"));
-	assert_non_null(xb_snapshot_lookup(&s, "16"));
-	assert_null(xb_snapshot_lookup(&s, "17"));
-	assert_null(xb_snapshot_lookup(&s, "99999999999"));
-	xb_snapshot_free(&s);
+	assert_null(xballoon_snapshot_lookup(&s, "many"));
+	assert_non_null(xballoon_snapshot_lookup(&s, "pv1"));
+	assert_non_null(xballoon_snapshot_lookup(&s, "16"));
+	assert_null(xballoon_snapshot_lookup(&s, "17"));
+	assert_null(xballoon_snapshot_lookup(&s, "99999999999"));
+	xballoon_snapshot_free(&s);
 }
 
 static void test_snapshot_refresh_xen(void **state)
@@ -148,30 +148,30 @@ static void test_snapshot_refresh_xen(void **state)
 	struct xb_snapshot s;
 	unsigned txns;
 
-	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), 0);
 	txns = f->calls_txn_start;
 	xb_fake_dom(f, 2)->info.tot_pages = 512 * MIB / 4;
 	f->host.free_pages = 2;
-	assert_int_equal(xb_snapshot_refresh_xen(&f->be, &s), 1);
+	assert_int_equal(xballoon_snapshot_refresh_xen(&f->be, &s), 1);
 	assert_int_equal(f->calls_txn_start, txns);	/* no xenstore at all */
-	assert_int_equal(xb_snapshot_find(&s, 2)->actual_kb, 512 * MIB);
-	assert_int_equal(xb_snapshot_find(&s, 2)->reclaimed_kb, 512 * MIB);
-	assert_int_equal(xb_snapshot_find(&s, 2)->target_kb, 768 * MIB);
+	assert_int_equal(xballoon_snapshot_find(&s, 2)->actual_kb, 512 * MIB);
+	assert_int_equal(xballoon_snapshot_find(&s, 2)->reclaimed_kb, 512 * MIB);
+	assert_int_equal(xballoon_snapshot_find(&s, 2)->target_kb, 768 * MIB);
 	assert_int_equal(s.reclaimed_kb, 512 * MIB);
 	assert_int_equal(s.host_free_kb, 8);
 	/* dom0 has no target key: its target follows actual */
 	xb_fake_dom(f, 0)->info.tot_pages = 900 * MIB / 4;
-	assert_int_equal(xb_snapshot_refresh_xen(&f->be, &s), 1);
-	assert_int_equal(xb_snapshot_find(&s, 0)->target_kb, 900 * MIB);
+	assert_int_equal(xballoon_snapshot_refresh_xen(&f->be, &s), 1);
+	assert_int_equal(xballoon_snapshot_find(&s, 0)->target_kb, 900 * MIB);
 	/* a domain arrives: the caller must take a full snapshot */
 	xb_fake_add(f, 20, "late", XB_TYPE_PV, 1 * GIB, 1 * GIB, 1 * GIB);
-	assert_int_equal(xb_snapshot_refresh_xen(&f->be, &s), 0);
+	assert_int_equal(xballoon_snapshot_refresh_xen(&f->be, &s), 0);
 	assert_int_equal(s.n, 4);
 	xb_fake_remove(f, 20);
 	/* the same id with another UUID is another domain */
 	xb_fake_dom(f, 3)->info.handle[5] = 9;
-	assert_int_equal(xb_snapshot_refresh_xen(&f->be, &s), 0);
-	xb_snapshot_free(&s);
+	assert_int_equal(xballoon_snapshot_refresh_xen(&f->be, &s), 0);
+	xballoon_snapshot_free(&s);
 }
 
 static void test_snapshot_txn_retry(void **state)
@@ -180,15 +180,15 @@ static void test_snapshot_txn_retry(void **state)
 	struct xb_snapshot s;
 
 	f->eagain_commits = 3;
-	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), 0);
 	assert_int_equal(f->calls_txn_start, 4);
-	xb_snapshot_free(&s);
+	xballoon_snapshot_free(&s);
 	f->eagain_commits = 1000;
-	assert_int_equal(xb_snapshot_take(&f->be, &s), -1);	/* bounded */
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), -1);	/* bounded */
 	assert_int_equal(f->calls_txn_start, 4 + XB_TXN_RETRIES);
 	f->eagain_commits = 0;
 	f->fail_physinfo = true;
-	assert_int_equal(xb_snapshot_take(&f->be, &s), -1);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), -1);
 }
 
 /* Build a plan from a command line-like request. */
@@ -199,10 +199,10 @@ static int plan(struct xb_fake *f, const char *size, bool all,
 	struct xb_size sz;
 	const char *why;
 
-	assert_int_equal(xb_size_parse(size, strlen(size), &sz, &why), 0);
-	assert_int_equal(xb_snapshot_take(&f->be, s), 0);
+	assert_int_equal(xballoon_size_parse(size, strlen(size), &sz, &why), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, s), 0);
 	/* --all in these tests: every domU (the driver rule has its own test) */
-	assert_int_equal(xb_plan_build(s, XB_PLAN_TARGET, doms, n, all, all, &sz, p), 0);
+	assert_int_equal(xballoon_plan_build(s, XB_PLAN_TARGET, doms, n, all, all, &sz, p), 0);
 	return (int)p->n_errors;
 }
 
@@ -214,7 +214,7 @@ static void test_set_target_invariants(void **state)
 	struct xb_plan p;
 
 	assert_int_equal(plan(f, "512m", false, doms, 3, &p, &s), 0);
-	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), 0);
+	assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), 0);
 	/* PV: target and /vm/<uuid>/memory (MiB), maxmem = target + 1 MiB, no PoD */
 	assert_string_equal(get(f, 1, "memory/target"), "524288");
 	assert_string_equal(xb_fake_get(f, "/vm/01000000-0000-0000-0000-0000000000ab/memory"),
@@ -230,8 +230,8 @@ static void test_set_target_invariants(void **state)
 	assert_int_equal(xb_fake_dom(f, 3)->pod_pages, (504 * MIB + 1024) / 4);
 	/* static-max untouched for domUs */
 	assert_string_equal(get(f, 1, "memory/static-max"), "1048576");
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 }
 
 static void assert_unchanged(struct xb_fake *f)
@@ -256,42 +256,42 @@ static void test_all_or_nothing(void **state)
 	/* a mix of valid and invalid domains: rejected as a whole */
 	assert_int_equal(plan(f, "512m", false, mix, 3, &p, &s), 1);
 	assert_non_null(strstr(p.errors[0], "nosuch"));
-	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	assert_unchanged(f);
 
 	/* above static-max (pvh2 has 1 GiB) */
 	assert_int_equal(plan(f, "1025m", false, mix + 2, 1, &p, &s), 1);
 	assert_non_null(strstr(p.errors[0], "static-max"));
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	/* -5g relative goes below zero */
 	assert_int_equal(plan(f, "-5g", false, one, 1, &p, &s), 1);
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	/* 101% of static-max */
 	assert_int_equal(plan(f, "101%", true, NULL, 0, &p, &s), 3);
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	/* a domain named twice (by name and by id) is taken once */
 	assert_int_equal(plan(f, "512m", false, twice, 2, &p, &s), 0);
 	assert_int_equal(p.n, 1);
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	/* dom0 never below its safe minimum */
 	assert_int_equal(plan(f, "100m", false, dom0, 1, &p, &s), 1);
 	assert_non_null(strstr(p.errors[0], "dom0"));
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	/* a tiny domU target */
 	assert_int_equal(plan(f, "1m", false, one, 1, &p, &s), 1);
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	/* nothing given */
 	assert_int_equal(plan(f, "512m", false, NULL, 0, &p, &s), 1);
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	assert_unchanged(f);
 }
 
@@ -305,19 +305,19 @@ static void test_all_percent_and_relative(void **state)
 	/* --all: domUs only; 50% of each static-max */
 	assert_int_equal(plan(f, "50%", true, NULL, 0, &p, &s), 0);
 	assert_int_equal(p.n, 3);
-	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), 0);
+	assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), 0);
 	assert_string_equal(get(f, 1, "memory/target"), "524288");
 	assert_string_equal(get(f, 2, "memory/target"), "524288");
 	assert_string_equal(get(f, 3, "memory/target"), "1040384");
 	assert_null(get(f, 0, "memory/target"));
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	/* relative to the current target */
 	assert_int_equal(plan(f, "+256m", false, one, 1, &p, &s), 0);
 	assert_int_equal(p.changes[0].old_kb, 512 * MIB);
 	assert_int_equal(p.changes[0].new_kb, 768 * MIB);
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 }
 
 static void test_dom0_target(void **state)
@@ -328,12 +328,12 @@ static void test_dom0_target(void **state)
 	struct xb_plan p;
 
 	assert_int_equal(plan(f, "768m", false, dom0, 1, &p, &s), 0);
-	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), 0);
+	assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), 0);
 	assert_string_equal(get(f, 0, "memory/target"), "786432");
 	/* xenstore had no static-max for dom0: written from Xen's maximum */
 	assert_string_equal(get(f, 0, "memory/static-max"), "1048576");
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 }
 
 static void test_apply_rollback(void **state)
@@ -346,13 +346,13 @@ static void test_apply_rollback(void **state)
 
 	f->fail_pod_domid = 2;		/* the second domain fails in Xen */
 	assert_int_equal(plan(f, "512m", false, doms, 2, &p, &s), 0);
-	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
+	assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
 	/* the first one was put back */
 	assert_string_equal(get(f, 1, "memory/target"), "1048576");
 	assert_int_equal(xb_fake_dom(f, 1)->maxmem_kb, 1 * GIB + 1024);
 	assert_string_equal(get(f, 2, "memory/target"), "786432");
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	fclose(devnull);
 }
 
@@ -370,14 +370,14 @@ static int set_size_hook(struct xb_fake *f, uint32_t domid, const char *size,
 	const char *w = NULL;
 	int rc;
 
-	assert_int_equal(xb_size_parse(size, strlen(size), &sz, &w), 0);
-	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(xballoon_size_parse(size, strlen(size), &sz, &w), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), 0);
 	f->eagain_commits = eagain;
 	f->before_commit = hook;
-	rc = xb_dom_set_target(&f->be, xb_snapshot_find(&s, domid), &sz,
+	rc = xballoon_dom_set_target(&f->be, xballoon_snapshot_find(&s, domid), &sz,
 			       XB_MAXMEM_FOLLOW, res, why ? why : &w);
 	f->eagain_commits = 0;
-	xb_snapshot_free(&s);
+	xballoon_snapshot_free(&s);
 	return rc;
 }
 
@@ -393,7 +393,7 @@ static void test_set_target_txn(void **state)
 	struct xb_snapshot s;
 	const char *why = NULL;
 
-	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), 0);
 	assert_int_equal(set_size_hook(f, 1, "600", 2, NULL, NULL, &why), 0);
 	assert_string_equal(get(f, 1, "memory/target"), "614400");
 	/* static-max lowered behind our back: re-checked inside the transaction */
@@ -405,7 +405,7 @@ static void test_set_target_txn(void **state)
 	assert_string_equal(get(f, 1, "memory/target"), "614400");
 	assert_int_equal(set_size_hook(f, 1, "256m", 1000, NULL, NULL, &why), -1);
 	assert_string_equal(get(f, 1, "memory/target"), "614400");
-	xb_snapshot_free(&s);
+	xballoon_snapshot_free(&s);
 }
 
 static void test_mem_max(void **state)
@@ -417,20 +417,20 @@ static void test_mem_max(void **state)
 	struct xb_size sz;
 	const char *why;
 
-	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
-	xb_size_parse("2g", 2, &sz, &why);
-	assert_int_equal(xb_plan_build(&s, XB_PLAN_MAXMEM, one, 1, false, false, &sz, &p), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), 0);
+	xballoon_size_parse("2g", 2, &sz, &why);
+	assert_int_equal(xballoon_plan_build(&s, XB_PLAN_MAXMEM, one, 1, false, false, &sz, &p), 0);
 	assert_int_equal(p.n_errors, 0);
-	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_MAXMEM, &p), 0);
+	assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_MAXMEM, &p), 0);
 	assert_string_equal(get(f, 2, "memory/static-max"), "2097152");
 	assert_int_equal(xb_fake_dom(f, 2)->maxmem_kb, 2 * GIB + 1024);
-	xb_plan_free(&p);
+	xballoon_plan_free(&p);
 	/* below the current target (768m) */
-	xb_size_parse("512m", 4, &sz, &why);
-	assert_int_equal(xb_plan_build(&s, XB_PLAN_MAXMEM, one, 1, false, false, &sz, &p), 0);
+	xballoon_size_parse("512m", 4, &sz, &why);
+	assert_int_equal(xballoon_plan_build(&s, XB_PLAN_MAXMEM, one, 1, false, false, &sz, &p), 0);
 	assert_int_equal(p.n_errors, 1);
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 }
 
 static struct xb_domain dom(uint64_t target, uint64_t actual, const char *rep)
@@ -442,7 +442,7 @@ static struct xb_domain dom(uint64_t target, uint64_t actual, const char *rep)
 	d.static_max_kb = 4 * GIB;
 	d.target_kb = target;
 	d.actual_kb = actual;
-	xb_report_parse(rep, rep ? strlen(rep) : 0, &d.report);
+	xballoon_report_parse(rep, rep ? strlen(rep) : 0, &d.report);
 	return d;
 }
 
@@ -453,19 +453,19 @@ static void test_derived_state(void **state)
 
 	(void)state;
 	d = dom(512 * MIB, 512 * MIB + 1000, NULL);
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
 	d = dom(512 * MIB, 1 * GIB, NULL);
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_NO_DRIVER);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_NO_DRIVER);
 	d = dom(512 * MIB, 1 * GIB, "v=1 state=inflating");
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_CONVERGING);
 	d = dom(512 * MIB, 1 * GIB, "v=1 state=idle");
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
 	d = dom(512 * MIB, 1 * GIB, "v=1 state=refused");
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_REFUSED);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_REFUSED);
 	d = dom(64 * MIB, 128 * MIB, "v=1 state=at-floor");
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
 	d = dom(64 * MIB, 128 * MIB, "v=1 state=idle floor_kb=131072");
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
 	/*
 	 * Video RAM (16 MiB): the target counts it, memory/target does not;
 	 * Xen anywhere from memory/target (a PoD guest in the lab) to the
@@ -473,53 +473,53 @@ static void test_derived_state(void **state)
 	 */
 	d = dom(512 * MIB, 496 * MIB, "v=1 state=idle");
 	d.videoram_kb = 16 * MIB;
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
 	d.actual_kb = 512 * MIB;
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
 	d.actual_kb = 488 * MIB;
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
 	d.actual_kb = 520 * MIB;
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
 	d.videoram_kb = 1 * GIB;	/* nonsense from xenstore: no underflow */
 	d.actual_kb = 0;
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_AT_TARGET);
 	/* an invalid report counts as no report */
 	d = dom(512 * MIB, 1 * GIB, "v=1 state=idle balloon_kb=x");
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_NO_DRIVER);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_NO_DRIVER);
 
 	/* with history: progress means converging, even without a driver */
 	d = dom(512 * MIB, 1 * GIB, NULL);
-	assert_int_equal(xb_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xballoon_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
 	d.actual_kb -= 100 * MIB;
-	assert_int_equal(xb_derive_state(&d, &p, 5000, 10000), XB_ST_CONVERGING);
-	assert_int_equal(xb_derive_state(&d, &p, 14000, 10000), XB_ST_CONVERGING);
-	assert_int_equal(xb_derive_state(&d, &p, 15001, 10000), XB_ST_NO_DRIVER);
+	assert_int_equal(xballoon_derive_state(&d, &p, 5000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xballoon_derive_state(&d, &p, 14000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xballoon_derive_state(&d, &p, 15001, 10000), XB_ST_NO_DRIVER);
 	/* moving away from the target is not progress */
 	d.actual_kb += 200 * MIB;
-	assert_int_equal(xb_derive_state(&d, &p, 16000, 10000), XB_ST_NO_DRIVER);
+	assert_int_equal(xballoon_derive_state(&d, &p, 16000, 10000), XB_ST_NO_DRIVER);
 	/* a driver that stops moving is stuck, whatever it says */
 	d = dom(512 * MIB, 1 * GIB, "v=1 state=inflating");
 	memset(&p, 0, sizeof(p));
-	assert_int_equal(xb_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
-	assert_int_equal(xb_derive_state(&d, &p, 12000, 10000), XB_ST_STUCK);
+	assert_int_equal(xballoon_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xballoon_derive_state(&d, &p, 12000, 10000), XB_ST_STUCK);
 	/* with history, the guest's word alone is not stuck: Xen decides */
 	d = dom(512 * MIB, 1 * GIB, "v=1 state=refused");
 	memset(&p, 0, sizeof(p));
-	assert_int_equal(xb_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
-	assert_int_equal(xb_derive_state(&d, &p, 10999, 10000), XB_ST_CONVERGING);
-	assert_int_equal(xb_derive_state(&d, &p, 11000, 10000), XB_ST_REFUSED);
+	assert_int_equal(xballoon_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xballoon_derive_state(&d, &p, 10999, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xballoon_derive_state(&d, &p, 11000, 10000), XB_ST_REFUSED);
 	d = dom(512 * MIB, 1 * GIB, "v=1 state=inflating");
 	memset(&p, 0, sizeof(p));
-	assert_int_equal(xb_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
-	assert_int_equal(xb_derive_state(&d, &p, 12000, 10000), XB_ST_STUCK);
+	assert_int_equal(xballoon_derive_state(&d, &p, 1000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xballoon_derive_state(&d, &p, 12000, 10000), XB_ST_STUCK);
 	/* a new target restarts the clock */
 	d.target_kb = 600 * MIB;
-	assert_int_equal(xb_derive_state(&d, &p, 13000, 10000), XB_ST_CONVERGING);
+	assert_int_equal(xballoon_derive_state(&d, &p, 13000, 10000), XB_ST_CONVERGING);
 
-	assert_int_equal(xb_state_exit(XB_ST_NO_DRIVER), XB_EXIT_NO_DRIVER);
-	assert_int_equal(xb_exit_worse(XB_EXIT_OK, XB_EXIT_TIMEOUT), XB_EXIT_TIMEOUT);
-	assert_int_equal(xb_exit_worse(XB_EXIT_REFUSED, XB_EXIT_TIMEOUT), XB_EXIT_REFUSED);
-	assert_int_equal(xb_exit_worse(XB_EXIT_STUCK, XB_EXIT_NO_DRIVER), XB_EXIT_STUCK);
+	assert_int_equal(xballoon_state_exit(XB_ST_NO_DRIVER), XB_EXIT_NO_DRIVER);
+	assert_int_equal(xballoon_exit_worse(XB_EXIT_OK, XB_EXIT_TIMEOUT), XB_EXIT_TIMEOUT);
+	assert_int_equal(xballoon_exit_worse(XB_EXIT_REFUSED, XB_EXIT_TIMEOUT), XB_EXIT_REFUSED);
+	assert_int_equal(xballoon_exit_worse(XB_EXIT_STUCK, XB_EXIT_NO_DRIVER), XB_EXIT_STUCK);
 }
 
 /* One guest's report never changes anything about another domain. */
@@ -531,28 +531,28 @@ static void test_report_isolation(void **state)
 	struct xb_plan p;
 	char *big = malloc(4096);
 
-	assert_int_equal(xb_snapshot_take(&f->be, &a), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &a), 0);
 	memset(big, '9', 4096);
 	report(f, 1, big, 4096);
 	report(f, 3, "v=1 state=refused balloon_kb=18446744073709551615 "
 		     "current_kb=18446744073709551615 target_kb=1", 93);
 	report(f, 0, "v=1 seq=1 floor_kb=99999999999", 30);
-	assert_int_equal(xb_snapshot_take(&f->be, &b), 0);
-	assert_int_equal(xb_snapshot_find(&b, 1)->report.status, XB_REPORT_INVALID);
-	assert_int_equal(xb_snapshot_find(&b, 3)->report.status, XB_REPORT_VALID);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &b), 0);
+	assert_int_equal(xballoon_snapshot_find(&b, 1)->report.status, XB_REPORT_INVALID);
+	assert_int_equal(xballoon_snapshot_find(&b, 3)->report.status, XB_REPORT_VALID);
 	/* domain 2's view and every sum are the same as before */
-	assert_memory_equal(xb_snapshot_find(&a, 2), xb_snapshot_find(&b, 2),
+	assert_memory_equal(xballoon_snapshot_find(&a, 2), xballoon_snapshot_find(&b, 2),
 			    sizeof(struct xb_domain));
 	assert_int_equal(a.reclaimed_kb, b.reclaimed_kb);
 	assert_int_equal(a.actual_kb, b.actual_kb);
 	assert_int_equal(a.target_kb, b.target_kb);
 	/* and a plan for domain 2 is the same */
-	xb_snapshot_free(&a);
-	xb_snapshot_free(&b);
+	xballoon_snapshot_free(&a);
+	xballoon_snapshot_free(&b);
 	assert_int_equal(plan(f, "50%", false, one, 1, &p, &b), 0);
 	assert_int_equal(p.changes[0].new_kb, 512 * MIB);
-	xb_plan_free(&p);
-	xb_snapshot_free(&b);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&b);
 	free(big);
 }
 
@@ -563,7 +563,7 @@ static enum xb_exit run_wait(struct xb_fake *f, uint32_t domid, uint64_t timeout
 		.timeout_ms = timeout_ms, .interval_ms = 1000, .stuck_ms = 10000,
 	};
 
-	return xb_wait(&f->be, &domid, 1, &o, st);
+	return xballoon_wait(&f->be, &domid, 1, &o, st);
 }
 
 static void set_target(struct xb_fake *f, uint32_t domid, uint64_t kb)
@@ -631,7 +631,7 @@ static void test_wait_believes_xen(void **state)
 	t0 = f->now_ms;
 	assert_int_equal(run_wait(f, 1, 60000, &st), XB_EXIT_REFUSED);
 	assert_true(f->now_ms - t0 >= 10000);
-	assert_true(xb_dom_state_guest_reason(st));
+	assert_true(xballoon_dom_state_guest_reason(st));
 
 	/* an absurd floor (4 TB) cannot make a moving guest "at floor" */
 	xb_fake_dom(f, 1)->rate_kb_s = 50 * MIB;
@@ -648,12 +648,12 @@ static void test_floor_capped(void **state)
 	(void)state;
 	d = dom(64 * MIB, 900 * MIB, "v=1 state=idle floor_kb=4000000000");
 	d.static_max_kb = 1 * GIB;
-	assert_true(xb_dom_floor_kb(&d, &floor));
+	assert_true(xballoon_dom_floor_kb(&d, &floor));
 	assert_int_equal(floor, 1 * GIB);
 	/* capped at 1 GiB, actual 900 MiB is below that floor + tolerance */
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_AT_FLOOR);
 	d.actual_kb = 2 * GIB;	/* above the capped floor: not at floor */
-	assert_int_equal(xb_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
+	assert_int_equal(xballoon_derive_state(&d, NULL, 0, 10000), XB_ST_STUCK);
 }
 
 /* One domain of several disappears: the others are still waited for. */
@@ -670,7 +670,7 @@ static void test_wait_one_gone(void **state)
 	set_target(f, 1, 512 * MIB);
 	set_target(f, 2, 700 * MIB);
 	xb_fake_remove(f, 2);
-	assert_int_equal(xb_wait(&f->be, ids, 2, &o, st), XB_EXIT_GONE);
+	assert_int_equal(xballoon_wait(&f->be, ids, 2, &o, st), XB_EXIT_GONE);
 	assert_int_equal(st[0], XB_ST_AT_TARGET);	/* waited for to the end */
 	assert_int_equal(st[1], XB_ST_GONE);
 	assert_string_equal(get(f, 1, "memory/target"), "524288");
@@ -741,7 +741,7 @@ static void test_rollback_exact(void **state)
 			if (how == 1 && fail == 1)
 				continue;	/* PV has no PoD */
 			assert_int_equal(plan(f, "512m", false, doms, 3, &p, &s), 0);
-			assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
+			assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
 			assert_int_equal(p.changes[fail - 1].outcome, XB_OUT_FAILED);
 			for (int i = 0; i < fail - 1; i++)
 				assert_int_equal(p.changes[i].outcome, XB_OUT_RESTORED);
@@ -749,8 +749,8 @@ static void test_rollback_exact(void **state)
 				assert_int_equal(p.changes[i].outcome, XB_OUT_PENDING);
 			for (uint32_t id = 1; id <= 3; id++)
 				assert_vals(f, id, &before[id]);
-			xb_plan_free(&p);
-			xb_snapshot_free(&s);
+			xballoon_plan_free(&p);
+			xballoon_snapshot_free(&s);
 		}
 	}
 	f->fail_maxmem_domid = f->fail_pod_domid = -1;
@@ -786,19 +786,19 @@ static void test_rollback_keep_maxmem(void **state)
 	/* pv1 was set with --keep-maxmem: target 512m, maxmem static-max + 1m */
 	assert_int_equal(plan(f, "512m", false, doms, 1, &p, &s), 0);
 	p.maxmem = XB_MAXMEM_KEEP;
-	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), 0);
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), 0);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 	assert_int_equal(xb_fake_dom(f, 1)->maxmem_kb, 1 * GIB + 1024);
 	vals_of(f, 1, &before);
 	/* then a plain mem-set of both fails at pvh2 */
 	f->fail_maxmem_domid = 2;
 	assert_int_equal(plan(f, "300m", false, doms, 2, &p, &s), 0);
-	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
+	assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
 	f->fail_maxmem_domid = -1;
 	assert_vals(f, 1, &before);	/* 1 GiB + 1 MiB, not 512m + 1m */
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 }
 
 /* A restore that fails is reported with what it left. */
@@ -814,7 +814,7 @@ static void test_rollback_restore_fails(void **state)
 	f->fail_maxmem_after = 1;
 	f->fail_pod_domid = 2;
 	assert_int_equal(plan(f, "512m", false, doms, 2, &p, &s), 0);
-	assert_int_equal(xb_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
+	assert_int_equal(xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &p), -1);
 	assert_int_equal(p.changes[0].outcome, XB_OUT_RESTORE_FAILED);
 	assert_non_null(p.changes[0].restore_why);
 	assert_non_null(strstr(p.changes[0].restore_why, "setmaxmem"));
@@ -822,8 +822,8 @@ static void test_rollback_restore_fails(void **state)
 	assert_int_equal(p.changes[0].left.maxmem_kb, 512 * MIB + 1024);
 	assert_int_equal(p.changes[1].outcome, XB_OUT_FAILED);
 	f->fail_maxmem_domid = f->fail_pod_domid = -1;
-	xb_plan_free(&p);
-	xb_snapshot_free(&s);
+	xballoon_plan_free(&p);
+	xballoon_snapshot_free(&s);
 }
 
 /* The second writer runs to its end while the first one is in its transaction. */
@@ -856,25 +856,25 @@ static void test_select_all(void **state)
 	report(f, 1, "v=1 state=idle", 14);
 	/* hvm3: no report, but marked as having followed a target before */
 	xb_fake_put(f, "/local/domain/3/memory/xballoon-followed", "1", 1);
-	assert_int_equal(xb_snapshot_take(&f->be, &s), 0);
-	assert_int_equal(xb_select(&s, NULL, 0, true, false, &sel), 0);
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), 0);
+	assert_int_equal(xballoon_select(&s, NULL, 0, true, false, &sel), 0);
 	assert_int_equal(sel.n, 2);
 	assert_int_equal(sel.doms[0]->xen.domid, 1);
 	assert_int_equal(sel.doms[1]->xen.domid, 3);
 	assert_int_equal(sel.n_skipped, 1);
 	assert_int_equal(sel.skipped[0]->xen.domid, 2);
-	xb_selection_free(&sel);
-	assert_int_equal(xb_select(&s, NULL, 0, true, true, &sel), 0);
+	xballoon_selection_free(&sel);
+	assert_int_equal(xballoon_select(&s, NULL, 0, true, true, &sel), 0);
 	assert_int_equal(sel.n, 3);	/* never dom0 */
-	xb_selection_free(&sel);
-	assert_int_equal(xb_select(&s, dup, 4, false, false, &sel), 0);
+	xballoon_selection_free(&sel);
+	assert_int_equal(xballoon_select(&s, dup, 4, false, false, &sel), 0);
 	assert_int_equal(sel.n, 2);
-	xb_selection_free(&sel);
-	xb_snapshot_free(&s);
+	xballoon_selection_free(&sel);
+	xballoon_snapshot_free(&s);
 	/* a plain view (list) does not read the marks: one key less per domain */
-	assert_int_equal(xb_snapshot_take_flags(&f->be, 0, &s), 0);
-	assert_false(xb_snapshot_find(&s, 3)->followed);
-	xb_snapshot_free(&s);
+	assert_int_equal(xballoon_snapshot_take_flags(&f->be, 0, &s), 0);
+	assert_false(xballoon_snapshot_find(&s, 3)->followed);
+	xballoon_snapshot_free(&s);
 
 	/* a wait that sees a domain reach a new target marks it */
 	xb_fake_dom(f, 2)->rate_kb_s = 100 * MIB;

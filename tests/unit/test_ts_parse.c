@@ -13,7 +13,7 @@
 static int size_of(const char *s, struct xb_size *sz)
 {
 	const char *why = NULL;
-	int rc = xb_size_parse(s, strlen(s), sz, &why);
+	int rc = xballoon_size_parse(s, strlen(s), sz, &why);
 
 	if (rc)
 		assert_non_null(why);
@@ -59,11 +59,11 @@ static void test_size_units_relative_fraction(void **state)
 	assert_int_equal(sz.kb, 1024);			/* 1 MiB less */
 	assert_int_equal(size_of("+512", &sz), 0);
 	assert_int_equal(sz.kb, 512 * 1024);
-	assert_int_equal(xb_size_parse("1.5g", 4, &sz, &why), -1);
+	assert_int_equal(xballoon_size_parse("1.5g", 4, &sz, &why), -1);
 	assert_non_null(strstr(why, "fractions are not accepted"));
-	assert_int_equal(xb_size_parse("+0.5", 4, &sz, &why), -1);
+	assert_int_equal(xballoon_size_parse("+0.5", 4, &sz, &why), -1);
 	assert_non_null(strstr(why, "fractions are not accepted"));
-	assert_int_equal(xb_size_parse("7q", 2, &sz, &why), -1);
+	assert_int_equal(xballoon_size_parse("7q", 2, &sz, &why), -1);
 	assert_non_null(strstr(why, "unknown size suffix"));
 }
 
@@ -80,7 +80,7 @@ static void test_size_rejects(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(size_of(bad[i], &sz), -1);
 	/* NUL inside the given length is not a digit */
-	assert_int_equal(xb_size_parse("1\0g", 3, &sz, &(const char *){ 0 }), -1);
+	assert_int_equal(xballoon_size_parse("1\0g", 3, &sz, &(const char *){ 0 }), -1);
 }
 
 static uint64_t resolve(const char *s, uint64_t cur, uint64_t max, int *rc)
@@ -90,7 +90,7 @@ static uint64_t resolve(const char *s, uint64_t cur, uint64_t max, int *rc)
 	uint64_t kb = 0;
 
 	assert_int_equal(size_of(s, &sz), 0);
-	*rc = xb_size_resolve(&sz, cur, max, &kb, &why);
+	*rc = xballoon_size_resolve(&sz, cur, max, &kb, &why);
 	if (*rc)
 		assert_non_null(why);
 	return kb;
@@ -128,10 +128,10 @@ static void test_size_fmt(void **state)
 	char buf[16];
 
 	(void)state;
-	assert_string_equal(xb_size_fmt(512, buf, sizeof(buf)), "512K");
-	assert_string_equal(xb_size_fmt(1024, buf, sizeof(buf)), "1M");
-	assert_string_equal(xb_size_fmt(1536 * 1024, buf, sizeof(buf)), "1.5G");
-	assert_string_equal(xb_size_fmt(UINT64_MAX, buf, sizeof(buf)), "16777215P");
+	assert_string_equal(xballoon_size_fmt(512, buf, sizeof(buf)), "512K");
+	assert_string_equal(xballoon_size_fmt(1024, buf, sizeof(buf)), "1M");
+	assert_string_equal(xballoon_size_fmt(1536 * 1024, buf, sizeof(buf)), "1.5G");
+	assert_string_equal(xballoon_size_fmt(UINT64_MAX, buf, sizeof(buf)), "16777215P");
 }
 
 static void test_xs_values(void **state)
@@ -139,19 +139,19 @@ static void test_xs_values(void **state)
 	uint64_t v = 7;
 
 	(void)state;
-	assert_int_equal(xb_xs_u64("123", 3, &v), 0);
+	assert_int_equal(xballoon_xs_u64("123", 3, &v), 0);
 	assert_int_equal(v, 123);
-	assert_int_equal(xb_xs_u64("18446744073709551615", 20, &v), 0);
+	assert_int_equal(xballoon_xs_u64("18446744073709551615", 20, &v), 0);
 	assert_true(v == UINT64_MAX);
 	v = 7;
-	assert_int_equal(xb_xs_u64("18446744073709551616", 20, &v), -1);
-	assert_int_equal(xb_xs_u64("99999999999999999999", 20, &v), -1);
-	assert_int_equal(xb_xs_u64("000000000000000000001", 21, &v), -1);
-	assert_int_equal(xb_xs_u64("", 0, &v), -1);
-	assert_int_equal(xb_xs_u64("-1", 2, &v), -1);
-	assert_int_equal(xb_xs_u64("12 ", 3, &v), -1);
-	assert_int_equal(xb_xs_u64("1\0", 2, &v), -1);
-	assert_int_equal(xb_xs_u64(NULL, 3, &v), -1);
+	assert_int_equal(xballoon_xs_u64("18446744073709551616", 20, &v), -1);
+	assert_int_equal(xballoon_xs_u64("99999999999999999999", 20, &v), -1);
+	assert_int_equal(xballoon_xs_u64("000000000000000000001", 21, &v), -1);
+	assert_int_equal(xballoon_xs_u64("", 0, &v), -1);
+	assert_int_equal(xballoon_xs_u64("-1", 2, &v), -1);
+	assert_int_equal(xballoon_xs_u64("12 ", 3, &v), -1);
+	assert_int_equal(xballoon_xs_u64("1\0", 2, &v), -1);
+	assert_int_equal(xballoon_xs_u64(NULL, 3, &v), -1);
 	assert_int_equal(v, 7);		/* untouched on failure */
 }
 
@@ -160,17 +160,17 @@ static void test_xs_name(void **state)
 	char buf[8];
 
 	(void)state;
-	xb_xs_name("guest\n\x1b[31m", 12, buf, sizeof(buf));
+	xballoon_xs_name("guest\n\x1b[31m", 12, buf, sizeof(buf));
 	assert_string_equal(buf, "guest??");
-	xb_xs_name(NULL, 5, buf, sizeof(buf));
+	xballoon_xs_name(NULL, 5, buf, sizeof(buf));
 	assert_string_equal(buf, "");
-	xb_xs_name("a\0b", 3, buf, sizeof(buf));
+	xballoon_xs_name("a\0b", 3, buf, sizeof(buf));
 	assert_string_equal(buf, "a?b");
 }
 
 static void parse(const char *s, struct xb_report *r)
 {
-	xb_report_parse(s, s ? strlen(s) : 0, r);
+	xballoon_report_parse(s, s ? strlen(s) : 0, r);
 }
 
 static void test_report_valid(void **state)
@@ -214,7 +214,7 @@ static void expect_invalid(const char *s, size_t len)
 {
 	struct xb_report r;
 
-	xb_report_parse(s, len, &r);
+	xballoon_report_parse(s, len, &r);
 	assert_int_equal(r.status, XB_REPORT_INVALID);
 	assert_non_null(r.why);
 	assert_int_equal(r.present, 0);		/* nothing half-parsed leaks out */
@@ -252,7 +252,7 @@ static void test_report_garbage(void **state)
 	{
 		struct xb_report r;
 
-		xb_report_parse(big, 1024, &r);
+		xballoon_report_parse(big, 1024, &r);
 		assert_int_equal(r.status, XB_REPORT_VALID);
 	}
 	big[1024] = 'a';

@@ -54,7 +54,7 @@ int xb_usage_error(struct xb_cli *cli, const char *cmd, const char *fmt, ...)
 
 int xb_take_snapshot(struct xb_cli *cli, const char *cmd, struct xb_snapshot *snap)
 {
-	if (!xb_snapshot_take(cli->be, snap))
+	if (!xballoon_snapshot_take(cli->be, snap))
 		return 0;
 	fprintf(cli->err, "xballoon %s: cannot read domains: %s\n", cmd,
 		strerror(errno));
@@ -67,12 +67,12 @@ int xb_parse_seconds(const char *s, uint64_t *ms_r)
 	const char *dot = strchr(s, '.');
 	size_t wl = dot ? (size_t)(dot - s) : strlen(s);
 
-	if (xb_xs_u64(s, wl, &whole) || whole > 86400 * 365)
+	if (xballoon_xs_u64(s, wl, &whole) || whole > 86400 * 365)
 		return -1;
 	if (dot) {
 		size_t fl = strlen(dot + 1);
 
-		if (!fl || fl > 3 || xb_xs_u64(dot + 1, fl, &frac))
+		if (!fl || fl > 3 || xballoon_xs_u64(dot + 1, fl, &frac))
 			return -1;
 		while (fl++ < 3)
 			frac *= 10;

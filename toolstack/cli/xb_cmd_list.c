@@ -35,7 +35,7 @@ static const char *rcol(const struct xb_report *r, enum xb_rfield f, char *buf,
 static const char *driver_col(const struct xb_report *r)
 {
 	switch (r->status) {
-	case XB_REPORT_VALID: return xb_rstate_name[r->state];
+	case XB_REPORT_VALID: return xballoon_rstate_name[r->state];
 	case XB_REPORT_INVALID: return "invalid";
 	default: return "-";
 	}
@@ -56,13 +56,13 @@ static void list_text(FILE *f, const struct xb_view *v)
 		fprintf(f, "%-40s %5" PRIu32 " %-4s %8" PRIu64 " %8" PRIu64
 			" %8" PRIu64 " %9" PRIu64 " %8s %8s %8s %5s %-12s %s\n",
 			d->name[0] ? d->name : "-", d->xen.domid,
-			xb_domtype_name[d->xen.type], mib(d->static_max_kb),
+			xballoon_domtype_name[d->xen.type], mib(d->static_max_kb),
 			mib(d->target_kb), mib(d->actual_kb), mib(d->reclaimed_kb),
 			rcol(r, XB_RF_BALLOON, b1, sizeof(b1)),
 			rcol(r, XB_RF_CURRENT, b2, sizeof(b2)),
 			rcol(r, XB_RF_MEM_AVAIL, b3, sizeof(b3)),
 			rcol(r, XB_RF_OOM_DEFLATES, b4, sizeof(b4)),
-			driver_col(r), xb_dom_state_name[d->state]);
+			driver_col(r), xballoon_dom_state_name[d->state]);
 		max += d->static_max_kb;
 		tgt += d->target_kb;
 		act += d->actual_kb;
@@ -117,7 +117,7 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 		}
 	}
 	/* the view only: no selection, so no followed marks to read */
-	if (xb_snapshot_take_flags(cli->be, 0, &snap)) {
+	if (xballoon_snapshot_take_flags(cli->be, 0, &snap)) {
 		fprintf(cli->err, "xballoon list: cannot read domains: %s\n",
 			strerror(errno));
 		return XB_EXIT_ERROR;
@@ -126,14 +126,14 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 	if (optind == argc) {
 		v.doms = calloc(snap.n + 1, sizeof(*v.doms));
 		if (!v.doms) {
-			xb_snapshot_free(&snap);
+			xballoon_snapshot_free(&snap);
 			return XB_EXIT_ERROR;
 		}
 		for (size_t i = 0; i < snap.n; i++)
 			v.doms[v.n++] = &snap.doms[i];
-	} else if (xb_select(&snap, (const char *const *)argv + optind,
+	} else if (xballoon_select(&snap, (const char *const *)argv + optind,
 			     (size_t)(argc - optind), false, false, &sel)) {
-		xb_snapshot_free(&snap);
+		xballoon_snapshot_free(&snap);
 		return XB_EXIT_ERROR;
 	} else {
 		/* each domain once, however often it is named */
@@ -149,8 +149,8 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 	if (!rc)
 		rc = emit_view(cli, &v, fmt);
 	free(v.doms);
-	xb_selection_free(&sel);
-	xb_snapshot_free(&snap);
+	xballoon_selection_free(&sel);
+	xballoon_snapshot_free(&snap);
 	return rc;
 }
 
@@ -217,6 +217,6 @@ int xb_cmd_info(struct xb_cli *cli, int argc, char **argv)
 		mib(snap.static_max_kb), mib(snap.target_kb), mib(snap.actual_kb),
 		mib(snap.reclaimed_kb));
 out:
-	xb_snapshot_free(&snap);
+	xballoon_snapshot_free(&snap);
 	return rc;
 }

@@ -140,7 +140,7 @@ static void progress_cb(void *ctx, const struct xb_snapshot *snap,
 	FILE *f = p->cli->err;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct xb_domain *d = xb_snapshot_find(snap, domids[i]);
+		const struct xb_domain *d = xballoon_snapshot_find(snap, domids[i]);
 		uint64_t gap;
 
 		if (!d)
@@ -161,7 +161,7 @@ static void progress_cb(void *ctx, const struct xb_snapshot *snap,
 		fprintf(f, "%6.1fs %s(%" PRIu32 ") actual %" PRIu64 " MiB target %"
 			PRIu64 " MiB %s\n", (double)elapsed_ms / 1000,
 			d->name[0] ? d->name : "-", d->xen.domid, d->actual_kb / 1024,
-			d->target_kb / 1024, xb_dom_state_name[states[i]]);
+			d->target_kb / 1024, xballoon_dom_state_name[states[i]]);
 		p->last_actual[i] = d->actual_kb;
 		p->last_state[i] = states[i];
 	}
@@ -215,10 +215,10 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 		a->wo.progress = progress_cb;
 		a->wo.ctx = &p;
 	}
-	rc = xb_wait(cli->be, domids, n, &a->wo, st);
+	rc = xballoon_wait(cli->be, domids, n, &a->wo, st);
 	if (p.drawn)
 		fputc('\n', cli->err);
-	if (xb_snapshot_take(cli->be, &snap))
+	if (xballoon_snapshot_take(cli->be, &snap))
 		memset(&snap, 0, sizeof(snap));
 	if (g) {
 		xb_json_key(g, "wait");
@@ -230,14 +230,14 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct xb_domain *d = st[i] == XB_ST_GONE ? NULL :
-					    xb_snapshot_find(&snap, domids[i]);
-		bool guest = xb_dom_state_guest_reason(st[i]);
+					    xballoon_snapshot_find(&snap, domids[i]);
+		bool guest = xballoon_dom_state_guest_reason(st[i]);
 
 		if (g) {
 			yajl_gen_map_open(g);
 			xb_json_u64(g, "domid", domids[i]);
 			xb_json_str(g, "name", d ? d->name : NULL);
-			xb_json_str(g, "state", xb_dom_state_name[st[i]]);
+			xb_json_str(g, "state", xballoon_dom_state_name[st[i]]);
 			/* stuck is Xen's verdict; the reason is the guest's word */
 			if (guest)
 				xb_json_str(g, "reason_from", "guest-report");
@@ -250,7 +250,7 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 			fprintf(cli->out, "%s(%" PRIu32 "): %s%s, actual %" PRIu64
 				" MiB, target %" PRIu64 " MiB\n",
 				d->name[0] ? d->name : "-", d->xen.domid,
-				xb_dom_state_name[st[i]],
+				xballoon_dom_state_name[st[i]],
 				guest ? " (no progress per Xen; reason reported by the guest)" : "",
 				d->actual_kb / 1024, d->target_kb / 1024);
 		} else if (st[i] == XB_ST_GONE) {
@@ -258,7 +258,7 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 				domids[i]);
 		} else {
 			fprintf(cli->out, "domain %" PRIu32 ": %s (gone since)\n",
-				domids[i], xb_dom_state_name[st[i]]);
+				domids[i], xballoon_dom_state_name[st[i]]);
 		}
 	}
 	if (g) {
@@ -268,7 +268,7 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 		fprintf(cli->out, "result: %s (exit %d)\n", exit_name(rc), rc);
 	}
 out:
-	xb_snapshot_free(&snap);
+	xballoon_snapshot_free(&snap);
 	free(st);
 	free(p.start_gap);
 	free(p.last_actual);
@@ -353,7 +353,7 @@ static bool show_failure(struct xb_cli *cli, const char *cmd,
 			yajl_gen_map_open(g);
 			xb_json_u64(g, "domid", c->domid);
 			xb_json_str(g, "name", c->name);
-			xb_json_str(g, "outcome", xb_outcome_name[c->outcome]);
+			xb_json_str(g, "outcome", xballoon_outcome_name[c->outcome]);
 			if (c->why)
 				xb_json_str(g, "why", c->why);
 			if (c->restore_why)
@@ -419,7 +419,7 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 		rc = xb_usage_error(cli, cmd, "--keep-maxmem is for mem-set");
 	if (!rc && a.wait_opts && !a.wait)
 		rc = xb_usage_error(cli, cmd, "--timeout, --stuck and --interval go with --wait");
-	if (!rc && xb_size_parse(a.size, strlen(a.size), &size, &why))
+	if (!rc && xballoon_size_parse(a.size, strlen(a.size), &size, &why))
 		rc = xb_usage_error(cli, cmd, "'%s': %s", a.size, why);
 	if (!rc && xb_take_snapshot(cli, cmd, &snap))
 		rc = XB_EXIT_ERROR;
@@ -428,7 +428,7 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 		return rc;
 	}
 	rc = XB_EXIT_ERROR;
-	if (xb_plan_build(&snap, kind, (const char *const *)a.doms, a.n_doms, a.all,
+	if (xballoon_plan_build(&snap, kind, (const char *const *)a.doms, a.n_doms, a.all,
 			  a.include_no_driver, &size, &plan))
 		goto out;
 	if (a.json) {
@@ -453,7 +453,7 @@ static int mem_cmd(struct xb_cli *cli, int argc, char **argv, const char *cmd,
 	}
 	if (a.keep_maxmem)
 		plan.maxmem = XB_MAXMEM_KEEP;
-	if (xb_plan_apply(cli->be, &snap, kind, &plan)) {
+	if (xballoon_plan_apply(cli->be, &snap, kind, &plan)) {
 		bool undone;
 
 		if (g) {
@@ -519,8 +519,8 @@ out:
 		yajl_gen_free(g);
 	free(domids);
 	free(a.argv);
-	xb_plan_free(&plan);
-	xb_snapshot_free(&snap);
+	xballoon_plan_free(&plan);
+	xballoon_snapshot_free(&snap);
 	return rc;
 }
 
@@ -555,9 +555,9 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 		free(a.argv);
 		return rc;
 	}
-	if (xb_select(&snap, (const char *const *)a.doms, a.n_doms, a.all,
+	if (xballoon_select(&snap, (const char *const *)a.doms, a.n_doms, a.all,
 		      a.include_no_driver, &sel)) {
-		xb_snapshot_free(&snap);
+		xballoon_snapshot_free(&snap);
 		free(a.argv);
 		return XB_EXIT_ERROR;
 	}
@@ -593,8 +593,8 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv)
 	skipped = calloc(sel.n_skipped + 1, sizeof(*skipped));
 	for (size_t i = 0; skipped && i < sel.n_skipped; i++)
 		skipped[n_skipped++] = sel.skipped[i]->xen.domid;
-	xb_selection_free(&sel);
-	xb_snapshot_free(&snap);
+	xballoon_selection_free(&sel);
+	xballoon_snapshot_free(&snap);
 	if (rc)
 		goto out;
 	if (a.json) {

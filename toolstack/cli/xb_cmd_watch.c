@@ -107,25 +107,25 @@ static int refresh(struct watcher *w)
 	struct xb_backend *be = w->cli->be;
 	struct xb_snapshot next;
 	struct xb_progress *prog;
-	uint64_t now = xb_backend_now_ms(be);
+	uint64_t now = xballoon_backend_now_ms(be);
 	size_t i;
 
-	if (xb_snapshot_take(be, &next))
+	if (xballoon_snapshot_take(be, &next))
 		return -1;
 	if (!xs_alive(w)) {
-		xb_snapshot_free(&next);
+		xballoon_snapshot_free(&next);
 		errno = ECONNRESET;
 		return -1;
 	}
 	prog = calloc(next.n ? next.n : 1, sizeof(*prog));
 	if (!prog) {
-		xb_snapshot_free(&next);
+		xballoon_snapshot_free(&next);
 		return -1;
 	}
 	for (i = 0; i < next.n; i++) {
 		struct xb_domain *d = &next.doms[i];
 		const struct xb_domain *old = w->have_cur ?
-			xb_snapshot_find(&w->cur, d->xen.domid) : NULL;
+			xballoon_snapshot_find(&w->cur, d->xen.domid) : NULL;
 
 		if (old) {
 			prog[i] = w->prog[old - w->cur.doms];
@@ -133,16 +133,16 @@ static int refresh(struct watcher *w)
 			if (!d->name[0])
 				memcpy(d->name, old->name, sizeof(d->name));
 		}
-		d->state = xb_derive_state(d, &prog[i], now, w->stuck_ms);
+		d->state = xballoon_derive_state(d, &prog[i], now, w->stuck_ms);
 		if (!old)
 			dom_watches(w, d->xen.domid, true);
 	}
 	for (i = 0; w->have_cur && i < w->cur.n; i++)
-		if (!xb_snapshot_find(&next, w->cur.doms[i].xen.domid))
+		if (!xballoon_snapshot_find(&next, w->cur.doms[i].xen.domid))
 			dom_watches(w, w->cur.doms[i].xen.domid, false);
-	xb_events_snapshot(w->have_cur ? &w->cur : NULL, &next, wall_ms(), emit, w);
+	xballoon_events_snapshot(w->have_cur ? &w->cur : NULL, &next, wall_ms(), emit, w);
 	if (w->have_cur)
-		xb_snapshot_free(&w->cur);
+		xballoon_snapshot_free(&w->cur);
 	free(w->prog);
 	w->cur = next;
 	w->prog = prog;
@@ -168,17 +168,17 @@ static int refresh_xen(struct watcher *w)
 	if (!next.doms)
 		return -1;
 	memcpy(next.doms, w->cur.doms, next.n * sizeof(*next.doms));
-	rc = xb_snapshot_refresh_xen(be, &next);
+	rc = xballoon_snapshot_refresh_xen(be, &next);
 	if (rc <= 0) {
 		free(next.doms);
 		return rc < 0 ? -1 : refresh(w);
 	}
-	now = xb_backend_now_ms(be);
+	now = xballoon_backend_now_ms(be);
 	for (size_t i = 0; i < next.n; i++)	/* same domains, same order */
-		next.doms[i].state = xb_derive_state(&next.doms[i], &w->prog[i], now,
+		next.doms[i].state = xballoon_derive_state(&next.doms[i], &w->prog[i], now,
 						     w->stuck_ms);
-	xb_events_snapshot(&w->cur, &next, wall_ms(), emit, w);
-	xb_snapshot_free(&w->cur);
+	xballoon_events_snapshot(&w->cur, &next, wall_ms(), emit, w);
+	xballoon_snapshot_free(&w->cur);
 	w->cur = next;
 	return 0;
 }
@@ -188,7 +188,7 @@ static void mark(struct watcher *w, const char *path, const char *token)
 {
 	uint64_t id;
 
-	if (token[0] == 'd' && !xb_xs_u64(token + 1, strlen(token + 1), &id) &&
+	if (token[0] == 'd' && !xballoon_xs_u64(token + 1, strlen(token + 1), &id) &&
 	    strstr(path, "/data/xballoon/report")) {
 		for (size_t i = 0; i < w->n_dirty; i++)
 			if (w->dirty[i] == id)
@@ -205,24 +205,24 @@ static void mark(struct watcher *w, const char *path, const char *token)
 static int refresh_reports(struct watcher *w)
 {
 	struct xb_backend *be = w->cli->be;
-	uint64_t now = xb_backend_now_ms(be), ts = wall_ms();
+	uint64_t now = xballoon_backend_now_ms(be), ts = wall_ms();
 
 	for (size_t i = 0; w->have_cur && i < w->n_dirty; i++) {
-		struct xb_domain *d = xb_snapshot_find(&w->cur, w->dirty[i]);
+		struct xb_domain *d = xballoon_snapshot_find(&w->cur, w->dirty[i]);
 		struct xb_domain nd;
 
 		if (!d)
 			continue;
 		nd = *d;
-		xb_read_report(be, nd.xen.domid, &nd.report);
+		xballoon_read_report(be, nd.xen.domid, &nd.report);
 		/* a report unreadable because xenstored died is not "removed" */
 		if (!xs_alive(w)) {
 			errno = ECONNRESET;
 			return -1;
 		}
-		nd.state = xb_derive_state(&nd, &w->prog[d - w->cur.doms], now,
+		nd.state = xballoon_derive_state(&nd, &w->prog[d - w->cur.doms], now,
 					   w->stuck_ms);
-		xb_events_diff(d, &nd, ts, emit, w);
+		xballoon_events_diff(d, &nd, ts, emit, w);
 		*d = nd;
 	}
 	w->n_dirty = 0;
@@ -234,22 +234,22 @@ static void *reopen_xs(void *ctx)
 {
 	struct watcher *w = ctx;
 
-	if (xb_backend_xs_reopen(w->cli->be))
+	if (xballoon_backend_xs_reopen(w->cli->be))
 		return NULL;
-	return xb_backend_xs_handle(w->cli->be);
+	return xballoon_backend_xs_handle(w->cli->be);
 }
 
 static int backoff_sleep(void *ctx, unsigned int ms)
 {
 	struct watcher *w = ctx;
-	uint64_t now = xb_backend_now_ms(w->cli->be);
+	uint64_t now = xballoon_backend_now_ms(w->cli->be);
 
 	if (*w->cli->stop || (w->deadline_ms && now >= w->deadline_ms))
 		return 1;
 	if (w->deadline_ms && w->deadline_ms - now < ms)
 		ms = (unsigned int)(w->deadline_ms - now);
 	poll(NULL, 0, (int)ms);		/* SIGINT/SIGTERM end it (EINTR) */
-	now = xb_backend_now_ms(w->cli->be);
+	now = xballoon_backend_now_ms(w->cli->be);
 	return *w->cli->stop || (w->deadline_ms && now >= w->deadline_ms);
 }
 
@@ -266,7 +266,7 @@ static const struct xsw_reconnect_ops reconnect_ops = {
 static int reconnect(struct watcher *w, const char *why)
 {
 	struct xb_backend *be = w->cli->be;
-	uint64_t t0 = xb_backend_now_ms(be), took;
+	uint64_t t0 = xballoon_backend_now_ms(be), took;
 	struct xb_event ev = { .type = XB_EV_RECONNECT };
 	struct xsw_backoff b;
 	int attempts;
@@ -282,7 +282,7 @@ static int reconnect(struct watcher *w, const char *why)
 	/* watches of domains whose xsw_add failed as the connection went */
 	for (size_t i = 0; w->have_cur && i < w->cur.n; i++)
 		dom_watches(w, w->cur.doms[i].xen.domid, true);
-	took = xb_backend_now_ms(be) - t0;
+	took = xballoon_backend_now_ms(be) - t0;
 	snprintf(w->detail, sizeof(w->detail),
 		 "reconnected to xenstored after %d attempt(s) in %" PRIu64 ".%" PRIu64
 		 " s (%s); watches re-armed, state re-read",
@@ -373,7 +373,7 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		goto usage;
-	xsh = xb_backend_xs_handle(be);
+	xsh = xballoon_backend_xs_handle(be);
 	if (!xsh) {
 		fprintf(cli->err, "xballoon watch: no xenstore connection\n");
 		goto out;
@@ -389,11 +389,11 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 		fprintf(cli->err, "xballoon watch: %s\n", strerror(errno));
 		goto out;
 	}
-	start = xb_backend_now_ms(be);
+	start = xballoon_backend_now_ms(be);
 	w.deadline_ms = duration_ms ? start + duration_ms : 0;
 	next_tick = start + interval_ms;
 	while (!*cli->stop) {
-		uint64_t now = xb_backend_now_ms(be), wake = next_tick;
+		uint64_t now = xballoon_backend_now_ms(be), wake = next_tick;
 		/* a reconnect gives a new descriptor */
 		struct pollfd pfd = { .fd = xsw_fd(w.xsw), .events = POLLIN };
 		char *path, *token;
@@ -419,7 +419,7 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 			r = reconnect(&w, "xenstored closed the connection");
 		if (r)
 			break;
-		now = xb_backend_now_ms(be);
+		now = xballoon_backend_now_ms(be);
 		if (xsw_pending(w.xsw) && now >= next_refresh) {
 			while (xsw_next(w.xsw, &path, &token) == 1) {
 				if (!strcmp(token, XSW_OVERFLOW_TOKEN)) {
@@ -460,7 +460,7 @@ fail:
 out:
 	xsw_close(w.xsw);
 	if (w.have_cur)
-		xb_snapshot_free(&w.cur);
+		xballoon_snapshot_free(&w.cur);
 	free(w.prog);
 	if (w.g)
 		yajl_gen_free(w.g);

@@ -70,11 +70,11 @@ void xb_json_report(yajl_gen g, const struct xb_report *r)
 	if (r->status == XB_REPORT_INVALID)
 		xb_json_str(g, "reason", r->why);
 	if (r->status == XB_REPORT_VALID) {
-		xb_json_str(g, "state", xb_rstate_name[r->state]);
-		xb_json_str(g, "last_error", xb_rerror_name[r->last_error]);
+		xb_json_str(g, "state", xballoon_rstate_name[r->state]);
+		xb_json_str(g, "last_error", xballoon_rerror_name[r->last_error]);
 		for (int f = 0; f < XB_RF_NR; f++)
 			if (xb_report_has(r, (enum xb_rfield)f))
-				xb_json_u64(g, xb_rfield_name[f], r->num[f]);
+				xb_json_u64(g, xballoon_rfield_name[f], r->num[f]);
 	}
 	yajl_gen_map_close(g);
 }
@@ -84,7 +84,7 @@ void xb_json_domain(yajl_gen g, const struct xb_domain *d)
 	yajl_gen_map_open(g);
 	xb_json_u64(g, "domid", d->xen.domid);
 	xb_json_str(g, "name", d->name);
-	xb_json_str(g, "type", xb_domtype_name[d->xen.type]);
+	xb_json_str(g, "type", xballoon_domtype_name[d->xen.type]);
 	xb_json_u64(g, "static_max_kb", d->static_max_kb);
 	xb_json_key(g, "static_max_from_xenstore");
 	yajl_gen_bool(g, d->has_static_max);
@@ -94,7 +94,7 @@ void xb_json_domain(yajl_gen g, const struct xb_domain *d)
 	xb_json_u64(g, "outstanding_kb", xb_pages_to_kb(d->xen.outstanding_pages));
 	xb_json_u64(g, "maxmem_kb", xb_pages_to_kb(d->xen.max_pages));
 	xb_json_u64(g, "reclaimed_kb", d->reclaimed_kb);
-	xb_json_str(g, "state", xb_dom_state_name[d->state]);
+	xb_json_str(g, "state", xballoon_dom_state_name[d->state]);
 	xb_json_key(g, "dying");
 	yajl_gen_bool(g, d->xen.dying);
 	xb_json_key(g, "shutdown");
@@ -177,7 +177,7 @@ static void prom_dom(FILE *f, const char *metric, const struct xb_domain *d)
 {
 	fprintf(f, "%s{domid=\"%" PRIu32 "\",name=\"", metric, d->xen.domid);
 	prom_label(f, d->name);
-	fprintf(f, "\",type=\"%s\"}", xb_domtype_name[d->xen.type]);
+	fprintf(f, "\",type=\"%s\"}", xballoon_domtype_name[d->xen.type]);
 }
 
 struct prom_metric {
@@ -237,7 +237,7 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 			fprintf(f, "xballoon_domain_state{domid=\"%" PRIu32 "\",name=\"",
 				v->doms[i]->xen.domid);
 			prom_label(f, v->doms[i]->name);
-			fprintf(f, "\",state=\"%s\"} %d\n", xb_dom_state_name[s],
+			fprintf(f, "\",state=\"%s\"} %d\n", xballoon_dom_state_name[s],
 				v->doms[i]->state == (enum xb_dom_state)s);
 		}
 	}

@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 		for (int i = 2; i < argc; i++)
 			only_help |= !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help");
 		if (!only_help) {
-			cli.be = xb_backend_xen_open();
+			cli.be = xballoon_backend_xen_open();
 			if (!cli.be) {
 				fprintf(stderr, "xballoon: cannot open Xen (libxenctrl/xenstore): %s\n"
 					"xballoon: run it in dom0, as root\n", strerror(errno));
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	rc = xb_dispatch(&cli, argc - 1, argv + 1);
 	t_cmd = now_us();
 	if (cli.be)
-		xb_backend_close(cli.be);
+		xballoon_backend_close(cli.be);
 	/* XBALLOON_TIMING=1: where a command's time goes (make bench) */
 	if (getenv("XBALLOON_TIMING"))
 		fprintf(stderr, "xballoon timing: exec-to-main %.1f ms, open %.1f ms, "

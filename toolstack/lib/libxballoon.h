@@ -7,6 +7,10 @@
  * Units: KiB unless a name says pages or ms. Conversions happen in
  * xb_pages_to_kb() and xb_kb_to_pages() only.
  *
+ * ABI: libxballoon.so.1 exports only xballoon_* (lib/libxballoon.map);
+ * types keep the short xb_ prefix, as do the inline helpers and constants.
+ * pkg-config: `cc prog.c $(pkg-config --cflags --libs xballoon)`.
+ *
  * Errors: functions returning int return 0 (or a count) on success and -1
  * with errno set on failure, as libxenstore's do. Values read from xenstore
  * that a guest can write (its report) are untrusted and parsed as such.
@@ -67,30 +71,30 @@ struct xb_size {
  * percentages may have up to 3 decimals. Returns 0, or -1 with a short
  * reason in *why_r (static string).
  */
-int xb_size_parse(const char *s, size_t len, struct xb_size *size_r,
+int xballoon_size_parse(const char *s, size_t len, struct xb_size *size_r,
 		  const char **why_r);
 
 /*
  * Resolve SIZE to an absolute target in KiB against CUR_KB (current target)
  * and STATIC_MAX_KB. Returns 0, or -1 with *why_r (negative result, overflow).
  */
-int xb_size_resolve(const struct xb_size *size, uint64_t cur_kb,
+int xballoon_size_resolve(const struct xb_size *size, uint64_t cur_kb,
 		    uint64_t static_max_kb, uint64_t *kb_r, const char **why_r);
 
 /* Format KIB as a short human size ("512M", "1.5G") into BUF. */
-const char *xb_size_fmt(uint64_t kib, char *buf, size_t buflen);
+const char *xballoon_size_fmt(uint64_t kib, char *buf, size_t buflen);
 
 /*
  * A xenstore decimal value: ASCII digits only (at most 20), no sign, no
  * spaces, fits in uint64. Returns 0 or -1.
  */
-int xb_xs_u64(const char *s, size_t len, uint64_t *v_r);
+int xballoon_xs_u64(const char *s, size_t len, uint64_t *v_r);
 
 /*
  * A domain name for display: copy at most BUFLEN-1 bytes, replacing anything
  * not printable ASCII by '?'. Always NUL-terminates.
  */
-void xb_xs_name(const char *s, size_t len, char *buf, size_t buflen);
+void xballoon_xs_name(const char *s, size_t len, char *buf, size_t buflen);
 
 /* ---- the guest driver's report, data/xballoon/report ---- */
 
@@ -102,8 +106,8 @@ enum xb_rfield {
 	XB_RF_NR
 };
 
-/* Token names, e.g. xb_rfield_name[XB_RF_BALLOON] == "balloon_kb". */
-extern const char *const xb_rfield_name[XB_RF_NR];
+/* Token names, e.g. xballoon_rfield_name[XB_RF_BALLOON] == "balloon_kb". */
+extern const char *const xballoon_rfield_name[XB_RF_NR];
 
 enum xb_rstate {
 	XB_RSTATE_UNKNOWN,	/* missing, or a word this version does not know */
@@ -112,14 +116,14 @@ enum xb_rstate {
 	XB_RSTATE_ERROR,
 	XB_RSTATE_NR
 };
-extern const char *const xb_rstate_name[XB_RSTATE_NR];
+extern const char *const xballoon_rstate_name[XB_RSTATE_NR];
 
 enum xb_rerror {
 	XB_RERR_UNKNOWN, XB_RERR_NONE, XB_RERR_BAD_TARGET, XB_RERR_BELOW_FLOOR,
 	XB_RERR_HV_SHORT, XB_RERR_HV_REFUSED, XB_RERR_NOMEM,
 	XB_RERR_NR
 };
-extern const char *const xb_rerror_name[XB_RERR_NR];
+extern const char *const xballoon_rerror_name[XB_RERR_NR];
 
 enum xb_report_status {
 	XB_REPORT_ABSENT,	/* no key: no driver (or not started yet) */
@@ -145,12 +149,12 @@ static inline bool xb_report_has(const struct xb_report *r, enum xb_rfield f)
  * Parse a report of LEN bytes (S may be NULL: absent). Never fails: the
  * outcome is in report_r->status. A single trailing newline is tolerated.
  */
-void xb_report_parse(const char *s, size_t len, struct xb_report *report_r);
+void xballoon_report_parse(const char *s, size_t len, struct xb_report *report_r);
 
 /* ==== the backend: Xen and xenstore ==== */
 
 enum xb_domtype { XB_TYPE_PV, XB_TYPE_PVH, XB_TYPE_HVM };
-extern const char *const xb_domtype_name[3];
+extern const char *const xballoon_domtype_name[3];
 
 /* What Xen says about one domain (xc_domaininfo_t, reduced). */
 struct xb_dominfo {
@@ -170,17 +174,17 @@ struct xb_hostinfo {
 struct xb_backend;
 
 /* Open the real backend (xc_interface_open + xs_open). NULL with errno. */
-struct xb_backend *xb_backend_xen_open(void);
-void xb_backend_close(struct xb_backend *be);
+struct xb_backend *xballoon_backend_xen_open(void);
+void xballoon_backend_close(struct xb_backend *be);
 /* Monotonic milliseconds (faked in tests). */
-uint64_t xb_backend_now_ms(struct xb_backend *be);
+uint64_t xballoon_backend_now_ms(struct xb_backend *be);
 /* The xenstore handle for watches (a struct xs_handle *), or NULL. */
-void *xb_backend_xs_handle(struct xb_backend *be);
+void *xballoon_backend_xs_handle(struct xb_backend *be);
 /*
  * Drop the xenstore connection and open a new one (xenstored restarted).
- * The old xs_handle is closed; take xb_backend_xs_handle() again. 0 or -1.
+ * The old xs_handle is closed; take xballoon_backend_xs_handle() again. 0 or -1.
  */
-int xb_backend_xs_reopen(struct xb_backend *be);
+int xballoon_backend_xs_reopen(struct xb_backend *be);
 
 /* ==== domains ==== */
 
@@ -195,10 +199,10 @@ enum xb_dom_state {
 	XB_ST_GONE,		/* the domain went away (wait) */
 	XB_ST_NR
 };
-extern const char *const xb_dom_state_name[XB_ST_NR];
+extern const char *const xballoon_dom_state_name[XB_ST_NR];
 
 /* True when ST's reason (refused, at-floor) comes from the guest's report. */
-bool xb_dom_state_guest_reason(enum xb_dom_state st);
+bool xballoon_dom_state_guest_reason(enum xb_dom_state st);
 
 struct xb_domain {
 	struct xb_dominfo xen;
@@ -239,10 +243,10 @@ struct xb_progress {
  * Tolerance for "at target": Xen and drivers round, and PVH/HVM guests keep a
  * few pages; max(1 MiB, 1 % of the target).
  */
-uint64_t xb_target_tolerance_kb(uint64_t target_kb);
+uint64_t xballoon_target_tolerance_kb(uint64_t target_kb);
 
 /* The guest's reported floor, capped at static-max; false when none. */
-bool xb_dom_floor_kb(const struct xb_domain *d, uint64_t *floor_r);
+bool xballoon_dom_floor_kb(const struct xb_domain *d, uint64_t *floor_r);
 
 /*
  * Derive the state of D. With a progress history P (updated here from D at
@@ -251,7 +255,7 @@ bool xb_dom_floor_kb(const struct xb_domain *d, uint64_t *floor_r);
  * reason (refused, at its floor). Without P (one snapshot), the report's own
  * state is shown as it is.
  */
-enum xb_dom_state xb_derive_state(const struct xb_domain *d,
+enum xb_dom_state xballoon_derive_state(const struct xb_domain *d,
 				  struct xb_progress *p, uint64_t now_ms,
 				  uint64_t stuck_ms);
 
@@ -260,25 +264,25 @@ enum xb_dom_state xb_derive_state(const struct xb_domain *d,
  * following a target below static-max (Linux's driver reports nothing)?
  * This is what --all selects unless told to include every domU.
  */
-bool xb_dom_has_driver(const struct xb_domain *d);
+bool xballoon_dom_has_driver(const struct xb_domain *d);
 
 /*
  * Take a snapshot: all domains (paged), the host, and in one xenstore
  * transaction every domain's name, target, static-max and videoram.
  * Reports are guest-written and read outside the transaction, so a guest
  * writing its report in a loop cannot make the transaction fail forever.
- * Returns 0 or -1 with errno; *snap_r is freed with xb_snapshot_free().
+ * Returns 0 or -1 with errno; *snap_r is freed with xballoon_snapshot_free().
  */
-int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r);
+int xballoon_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r);
 /*
  * The same, reading only what FLAGS ask beyond the view: XB_SNAP_FOLLOWED
  * reads memory/xballoon-followed, which --all's selection needs
- * (xb_snapshot_take() reads it; a plain view such as list does not).
+ * (xballoon_snapshot_take() reads it; a plain view such as list does not).
  */
 #define XB_SNAP_FOLLOWED 0x1u
-int xb_snapshot_take_flags(struct xb_backend *be, unsigned flags,
+int xballoon_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 			   struct xb_snapshot *snap_r);
-void xb_snapshot_free(struct xb_snapshot *snap);
+void xballoon_snapshot_free(struct xb_snapshot *snap);
 
 /*
  * Refresh only Xen's numbers in SNAP (one domain list, one physinfo; no
@@ -286,25 +290,25 @@ void xb_snapshot_free(struct xb_snapshot *snap);
  * snapshot instead; SNAP is unchanged), -1 with errno. States are not
  * re-derived.
  */
-int xb_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap);
+int xballoon_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap);
 
 /* Read and parse one domain's report (one xenstore read, no transaction). */
-void xb_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r);
+void xballoon_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r);
 
 /* The domain with DOMID in SNAP, or NULL. */
-struct xb_domain *xb_snapshot_find(const struct xb_snapshot *snap, uint32_t domid);
+struct xb_domain *xballoon_snapshot_find(const struct xb_snapshot *snap, uint32_t domid);
 
 /*
  * Resolve a user's domain argument (id or name) in SNAP. NULL if unknown or
  * ambiguous.
  */
-struct xb_domain *xb_snapshot_lookup(const struct xb_snapshot *snap,
+struct xb_domain *xballoon_snapshot_lookup(const struct xb_snapshot *snap,
 				     const char *arg);
 
 /*
  * The domains a command names, in argument order, each once (a domain named
  * twice, by name or id, is taken once). ALL adds every running domU that
- * xb_dom_has_driver() (or every running domU with INCLUDE_NO_DRIVER);
+ * xballoon_dom_has_driver() (or every running domU with INCLUDE_NO_DRIVER);
  * SKIPPED_R (may be NULL) receives the ones --all left out. Unknown or
  * ambiguous arguments are listed in BAD_R (indexes into ARGS).
  * Arrays are malloc()ed. Returns 0 or -1 with errno (ENOMEM).
@@ -317,10 +321,10 @@ struct xb_selection {
 	size_t *bad;
 	size_t n_bad;
 };
-int xb_select(const struct xb_snapshot *snap, const char *const *args,
+int xballoon_select(const struct xb_snapshot *snap, const char *const *args,
 	      size_t n_args, bool all, bool include_no_driver,
 	      struct xb_selection *sel_r);
-void xb_selection_free(struct xb_selection *sel);
+void xballoon_selection_free(struct xb_selection *sel);
 
 /* ==== setting targets ==== */
 
@@ -350,7 +354,7 @@ enum xb_outcome {
 	XB_OUT_RESTORED,	/* applied, then put back after a later failure */
 	XB_OUT_RESTORE_FAILED,	/* could not be put back: see left */
 };
-extern const char *const xb_outcome_name[XB_OUT_RESTORE_FAILED + 1];
+extern const char *const xballoon_outcome_name[XB_OUT_RESTORE_FAILED + 1];
 
 struct xb_change {
 	uint32_t domid;
@@ -375,19 +379,19 @@ struct xb_plan {
 	struct xb_size size;		/* resolved again in each domain's transaction */
 };
 
-void xb_plan_free(struct xb_plan *plan);
+void xballoon_plan_free(struct xb_plan *plan);
 
 enum xb_plan_kind { XB_PLAN_TARGET, XB_PLAN_MAXMEM };
 
 /*
  * Check a request against SNAP without changing anything: the domains of
- * ARGS (ids or names; ALL as xb_select()) and SIZE, checked with the same
- * rules the change applies inside its transaction (xb_dom_check_target()),
+ * ARGS (ids or names; ALL as xballoon_select()) and SIZE, checked with the same
+ * rules the change applies inside its transaction (xballoon_dom_check_target()),
  * so that a request with one bad domain changes none. If any check fails,
  * plan->n_errors > 0 and nothing must be applied. Returns 0 (plan built,
  * maybe with errors) or -1 with errno (out of memory).
  */
-int xb_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
+int xballoon_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
 		  const char *const *args, size_t n_args, bool all,
 		  bool include_no_driver, const struct xb_size *size,
 		  struct xb_plan *plan_r);
@@ -396,11 +400,11 @@ int xb_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
  * The rules for a new target, as libxl keeps them: NEW_KB is the user-facing
  * target (incl. VIDEORAM_KB). NULL when allowed, else the reason.
  */
-const char *xb_dom_check_target(uint32_t domid, uint64_t new_kb,
+const char *xballoon_dom_check_target(uint32_t domid, uint64_t new_kb,
 				uint64_t videoram_kb, uint64_t static_max_kb);
 
 /* The rule for a new maximum: not below the target (excl. videoram). */
-const char *xb_dom_check_maxmem(uint64_t new_kb, uint64_t target_key_kb);
+const char *xballoon_dom_check_maxmem(uint64_t new_kb, uint64_t target_key_kb);
 
 /*
  * Set one domain's target as xl mem-set does, in one xenstore transaction
@@ -422,12 +426,12 @@ struct xb_set_result {
 	const char *restore_why;	/* ... and why (static) */
 	struct xb_dom_saved left;	/* ... and these were left */
 };
-int xb_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
+int xballoon_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
 		      const struct xb_size *size, enum xb_maxmem_policy policy,
 		      struct xb_set_result *res_r, const char **why_r);
 
 /* As xl mem-max: maxmem = MAX_KB + slack, memory/static-max = MAX_KB. */
-int xb_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
+int xballoon_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 		      const struct xb_size *size, struct xb_set_result *res_r,
 		      const char **why_r);
 
@@ -440,7 +444,7 @@ int xb_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
  * happened, and for RESTORE_FAILED what was left. Returns 0, or -1 with
  * errno of the first failure.
  */
-int xb_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
+int xballoon_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
 		  enum xb_plan_kind kind, struct xb_plan *plan);
 
 /* ==== waiting ==== */
@@ -459,10 +463,10 @@ enum xb_exit {
 };
 
 /* The exit code a domain left in state ST maps to. */
-enum xb_exit xb_state_exit(enum xb_dom_state st);
+enum xb_exit xballoon_state_exit(enum xb_dom_state st);
 
 /* Combine exit codes of several domains: the most severe wins. */
-enum xb_exit xb_exit_worse(enum xb_exit a, enum xb_exit b);
+enum xb_exit xballoon_exit_worse(enum xb_exit a, enum xb_exit b);
 
 struct xb_wait_opts {
 	uint64_t timeout_ms;		/* give up after this long */
@@ -477,11 +481,11 @@ struct xb_wait_opts {
 
 /*
  * Wait until every domain in DOMIDS is at its (current) target, or is stuck
- * by Xen's numbers (see xb_derive_state), or went away, or the time runs
+ * by Xen's numbers (see xballoon_derive_state), or went away, or the time runs
  * out. A domain that goes away is GONE and the wait goes on for the others.
  * STATES_R (n entries) receives the final states. Returns an enum xb_exit.
  */
-enum xb_exit xb_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
+enum xb_exit xballoon_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
 		     const struct xb_wait_opts *o, enum xb_dom_state *states_r);
 
 /* ==== events: differences between two snapshots (watch) ==== */
@@ -496,7 +500,7 @@ enum xb_event_type {
 	XB_EV_RECONNECT,	/* xenstored went away; reconnected, state re-read */
 	XB_EV_NR
 };
-extern const char *const xb_event_name[XB_EV_NR];
+extern const char *const xballoon_event_name[XB_EV_NR];
 
 struct xb_event {
 	enum xb_event_type type;
@@ -510,18 +514,18 @@ struct xb_event {
 typedef void (*xb_event_fn)(void *ctx, const struct xb_event *ev);
 
 /* Same report content (status, numbers, words)? */
-bool xb_report_same(const struct xb_report *a, const struct xb_report *b);
+bool xballoon_report_same(const struct xb_report *a, const struct xb_report *b);
 
 /*
  * Events between two views of one domain; OLD or CUR may be NULL (appeared,
  * left). States must already be derived. Events come in a fixed order:
  * domain-new, target, report, state, domain-gone.
  */
-void xb_events_diff(const struct xb_domain *old, const struct xb_domain *cur,
+void xballoon_events_diff(const struct xb_domain *old, const struct xb_domain *cur,
 		    uint64_t ts_ms, xb_event_fn fn, void *ctx);
 
 /* Events between two snapshots (domains matched by domid). */
-void xb_events_snapshot(const struct xb_snapshot *old,
+void xballoon_events_snapshot(const struct xb_snapshot *old,
 			const struct xb_snapshot *cur, uint64_t ts_ms,
 			xb_event_fn fn, void *ctx);
 

@@ -334,7 +334,7 @@ static const struct xb_backend_ops xen_ops = {
 	.close = xen_close,
 };
 
-struct xb_backend *xb_backend_xen_open(void)
+struct xb_backend *xballoon_backend_xen_open(void)
 {
 	struct xb_xen *x = calloc(1, sizeof(*x));
 	struct stat st;

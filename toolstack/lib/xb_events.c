@@ -4,7 +4,7 @@
 
 #include "libxballoon.h"
 
-const char *const xb_event_name[XB_EV_NR] = {
+const char *const xballoon_event_name[XB_EV_NR] = {
 	[XB_EV_DOMAIN_NEW] = "domain-new",
 	[XB_EV_DOMAIN_GONE] = "domain-gone",
 	[XB_EV_TARGET] = "target",
@@ -14,7 +14,7 @@ const char *const xb_event_name[XB_EV_NR] = {
 	[XB_EV_RECONNECT] = "reconnect",
 };
 
-bool xb_report_same(const struct xb_report *a, const struct xb_report *b)
+bool xballoon_report_same(const struct xb_report *a, const struct xb_report *b)
 {
 	if (a->status != b->status)
 		return false;
@@ -27,7 +27,7 @@ bool xb_report_same(const struct xb_report *a, const struct xb_report *b)
 	       !memcmp(a->num, b->num, sizeof(a->num));
 }
 
-void xb_events_diff(const struct xb_domain *old, const struct xb_domain *cur,
+void xballoon_events_diff(const struct xb_domain *old, const struct xb_domain *cur,
 		    uint64_t ts_ms, xb_event_fn fn, void *ctx)
 {
 	struct xb_event ev = { .ts_ms = ts_ms, .dom = cur };
@@ -56,7 +56,7 @@ void xb_events_diff(const struct xb_domain *old, const struct xb_domain *cur,
 		ev.new_kb = cur->target_kb;
 		fn(ctx, &ev);
 	}
-	if (!xb_report_same(&old->report, &cur->report)) {
+	if (!xballoon_report_same(&old->report, &cur->report)) {
 		ev.type = XB_EV_REPORT;
 		fn(ctx, &ev);
 	}
@@ -68,7 +68,7 @@ void xb_events_diff(const struct xb_domain *old, const struct xb_domain *cur,
 	}
 }
 
-void xb_events_snapshot(const struct xb_snapshot *old,
+void xballoon_events_snapshot(const struct xb_snapshot *old,
 			const struct xb_snapshot *cur, uint64_t ts_ms,
 			xb_event_fn fn, void *ctx)
 {
@@ -76,17 +76,17 @@ void xb_events_snapshot(const struct xb_snapshot *old,
 
 	for (i = 0; i < cur->n; i++) {
 		const struct xb_domain *o = old ?
-			xb_snapshot_find(old, cur->doms[i].xen.domid) : NULL;
+			xballoon_snapshot_find(old, cur->doms[i].xen.domid) : NULL;
 
 		/* a domid reused between two snapshots is another domain */
 		if (o && memcmp(o->xen.handle, cur->doms[i].xen.handle,
 				sizeof(o->xen.handle))) {
-			xb_events_diff(o, NULL, ts_ms, fn, ctx);
+			xballoon_events_diff(o, NULL, ts_ms, fn, ctx);
 			o = NULL;
 		}
-		xb_events_diff(o, &cur->doms[i], ts_ms, fn, ctx);
+		xballoon_events_diff(o, &cur->doms[i], ts_ms, fn, ctx);
 	}
 	for (i = 0; old && i < old->n; i++)
-		if (!xb_snapshot_find(cur, old->doms[i].xen.domid))
-			xb_events_diff(&old->doms[i], NULL, ts_ms, fn, ctx);
+		if (!xballoon_snapshot_find(cur, old->doms[i].xen.domid))
+			xballoon_events_diff(&old->doms[i], NULL, ts_ms, fn, ctx);
 }

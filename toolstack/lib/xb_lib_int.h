@@ -11,7 +11,7 @@
 #define XB_DOMID_FIRST_RESERVED 0x7ff0U
 #define XB_PATH_LEN 128
 
-/* dom0-owned mark: xballoon saw this domain follow a target (xb_dom_has_driver) */
+/* dom0-owned mark: xballoon saw this domain follow a target (xballoon_dom_has_driver) */
 #define XB_KEY_FOLLOWED "memory/xballoon-followed"
 
 /* PATH as a decimal value. 1 = read, 0 = missing or not a number. */

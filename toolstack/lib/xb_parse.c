@@ -5,7 +5,7 @@
 
 #include "libxballoon.h"
 
-const char *const xb_rfield_name[XB_RF_NR] = {
+const char *const xballoon_rfield_name[XB_RF_NR] = {
 	[XB_RF_SEQ] = "seq",
 	[XB_RF_TARGET] = "target_kb",
 	[XB_RF_BALLOON] = "balloon_kb",
@@ -24,7 +24,7 @@ const char *const xb_rfield_name[XB_RF_NR] = {
 	[XB_RF_OOM_KILLS] = "oom_kills",
 };
 
-const char *const xb_rstate_name[XB_RSTATE_NR] = {
+const char *const xballoon_rstate_name[XB_RSTATE_NR] = {
 	[XB_RSTATE_UNKNOWN] = "unknown",
 	[XB_RSTATE_IDLE] = "idle",
 	[XB_RSTATE_INFLATING] = "inflating",
@@ -35,7 +35,7 @@ const char *const xb_rstate_name[XB_RSTATE_NR] = {
 	[XB_RSTATE_ERROR] = "error",
 };
 
-const char *const xb_rerror_name[XB_RERR_NR] = {
+const char *const xballoon_rerror_name[XB_RERR_NR] = {
 	[XB_RERR_UNKNOWN] = "unknown",
 	[XB_RERR_NONE] = "none",
 	[XB_RERR_BAD_TARGET] = "bad-target",
@@ -51,7 +51,7 @@ static bool is_digit(char c)
 }
 
 /* Digits only, 1..20 of them, fitting in uint64. */
-int xb_xs_u64(const char *s, size_t len, uint64_t *v_r)
+int xballoon_xs_u64(const char *s, size_t len, uint64_t *v_r)
 {
 	uint64_t v = 0;
 
@@ -71,7 +71,7 @@ int xb_xs_u64(const char *s, size_t len, uint64_t *v_r)
 	return 0;
 }
 
-void xb_xs_name(const char *s, size_t len, char *buf, size_t buflen)
+void xballoon_xs_name(const char *s, size_t len, char *buf, size_t buflen)
 {
 	size_t n = 0;
 
@@ -121,7 +121,7 @@ static int parse_pct(const char *s, size_t len, uint32_t *milli_r)
 	return 0;
 }
 
-int xb_size_parse(const char *s, size_t len, struct xb_size *size_r,
+int xballoon_size_parse(const char *s, size_t len, struct xb_size *size_r,
 		  const char **why_r)
 {
 	struct xb_size sz = { .kind = XB_SIZE_ABS };
@@ -198,7 +198,7 @@ bad:
 	return -1;
 }
 
-int xb_size_resolve(const struct xb_size *size, uint64_t cur_kb,
+int xballoon_size_resolve(const struct xb_size *size, uint64_t cur_kb,
 		    uint64_t static_max_kb, uint64_t *kb_r, const char **why_r)
 {
 	unsigned __int128 r = 0, delta = 0;
@@ -236,7 +236,7 @@ int xb_size_resolve(const struct xb_size *size, uint64_t cur_kb,
 	return 0;
 }
 
-const char *xb_size_fmt(uint64_t kib, char *buf, size_t buflen)
+const char *xballoon_size_fmt(uint64_t kib, char *buf, size_t buflen)
 {
 	static const char unit[] = "KMGTP";
 	unsigned u = 0;
@@ -308,7 +308,7 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		if (*seen_v)
 			return "duplicate v";
 		*seen_v = true;
-		if (xb_xs_u64(val, vlen, &v) || v != 1)
+		if (xballoon_xs_u64(val, vlen, &v) || v != 1)
 			return "unsupported version";
 		return NULL;
 	}
@@ -316,7 +316,7 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		if (*seen_state)
 			return "duplicate state";
 		*seen_state = true;
-		f = lookup(xb_rstate_name, XB_RSTATE_NR, val, vlen);
+		f = lookup(xballoon_rstate_name, XB_RSTATE_NR, val, vlen);
 		r->state = f > 0 ? (enum xb_rstate)f : XB_RSTATE_UNKNOWN;
 		return NULL;
 	}
@@ -324,23 +324,23 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		if (*seen_err)
 			return "duplicate last_error";
 		*seen_err = true;
-		f = lookup(xb_rerror_name, XB_RERR_NR, val, vlen);
+		f = lookup(xballoon_rerror_name, XB_RERR_NR, val, vlen);
 		r->last_error = f > 0 ? (enum xb_rerror)f : XB_RERR_UNKNOWN;
 		return NULL;
 	}
-	f = lookup(xb_rfield_name, XB_RF_NR, tok, nlen);
+	f = lookup(xballoon_rfield_name, XB_RF_NR, tok, nlen);
 	if (f < 0)
 		return NULL;	/* unknown names are ignored */
 	if (r->present & (1u << f))
 		return "duplicate field";
-	if (xb_xs_u64(val, vlen, &v))
+	if (xballoon_xs_u64(val, vlen, &v))
 		return "numeric field is not a number";
 	r->num[f] = v;
 	r->present |= 1u << f;
 	return NULL;
 }
 
-void xb_report_parse(const char *s, size_t len, struct xb_report *report_r)
+void xballoon_report_parse(const char *s, size_t len, struct xb_report *report_r)
 {
 	struct xb_report r = { .status = XB_REPORT_ABSENT };
 	bool seen_v = false, seen_state = false, seen_err = false;

@@ -10,7 +10,7 @@
 
 #include "xb_lib_int.h"
 
-const char *const xb_outcome_name[XB_OUT_RESTORE_FAILED + 1] = {
+const char *const xballoon_outcome_name[XB_OUT_RESTORE_FAILED + 1] = {
 	[XB_OUT_PENDING] = "not-applied",
 	[XB_OUT_APPLIED] = "applied",
 	[XB_OUT_FAILED] = "failed",
@@ -18,7 +18,7 @@ const char *const xb_outcome_name[XB_OUT_RESTORE_FAILED + 1] = {
 	[XB_OUT_RESTORE_FAILED] = "restore-failed",
 };
 
-void xb_plan_free(struct xb_plan *plan)
+void xballoon_plan_free(struct xb_plan *plan)
 {
 	if (!plan)
 		return;
@@ -69,13 +69,13 @@ static const char *plan_check(const struct xb_domain *d, enum xb_plan_kind kind,
 	if (!d->has_static_max && d->xen.domid != 0)
 		return "no memory/static-max in xenstore (not created by a toolstack?)";
 	cur = kind == XB_PLAN_TARGET ? d->target_kb : d->static_max_kb;
-	if (xb_size_resolve(size, cur, d->static_max_kb, &new_kb, &why))
+	if (xballoon_size_resolve(size, cur, d->static_max_kb, &new_kb, &why))
 		return why;
 	*new_kb_r = new_kb;
 	if (kind == XB_PLAN_MAXMEM)
-		return xb_dom_check_maxmem(new_kb, d->target_kb > d->videoram_kb ?
+		return xballoon_dom_check_maxmem(new_kb, d->target_kb > d->videoram_kb ?
 					   d->target_kb - d->videoram_kb : 0);
-	return xb_dom_check_target(d->xen.domid, new_kb, d->videoram_kb,
+	return xballoon_dom_check_target(d->xen.domid, new_kb, d->videoram_kb,
 				   d->static_max_kb);
 }
 
@@ -103,7 +103,7 @@ static int plan_add(struct xb_plan *plan, const struct xb_domain *d,
 	return 0;
 }
 
-int xb_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
+int xballoon_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
 		  const char *const *args, size_t n_args, bool all,
 		  bool include_no_driver, const struct xb_size *size,
 		  struct xb_plan *plan_r)
@@ -112,7 +112,7 @@ int xb_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
 	struct xb_selection sel;
 	size_t i;
 
-	if (xb_select(snap, args, n_args, all, include_no_driver, &sel))
+	if (xballoon_select(snap, args, n_args, all, include_no_driver, &sel))
 		return -1;
 	for (i = 0; i < sel.n_bad; i++)
 		if (plan_error(&plan, "%.256s: no such domain (or name is ambiguous)",
@@ -134,12 +134,12 @@ int xb_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
 			      "(--include-no-driver selects every domU)" :
 			      "no domain given"))
 		goto oom;
-	xb_selection_free(&sel);
+	xballoon_selection_free(&sel);
 	*plan_r = plan;
 	return 0;
 oom:
-	xb_selection_free(&sel);
-	xb_plan_free(&plan);
+	xballoon_selection_free(&sel);
+	xballoon_plan_free(&plan);
 	errno = ENOMEM;
 	return -1;
 }
@@ -149,11 +149,11 @@ static int apply_one(struct xb_backend *be, const struct xb_domain *d,
 		     struct xb_set_result *res, const char **why_r)
 {
 	return kind == XB_PLAN_TARGET ?
-	       xb_dom_set_target(be, d, &plan->size, plan->maxmem, res, why_r) :
-	       xb_dom_set_maxmem(be, d, &plan->size, res, why_r);
+	       xballoon_dom_set_target(be, d, &plan->size, plan->maxmem, res, why_r) :
+	       xballoon_dom_set_maxmem(be, d, &plan->size, res, why_r);
 }
 
-int xb_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
+int xballoon_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
 		  enum xb_plan_kind kind, struct xb_plan *plan)
 {
 	struct xb_set_result *res;
@@ -169,7 +169,7 @@ int xb_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
 		return -1;
 	for (i = 0; i < plan->n; i++) {
 		struct xb_change *c = &plan->changes[i];
-		const struct xb_domain *d = xb_snapshot_find(snap, c->domid);
+		const struct xb_domain *d = xballoon_snapshot_find(snap, c->domid);
 		const char *why = "domain not in snapshot";
 
 		c->outcome = XB_OUT_PENDING;
@@ -194,7 +194,7 @@ int xb_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
 	/* all or nothing: put back, newest first, what was already changed */
 	while (err && i-- > 0) {
 		struct xb_change *u = &plan->changes[i];
-		const struct xb_domain *ud = xb_snapshot_find(snap, u->domid);
+		const struct xb_domain *ud = xballoon_snapshot_find(snap, u->domid);
 
 		if (!xb_dom_restore(be, ud, kind, &res[i], &u->left,
 				    &u->restore_why)) {

@@ -8,7 +8,7 @@
 
 #include "xb_lib_int.h"
 
-const char *xb_dom_check_target(uint32_t domid, uint64_t new_kb,
+const char *xballoon_dom_check_target(uint32_t domid, uint64_t new_kb,
 				uint64_t videoram_kb, uint64_t static_max_kb)
 {
 	if (new_kb < videoram_kb)
@@ -22,7 +22,7 @@ const char *xb_dom_check_target(uint32_t domid, uint64_t new_kb,
 	return NULL;
 }
 
-const char *xb_dom_check_maxmem(uint64_t new_kb, uint64_t target_key_kb)
+const char *xballoon_dom_check_maxmem(uint64_t new_kb, uint64_t target_key_kb)
 {
 	return new_kb < target_key_kb ?
 	       "maximum below the current target (lower the target first)" : NULL;
@@ -138,9 +138,9 @@ static int set_target_body(struct xb_backend *be, xb_txn_t t, void *arg,
 	}
 	/* relative sizes start from the target read here, not from a snapshot */
 	cur = s->has_target ? s->target_key_kb + videoram : d->actual_kb;
-	if (xb_size_resolve(a->size, cur, static_max, &new_kb, why_r))
+	if (xballoon_size_resolve(a->size, cur, static_max, &new_kb, why_r))
 		goto invalid;
-	*why_r = xb_dom_check_target(domid, new_kb, videoram, static_max);
+	*why_r = xballoon_dom_check_target(domid, new_kb, videoram, static_max);
 	if (*why_r)
 		goto invalid;
 	a->res->old_kb = cur;
@@ -192,9 +192,9 @@ static int set_maxmem_body(struct xb_backend *be, xb_txn_t t, void *arg,
 
 	read_keys(be, t, a->d, s, &videoram);
 	cur = s->has_static_max ? s->static_max_kb : a->d->static_max_kb;
-	if (xb_size_resolve(a->size, cur, cur, &new_kb, why_r))
+	if (xballoon_size_resolve(a->size, cur, cur, &new_kb, why_r))
 		goto invalid;
-	*why_r = s->has_target ? xb_dom_check_maxmem(new_kb, s->target_key_kb) :
+	*why_r = s->has_target ? xballoon_dom_check_maxmem(new_kb, s->target_key_kb) :
 				 NULL;
 	if (*why_r)
 		goto invalid;
@@ -253,7 +253,7 @@ static int set_one(struct xb_backend *be, const struct xb_domain *d,
 	return -1;
 }
 
-int xb_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
+int xballoon_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
 		      const struct xb_size *size, enum xb_maxmem_policy policy,
 		      struct xb_set_result *res_r, const char **why_r)
 {
@@ -267,7 +267,7 @@ int xb_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
 	return rc;
 }
 
-int xb_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
+int xballoon_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 		      const struct xb_size *size, struct xb_set_result *res_r,
 		      const char **why_r)
 {

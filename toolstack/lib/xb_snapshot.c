@@ -74,18 +74,18 @@ static void apply_dom_keys(struct xb_domain *d, char *const *vals,
 {
 	uint64_t v;
 
-	xb_xs_name(vals[K_NAME], vals[K_NAME] ? lens[K_NAME] : 0, d->name,
+	xballoon_xs_name(vals[K_NAME], vals[K_NAME] ? lens[K_NAME] : 0, d->name,
 		   sizeof(d->name));
 	d->has_static_max = vals[K_STATIC_MAX] &&
-		!xb_xs_u64(vals[K_STATIC_MAX], lens[K_STATIC_MAX], &d->static_max_kb);
+		!xballoon_xs_u64(vals[K_STATIC_MAX], lens[K_STATIC_MAX], &d->static_max_kb);
 	d->has_target = vals[K_TARGET] &&
-		!xb_xs_u64(vals[K_TARGET], lens[K_TARGET], &v);
+		!xballoon_xs_u64(vals[K_TARGET], lens[K_TARGET], &v);
 	d->target_kb = d->has_target ? v : 0;
 	d->followed = vals[K_FOLLOWED] &&
-		!xb_xs_u64(vals[K_FOLLOWED], lens[K_FOLLOWED], &v) && v == 1;
+		!xballoon_xs_u64(vals[K_FOLLOWED], lens[K_FOLLOWED], &v) && v == 1;
 	d->videoram_kb = 0;
 	if (vals[K_VIDEORAM] &&
-	    xb_xs_u64(vals[K_VIDEORAM], lens[K_VIDEORAM], &d->videoram_kb))
+	    xballoon_xs_u64(vals[K_VIDEORAM], lens[K_VIDEORAM], &d->videoram_kb))
 		d->videoram_kb = 0;
 }
 
@@ -146,7 +146,7 @@ static int read_batched(struct xb_backend *be, struct xb_snapshot *snap,
 		struct xb_domain *d = &snap->doms[i];
 
 		if (reports) {
-			xb_report_parse(vals[at], vals[at] ? lens[at] : 0, &d->report);
+			xballoon_report_parse(vals[at], vals[at] ? lens[at] : 0, &d->report);
 			at++;
 			continue;
 		}
@@ -235,7 +235,7 @@ static int snapshot_body(struct xb_backend *be, xb_txn_t t, void *arg,
 	return 0;
 }
 
-void xb_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r)
+void xballoon_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r)
 {
 	char path[XB_PATH_LEN];
 	size_t len = 0;
@@ -243,13 +243,13 @@ void xb_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r)
 
 	xb_dom_path(path, domid, "data/xballoon/report");
 	s = be->ops->xs_read(be, XB_TXN_NULL, path, &len);
-	xb_report_parse(s, s ? len : 0, r);
+	xballoon_report_parse(s, s ? len : 0, r);
 	free(s);
 }
 
-int xb_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
+int xballoon_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
 {
-	return xb_snapshot_take_flags(be, XB_SNAP_FOLLOWED, snap_r);
+	return xballoon_snapshot_take_flags(be, XB_SNAP_FOLLOWED, snap_r);
 }
 
 /* XBALLOON_TIMING: where a snapshot's time goes (make bench), in ms */
@@ -265,7 +265,7 @@ static double phase_ms(double *last)
 	return d;
 }
 
-int xb_snapshot_take_flags(struct xb_backend *be, unsigned flags,
+int xballoon_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 			   struct xb_snapshot *snap_r)
 {
 	bool timing = getenv("XBALLOON_TIMING");
@@ -297,7 +297,7 @@ int xb_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 	/* reports: guest-owned, untrusted, deliberately outside the transaction */
 	if (read_batched(be, &snap, true))
 		for (i = 0; i < n; i++)
-			xb_read_report(be, snap.doms[i].xen.domid, &snap.doms[i].report);
+			xballoon_read_report(be, snap.doms[i].xen.domid, &snap.doms[i].report);
 	ms_reports = phase_ms(&t);
 	if (timing) {
 		size_t nkeys = 0;
@@ -313,7 +313,7 @@ int xb_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 		struct xb_domain *d = &snap.doms[i];
 
 		finish_domain(d, &snap);
-		d->state = xb_derive_state(d, NULL, 0, XB_STUCK_MS_DEFAULT);
+		d->state = xballoon_derive_state(d, NULL, 0, XB_STUCK_MS_DEFAULT);
 	}
 	sum_up(&snap);
 	free(info);
@@ -327,7 +327,7 @@ fail:
 	return -1;
 }
 
-int xb_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap)
+int xballoon_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap)
 {
 	struct xb_dominfo *info = NULL;
 	struct xb_hostinfo host;
@@ -365,7 +365,7 @@ int xb_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap)
 	return 1;
 }
 
-void xb_snapshot_free(struct xb_snapshot *snap)
+void xballoon_snapshot_free(struct xb_snapshot *snap)
 {
 	if (!snap)
 		return;
@@ -374,7 +374,7 @@ void xb_snapshot_free(struct xb_snapshot *snap)
 	snap->n = 0;
 }
 
-struct xb_domain *xb_snapshot_find(const struct xb_snapshot *snap, uint32_t domid)
+struct xb_domain *xballoon_snapshot_find(const struct xb_snapshot *snap, uint32_t domid)
 {
 	for (size_t i = 0; i < snap->n; i++)
 		if (snap->doms[i].xen.domid == domid)
@@ -382,7 +382,7 @@ struct xb_domain *xb_snapshot_find(const struct xb_snapshot *snap, uint32_t domi
 	return NULL;
 }
 
-struct xb_domain *xb_snapshot_lookup(const struct xb_snapshot *snap,
+struct xb_domain *xballoon_snapshot_lookup(const struct xb_snapshot *snap,
 				     const char *arg)
 {
 	struct xb_domain *found = NULL;
@@ -390,9 +390,9 @@ struct xb_domain *xb_snapshot_lookup(const struct xb_snapshot *snap,
 
 	if (!arg || !*arg)
 		return NULL;
-	if (!xb_xs_u64(arg, strlen(arg), &id))
+	if (!xballoon_xs_u64(arg, strlen(arg), &id))
 		return id < XB_DOMID_FIRST_RESERVED ?
-		       xb_snapshot_find(snap, (uint32_t)id) : NULL;
+		       xballoon_snapshot_find(snap, (uint32_t)id) : NULL;
 	for (size_t i = 0; i < snap->n; i++) {
 		if (strcmp(snap->doms[i].name, arg))
 			continue;
@@ -403,7 +403,7 @@ struct xb_domain *xb_snapshot_lookup(const struct xb_snapshot *snap,
 	return found;
 }
 
-bool xb_dom_has_driver(const struct xb_domain *d)
+bool xballoon_dom_has_driver(const struct xb_domain *d)
 {
 	return d->report.status == XB_REPORT_VALID || d->followed;
 }
@@ -416,7 +416,7 @@ static bool selected(const struct xb_selection *sel, const struct xb_domain *d)
 	return false;
 }
 
-int xb_select(const struct xb_snapshot *snap, const char *const *args,
+int xballoon_select(const struct xb_snapshot *snap, const char *const *args,
 	      size_t n_args, bool all, bool include_no_driver,
 	      struct xb_selection *sel_r)
 {
@@ -427,7 +427,7 @@ int xb_select(const struct xb_snapshot *snap, const char *const *args,
 	sel.skipped = calloc(cap, sizeof(*sel.skipped));
 	sel.bad = calloc(n_args + 1, sizeof(*sel.bad));
 	if (!sel.doms || !sel.skipped || !sel.bad) {
-		xb_selection_free(&sel);
+		xballoon_selection_free(&sel);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -436,13 +436,13 @@ int xb_select(const struct xb_snapshot *snap, const char *const *args,
 
 		if (d->xen.domid == 0 || d->xen.dying || d->xen.shutdown)
 			continue;
-		if (include_no_driver || xb_dom_has_driver(d))
+		if (include_no_driver || xballoon_dom_has_driver(d))
 			sel.doms[sel.n++] = d;
 		else
 			sel.skipped[sel.n_skipped++] = d;
 	}
 	for (size_t i = 0; i < n_args; i++) {
-		const struct xb_domain *d = xb_snapshot_lookup(snap, args[i]);
+		const struct xb_domain *d = xballoon_snapshot_lookup(snap, args[i]);
 
 		if (!d)
 			sel.bad[sel.n_bad++] = i;
@@ -453,7 +453,7 @@ int xb_select(const struct xb_snapshot *snap, const char *const *args,
 	return 0;
 }
 
-void xb_selection_free(struct xb_selection *sel)
+void xballoon_selection_free(struct xb_selection *sel)
 {
 	if (!sel)
 		return;

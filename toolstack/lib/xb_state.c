@@ -2,7 +2,7 @@
 /* The state the toolstack derives for a domain, and exit codes. */
 #include "xb_lib_int.h"
 
-const char *const xb_dom_state_name[XB_ST_NR] = {
+const char *const xballoon_dom_state_name[XB_ST_NR] = {
 	[XB_ST_AT_TARGET] = "at-target",
 	[XB_ST_CONVERGING] = "converging",
 	[XB_ST_STUCK] = "stuck",
@@ -12,16 +12,16 @@ const char *const xb_dom_state_name[XB_ST_NR] = {
 	[XB_ST_GONE] = "gone",
 };
 
-bool xb_dom_state_guest_reason(enum xb_dom_state st)
+bool xballoon_dom_state_guest_reason(enum xb_dom_state st)
 {
 	return st == XB_ST_REFUSED || st == XB_ST_AT_FLOOR;
 }
 
-const char *const xb_domtype_name[3] = {
+const char *const xballoon_domtype_name[3] = {
 	[XB_TYPE_PV] = "pv", [XB_TYPE_PVH] = "pvh", [XB_TYPE_HVM] = "hvm",
 };
 
-uint64_t xb_target_tolerance_kb(uint64_t target_kb)
+uint64_t xballoon_target_tolerance_kb(uint64_t target_kb)
 {
 	uint64_t pct = target_kb / 100;
 
@@ -45,7 +45,7 @@ static bool track(struct xb_progress *p, uint32_t domid, uint64_t target_kb,
 	return now_ms - p->last_progress_ms < stuck_ms;
 }
 
-bool xb_dom_floor_kb(const struct xb_domain *d, uint64_t *floor_r)
+bool xballoon_dom_floor_kb(const struct xb_domain *d, uint64_t *floor_r)
 {
 	if (!xb_report_has(&d->report, XB_RF_FLOOR))
 		return false;
@@ -65,7 +65,7 @@ static enum xb_dom_state guest_reason(const struct xb_domain *d, uint64_t tol)
 		return XB_ST_REFUSED;
 	if (r->state == XB_RSTATE_AT_FLOOR)
 		return XB_ST_AT_FLOOR;
-	if (xb_dom_floor_kb(d, &floor) && d->target_kb < floor &&
+	if (xballoon_dom_floor_kb(d, &floor) && d->target_kb < floor &&
 	    d->actual_kb <= floor + tol)
 		return XB_ST_AT_FLOOR;
 	return XB_ST_STUCK;
@@ -88,13 +88,13 @@ static uint64_t target_gap_kb(const struct xb_domain *d)
 	return d->actual_kb > d->target_kb ? d->actual_kb - d->target_kb : 0;
 }
 
-enum xb_dom_state xb_derive_state(const struct xb_domain *d,
+enum xb_dom_state xballoon_derive_state(const struct xb_domain *d,
 				  struct xb_progress *p, uint64_t now_ms,
 				  uint64_t stuck_ms)
 {
 	const struct xb_report *r = &d->report;
 	uint64_t gap = target_gap_kb(d);
-	uint64_t tol = xb_target_tolerance_kb(d->target_kb);
+	uint64_t tol = xballoon_target_tolerance_kb(d->target_kb);
 	bool valid = r->status == XB_REPORT_VALID;
 
 	if (p) {
@@ -118,7 +118,7 @@ enum xb_dom_state xb_derive_state(const struct xb_domain *d,
 	return guest_reason(d, tol);
 }
 
-enum xb_exit xb_state_exit(enum xb_dom_state st)
+enum xb_exit xballoon_state_exit(enum xb_dom_state st)
 {
 	switch (st) {
 	case XB_ST_AT_TARGET: return XB_EXIT_OK;
@@ -146,7 +146,7 @@ static int severity(enum xb_exit e)
 	}
 }
 
-enum xb_exit xb_exit_worse(enum xb_exit a, enum xb_exit b)
+enum xb_exit xballoon_exit_worse(enum xb_exit a, enum xb_exit b)
 {
 	return severity(a) >= severity(b) ? a : b;
 }

@@ -16,7 +16,7 @@ int xb_read_u64(struct xb_backend *be, xb_txn_t t, const char *path,
 
 	if (!s)
 		return 0;
-	ok = !xb_xs_u64(s, len, v_r);
+	ok = !xballoon_xs_u64(s, len, v_r);
 	free(s);
 	return ok;
 }
@@ -88,23 +88,23 @@ int xb_dom_info(struct xb_backend *be, uint32_t domid, struct xb_dominfo *info_r
 	return 0;
 }
 
-void xb_backend_close(struct xb_backend *be)
+void xballoon_backend_close(struct xb_backend *be)
 {
 	if (be)
 		be->ops->close(be);
 }
 
-uint64_t xb_backend_now_ms(struct xb_backend *be)
+uint64_t xballoon_backend_now_ms(struct xb_backend *be)
 {
 	return be->ops->now_ms(be);
 }
 
-void *xb_backend_xs_handle(struct xb_backend *be)
+void *xballoon_backend_xs_handle(struct xb_backend *be)
 {
 	return be->ops->xs_handle(be);
 }
 
-int xb_backend_xs_reopen(struct xb_backend *be)
+int xballoon_backend_xs_reopen(struct xb_backend *be)
 {
 	if (!be->ops->xs_reopen) {
 		errno = ENOSYS;

@@ -29,7 +29,7 @@ static bool terminal(enum xb_dom_state st)
 	return st != XB_ST_CONVERGING;
 }
 
-enum xb_exit xb_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
+enum xb_exit xballoon_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
 		     const struct xb_wait_opts *o, enum xb_dom_state *states_r)
 {
 	struct xb_progress *prog = calloc(n ? n : 1, sizeof(*prog));
@@ -46,12 +46,12 @@ enum xb_exit xb_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
 		uint64_t now, elapsed;
 		bool done = true;
 
-		if (xb_snapshot_take(be, &snap))
+		if (xballoon_snapshot_take(be, &snap))
 			goto out;
 		now = be->ops->now_ms(be);
 		elapsed = now - start;
 		for (i = 0; i < n; i++) {
-			const struct xb_domain *d = xb_snapshot_find(&snap, domids[i]);
+			const struct xb_domain *d = xballoon_snapshot_find(&snap, domids[i]);
 
 			if (!d || d->xen.dying) {
 				states_r[i] = XB_ST_GONE;
@@ -59,7 +59,7 @@ enum xb_exit xb_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
 			}
 			if (!first && states_r[i] == XB_ST_GONE)
 				continue;	/* a new domain with a reused id */
-			states_r[i] = xb_derive_state(d, &prog[i], now, o->stuck_ms);
+			states_r[i] = xballoon_derive_state(d, &prog[i], now, o->stuck_ms);
 			if (first)
 				start_gap[i] = prog[i].best_gap_kb;
 			/*
@@ -68,10 +68,10 @@ enum xb_exit xb_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
 			 */
 			if (elapsed >= o->timeout_ms && states_r[i] == XB_ST_CONVERGING &&
 			    prog[i].last_progress_ms == prog[i].since_ms)
-				states_r[i] = xb_derive_state(d, &prog[i], now, 0);
+				states_r[i] = xballoon_derive_state(d, &prog[i], now, 0);
 			/* it moved to its target: it has a driver */
 			if (states_r[i] == XB_ST_AT_TARGET &&
-			    start_gap[i] > xb_target_tolerance_kb(d->target_kb))
+			    start_gap[i] > xballoon_target_tolerance_kb(d->target_kb))
 				mark_followed(be, d);
 			if (!terminal(states_r[i]))
 				done = false;
@@ -79,14 +79,14 @@ enum xb_exit xb_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
 		first = false;
 		if (o->progress)
 			o->progress(o->ctx, &snap, domids, states_r, n, elapsed);
-		xb_snapshot_free(&snap);
+		xballoon_snapshot_free(&snap);
 		if (done || elapsed >= o->timeout_ms)
 			break;
 		be->ops->sleep_ms(be, o->interval_ms);
 	}
 	rc = XB_EXIT_OK;
 	for (i = 0; i < n; i++)
-		rc = xb_exit_worse(rc, xb_state_exit(states_r[i]));
+		rc = xballoon_exit_worse(rc, xballoon_state_exit(states_r[i]));
 out:
 	free(prog);
 	free(start_gap);
