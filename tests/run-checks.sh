@@ -74,6 +74,10 @@ phase build "non-root make all / make install: no packages, only DESTDIR"
 tests/build-check.sh >"$out/build.tap" 2>&1
 tap_collect build <"$out/build.tap"
 
+phase completion "bash completion: commands, options, domain names (fake xenstore)"
+tests/completion.sh >"$out/completion.tap" 2>&1
+tap_collect completion <"$out/completion.tap"
+
 phase style "kernel code style (checkpatch --strict, sparse)"
 tests/style.sh >"$out/style.tap" 2>&1
 tap_collect style <"$out/style.tap"

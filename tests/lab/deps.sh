@@ -15,6 +15,8 @@ pkgs=(
 	cpio xz-utils gzip kmod file
 	# bench plots
 	gnuplot-nox
+	# packaging checks: make deb, lintian, DKMS, JSON schemas, completion
+	debhelper dpkg-dev fakeroot lintian dkms python3-jsonschema bash-completion
 )
 
 missing=()
