@@ -7,6 +7,7 @@
 #   make demo     boot the nested Xen lab and show ballooning at work
 #   make bench    benchmarks in the lab, written to docs/performance.md
 #   make mutate   mutation testing of the driver's core (core/), minutes
+#   make deb      Debian packages (debhelper) into out/deb/, built in a copy
 #   make install  install the toolstack (DESTDIR, PREFIX); installs no packages
 #   make uninstall  remove exactly what make install wrote (same DESTDIR, PREFIX)
 #   make -C guest KDIR=<kernel build dir>   build xballoon.ko
@@ -53,6 +54,11 @@ install: all
 uninstall:
 	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d uninstall || exit 1; done
 
+# dpkg-buildpackage -b -us -uc in a copy of the tree (out/deb/src), so the
+# checkout stays clean; the .deb files land in out/deb/.
+deb:
+	@tests/deb-build.sh out/deb
+
 clean:
 	@for d in $(dir $(SUBDIRS)); do $(MAKE) -C $$d clean; done
 	$(MAKE) -C tests/unit clean
@@ -61,4 +67,4 @@ clean:
 	$(MAKE) -C guest clean KDIR= 2>/dev/null || true
 	rm -rf out
 
-.PHONY: all deps check fuzz mutate demo bench install uninstall clean
+.PHONY: all deps check fuzz mutate demo bench deb install uninstall clean

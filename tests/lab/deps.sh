@@ -16,7 +16,7 @@ pkgs=(
 	# bench plots
 	gnuplot-nox
 	# packaging checks: make deb, lintian, DKMS, JSON schemas, completion
-	debhelper dpkg-dev fakeroot lintian dkms python3-jsonschema bash-completion
+	debhelper dh-dkms dpkg-dev fakeroot lintian dkms python3-jsonschema bash-completion
 )
 
 missing=()
