@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: unit tests (ASan+UBSan), the same under valgrind, fuzz smoke runs,
-# kernel style, the lab harness self-test, and every lab scenario. The lab
+# make check: the Debian packages (make deb, lintian, DKMS), unit tests
+# (ASan+UBSan), the same under valgrind, fuzz smoke runs, kernel style, the lab harness self-test, and every lab scenario. The lab
 # starts first, in the background (XB_LABS labs side by side, default 2), and
 # the host-side phases run while it prepares and boots; its output follows.
 # Prints each failure, and ends with the line "N passed, N failed" counting
@@ -41,6 +41,12 @@ phase() {
 	printf '== %s\n' "$2"
 }
 
+# The packages first (make deb on a clean clone, ~30-70 s): the lab unpacks
+# them into dom0 and its toolstack scenarios run the packaged binaries.
+printf '== make deb on a clean clone (for the lab and the package checks)\n'
+tests/pkg-check.sh out/deb --build-only >/dev/null 2>&1
+export XB_DEB_DIR=$PWD/out/deb
+
 scen=(tests/scenarios/*.sh)
 lab_pid=
 if [ "${XB_SKIP_LAB:-}" != 1 ] && [ -e "${scen[0]}" ]; then
@@ -74,6 +80,10 @@ phase build "non-root make all / make install: no packages, only DESTDIR"
 tests/build-check.sh >"$out/build.tap" 2>&1
 tap_collect build <"$out/build.tap"
 
+phase pkg "packages: contents, lintian, DKMS against the lab kernels, pkg-config example"
+tests/pkg-check.sh out/deb --built >"$out/pkg.tap" 2>&1
+tap_collect pkg <"$out/pkg.tap"
+
 phase completion "bash completion: commands, options, domain names (fake xenstore)"
 tests/completion.sh >"$out/completion.tap" 2>&1
 tap_collect completion <"$out/completion.tap"
@@ -100,6 +110,9 @@ elif [ -n "$lab_pid" ]; then
 		echo "FAIL lab: run (xenlab exit status $lab_rc; see $out/lab.out)" >>"$res"
 	fi
 	[ "$lab_rc" = 0 ] || echo "xenlab: some lab checks failed (serial logs: $out/lab-serial*.log)"
+	phase schema "JSON documents from the lab against docs/schema (python3-jsonschema)"
+	/usr/bin/python3 tests/schema-check.py docs/schema "$out"/lab-serial*.log >"$out/schema.tap" 2>&1
+	tap_collect schema <"$out/schema.tap"
 fi
 
 phase_end
