@@ -130,8 +130,14 @@ static int refresh(struct watcher *w)
 		if (old) {
 			prog[i] = w->prog[old - w->cur.doms];
 			/* a domain being destroyed loses its name first */
-			if (!d->name[0])
-				memcpy(d->name, old->name, sizeof(d->name));
+			if (!d->name[0] && old->name[0]) {
+				char *n = strdup(old->name);
+
+				if (n) {	/* else it stays unnamed */
+					free(d->name);
+					d->name = n;
+				}
+			}
 		}
 		d->state = xballoon_derive_state(d, &prog[i], now, w->stuck_ms);
 		if (!old)

@@ -27,7 +27,7 @@
 #define XB_DOMU_MIN_KB (16 * 1024)	/* xballoon's own floor for a domU target */
 #define XB_MAXMEM_SLACK_KB 1024		/* LIBXL_MAXMEM_CONSTANT */
 #define XB_TXN_RETRIES 16
-#define XB_NAME_MAX 256			/* bytes of a domain name kept, with the NUL */
+#define XB_NAME_MAX 256			/* bytes of a domain name kept, with the NUL (at most) */
 #define XB_JSON_VERSION 1		/* "version" of every JSON document */
 
 static inline uint64_t xb_pages_to_kb(uint64_t pages)
@@ -206,7 +206,8 @@ bool xballoon_dom_state_guest_reason(enum xb_dom_state st);
 
 struct xb_domain {
 	struct xb_dominfo xen;
-	char name[XB_NAME_MAX];
+	char *name;			/* never NULL, "" when unknown; malloc()ed, freed by
+				   xballoon_snapshot_free() */
 	bool has_static_max, has_target;
 	bool followed;			/* memory/xballoon-followed: seen following a target */
 	uint64_t static_max_kb;		/* memory/static-max (or Xen's max for dom0) */
@@ -358,7 +359,7 @@ extern const char *const xballoon_outcome_name[XB_OUT_RESTORE_FAILED + 1];
 
 struct xb_change {
 	uint32_t domid;
-	char name[XB_NAME_MAX];
+	char *name;			/* never NULL; the plan's (xballoon_plan_free) */
 	uint64_t old_kb, new_kb;	/* user-facing targets (incl. videoram) */
 	enum xb_outcome outcome;
 	const char *why;		/* static: why it failed */

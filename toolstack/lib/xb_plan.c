@@ -25,6 +25,8 @@ void xballoon_plan_free(struct xb_plan *plan)
 	for (size_t i = 0; i < plan->n_errors; i++)
 		free(plan->errors[i]);
 	free(plan->errors);
+	for (size_t i = 0; plan->changes && i < plan->n; i++)
+		free(plan->changes[i].name);
 	free(plan->changes);
 	free(plan->skipped);
 	memset(plan, 0, sizeof(*plan));
@@ -97,7 +99,11 @@ static int plan_add(struct xb_plan *plan, const struct xb_domain *d,
 	c = &plan->changes[plan->n++];
 	memset(c, 0, sizeof(*c));
 	c->domid = d->xen.domid;
-	memcpy(c->name, d->name, sizeof(c->name));
+	c->name = strdup(d->name);
+	if (!c->name) {
+		plan->n--;
+		return -1;
+	}
 	c->old_kb = kind == XB_PLAN_TARGET ? d->target_kb : d->static_max_kb;
 	c->new_kb = new_kb;
 	return 0;

@@ -72,10 +72,17 @@ static bool want_key(const struct xb_domain *d, unsigned flags, size_t k)
 static void apply_dom_keys(struct xb_domain *d, char *const *vals,
 			   const size_t *lens)
 {
+	char name[XB_NAME_MAX], *dup;
 	uint64_t v;
 
-	xballoon_xs_name(vals[K_NAME], vals[K_NAME] ? lens[K_NAME] : 0, d->name,
-		   sizeof(d->name));
+	/* a retried transaction reads again: the newest name wins */
+	xballoon_xs_name(vals[K_NAME], vals[K_NAME] ? lens[K_NAME] : 0, name,
+			 sizeof(name));
+	dup = strdup(name);
+	if (dup) {
+		free(d->name);
+		d->name = dup;
+	}
 	d->has_static_max = vals[K_STATIC_MAX] &&
 		!xballoon_xs_u64(vals[K_STATIC_MAX], lens[K_STATIC_MAX], &d->static_max_kb);
 	d->has_target = vals[K_TARGET] &&
@@ -312,6 +319,9 @@ int xballoon_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 	for (i = 0; i < n; i++) {
 		struct xb_domain *d = &snap.doms[i];
 
+		/* never NULL for callers: "" when unknown (or out of memory above) */
+		if (!d->name && !(d->name = strdup("")))
+			goto fail;
 		finish_domain(d, &snap);
 		d->state = xballoon_derive_state(d, NULL, 0, XB_STUCK_MS_DEFAULT);
 	}
@@ -322,7 +332,7 @@ int xballoon_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 fail:
 	saved = errno ? errno : EIO;
 	free(info);
-	free(snap.doms);
+	xballoon_snapshot_free(&snap);
 	errno = saved;
 	return -1;
 }
@@ -369,6 +379,8 @@ void xballoon_snapshot_free(struct xb_snapshot *snap)
 {
 	if (!snap)
 		return;
+	for (size_t i = 0; snap->doms && i < snap->n; i++)
+		free(snap->doms[i].name);
 	free(snap->doms);
 	snap->doms = NULL;
 	snap->n = 0;
