@@ -64,6 +64,13 @@ if make -s -C tests/unit check >"$out/unit.tap" 2>"$out/unit.err"; then :; else
 fi
 tap_collect unit <"$out/unit.tap"
 
+phase schema-unit "JSON documents from the CLI on the fake backend against docs/schema"
+rm -f "$out/unit.json"
+XB_JSON_DUMP=$PWD/$out/unit.json CMOCKA_MESSAGE_OUTPUT=TAP tests/unit/build/test_ts_cli >/dev/null 2>&1
+/usr/bin/python3 tests/schema-check.py --want list,info,mem-set,mem-max,wait,usage-error \
+	docs/schema "$out/unit.json" >"$out/schema-unit.tap" 2>&1
+tap_collect schema-unit <"$out/schema-unit.tap"
+
 phase valgrind "unit tests under valgrind"
 if make -s -C tests/unit valgrind >"$out/vg.tap" 2>"$out/vg.err"; then :; else
 	cat "$out/vg.err"; echo "FAIL valgrind: build-or-run" >>"$res"

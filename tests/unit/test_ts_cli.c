@@ -48,6 +48,42 @@ static int teardown(void **state)
 }
 
 /* Run "xballoon ARGS..." (NULL-terminated) against the fake. */
+/*
+ * XB_JSON_DUMP=FILE: append every JSON document a command printed as
+ * "XB-JSON <command> <document>" lines (usage errors as usage-error), for
+ * tests/schema-check.py to validate against docs/schema/.
+ */
+static void dump_json(int argc, char **argv, const struct run *r)
+{
+	const char *path = getenv("XB_JSON_DUMP");
+	bool json = false;
+	FILE *f;
+
+	for (int i = 1; i < argc; i++)
+		json |= !strcmp(argv[i], "--json") || !strcmp(argv[i], "-j");
+	if (!path || !json || !argc || !strcmp(argv[0], "help") || !r->out_len)
+		return;
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	if (!strcmp(argv[0], "watch")) {
+		for (const char *l = r->out; *l; ) {
+			size_t n = strcspn(l, "\n");
+
+			if (n)
+				fprintf(f, "XB-JSON watch %.*s\n", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
+	} else {
+		fprintf(f, "XB-JSON %s ", r->rc == XB_EXIT_USAGE ? "usage-error" : argv[0]);
+		for (const char *c = r->out; *c; c++)
+			if (*c != '\n')
+				fputc(*c, f);
+		fputc('\n', f);
+	}
+	fclose(f);
+}
+
 static struct run run(struct xb_fake *f, ...)
 {
 	struct run r = { 0 };
@@ -67,6 +103,7 @@ static struct run run(struct xb_fake *f, ...)
 	r.rc = xb_dispatch(&cli, argc, argv);
 	fclose(cli.out);
 	fclose(cli.err);
+	dump_json(argc, argv, &r);
 	return r;
 }
 
@@ -227,6 +264,14 @@ static void test_mem_set_json(void **state)
 	yajl_tree_free(v);
 	run_free(&r);
 	assert_string_equal(xb_fake_get(f, "/local/domain/1/memory/target"), "524288");
+	/* mem-max's document: the same shape */
+	r = run(f, "mem-max", "--json", "pv1", "768m", NULL);
+	assert_int_equal(r.rc, 0);
+	v = parse_json(r.out);
+	assert_true(YAJL_IS_TRUE(at(v, "applied", NULL)));
+	yajl_tree_free(v);
+	run_free(&r);
+	assert_string_equal(xb_fake_get(f, "/local/domain/1/memory/static-max"), "786432");
 }
 
 static void test_mem_set_rejects(void **state)
