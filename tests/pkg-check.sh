@@ -61,8 +61,11 @@ has libxballoon-dev /usr/include/libxballoon.h "/usr/lib/$ma/libxballoon.so" \
 	"/usr/lib/$ma/pkgconfig/xballoon.pc"
 has xballoon-dkms all "/usr/src/xballoon-$ver/dkms.conf" "/usr/src/xballoon-$ver/guest/Kbuild" \
 	"/usr/src/xballoon-$ver/core/xb_core.h"
+# DKMS runs on install: the dependency and dh_dkms's maintainer scripts
+dpkg-deb -f "$(deb xballoon-dkms all)" Depends 2>/dev/null | grep -q '\bdkms\b' || miss+=" Depends:dkms"
+dpkg-deb -I "$(deb xballoon-dkms all)" postinst 2>/dev/null | grep -q 'dkms' || miss+=" postinst"
 [ -z "$miss" ]
-tap $? "the four packages hold the CLI, library, -dev files and the DKMS source" "missing$miss"
+tap $? "the four packages hold the CLI, library, -dev files and the DKMS source (dkms runs on install)" "missing$miss"
 
 t0=$SECONDS
 lintian --fail-on error \
