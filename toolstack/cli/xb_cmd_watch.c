@@ -184,7 +184,8 @@ static int refresh_xen(struct watcher *w)
 		next.doms[i].state = xballoon_derive_state(&next.doms[i], &w->prog[i], now,
 						     w->stuck_ms);
 	xballoon_events_snapshot(&w->cur, &next, wall_ms(), emit, w);
-	xballoon_snapshot_free(&w->cur);
+	/* NEXT's domains are copies: their names are still CUR's, now NEXT's */
+	free(w->cur.doms);
 	w->cur = next;
 	return 0;
 }

@@ -207,7 +207,7 @@ bool xballoon_dom_state_guest_reason(enum xb_dom_state st);
 struct xb_domain {
 	struct xb_dominfo xen;
 	char *name;			/* never NULL, "" when unknown; malloc()ed, freed by
-				   xballoon_snapshot_free() */
+				   xballoon_snapshot_free() (a struct copy shares it) */
 	bool has_static_max, has_target;
 	bool followed;			/* memory/xballoon-followed: seen following a target */
 	uint64_t static_max_kb;		/* memory/static-max (or Xen's max for dom0) */
