@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# lab-seconds: 120 (measured alone, one lab)
+# How the driver holds the guest's pages:
+#  - every ballooned page is marked offline (PageOffline, as Linux's and
+#    virtio's balloons do), so dump tools skip it: /proc/kpageflags counts
+#    exactly the balloon, on PV (4 KiB pages) and PVH (2 MiB blocks), and none
+#    once the memory is back;
+#  - 2 MiB blocks are taken only when free: in a guest whose free memory is
+#    fragmented, giving memory back runs no compaction and wakes no kswapd
+#    for them (/proc/vmstat), and falls back to 4 KiB pages.
+
+. ./driver.inc
+
+# offline pages in the guest, from /proc/kpageflags (KPF_OFFLINE is bit 23)
+offline_pages() {
+	lab_exec "$1" "od -An -v -tx1 -w8 /proc/kpageflags | awk 'substr(\$3, 1, 1) ~ /[89a-f]/ {n++} END {print n + 0}'"
+}
+
+for t in pv pvh; do
+	g=off$t
+	if ! lab_guest "$g" --type "$t" --mem 512 --kernel xb61 --module; then
+		lab_fail "$g-boot" "guest did not come up"
+		continue
+	fi
+	xl mem-set "$g" 256m
+	lab_wait_xen_mem "$g" 256 1 120 >/dev/null
+	n=$(offline_pages "$g")
+	bal=$(lab_exec "$g" 'cat /sys/kernel/xballoon/balloon_kb')
+	if [ -n "$bal" ] && [ "${n:-0}" = $((bal / 4)) ] && [ "$bal" -gt 0 ]; then
+		lab_pass "$g-ballooned-offline" "$n pages offline, balloon $bal KiB"
+	else
+		lab_fail "$g-ballooned-offline" "${n:-?} pages offline, balloon ${bal:-?} KiB"
+	fi
+	xl mem-set "$g" 512m
+	lab_wait_xen_mem "$g" 512 1 120 >/dev/null
+	n=$(offline_pages "$g")
+	if [ "$n" = 0 ]; then
+		lab_pass "$g-back-online" "no page offline once the memory is back"
+	else
+		lab_fail "$g-back-online" "${n:-?} pages still offline"
+	fi
+	lab_destroy "$g"
+done
+
+# fragmented free memory: interleaved one-page tmpfs files until little is
+# free, then every other one removed
+g=frag
+if lab_guest "$g" --type pvh --mem 384 --kernel xb61 --module; then
+	lab_exec "$g" 'mkdir -p /tmp/a /tmp/b; i=0
+		while [ "$(awk "/^MemFree/ {print \$2}" /proc/meminfo)" -gt 24576 ] && [ $i -lt 60000 ]; do
+			j=$((i + 500))
+			while [ $i -lt $j ]; do echo x >/tmp/a/$i; echo y >/tmp/b/$i; i=$((i + 1)); done
+		done
+		rm -rf /tmp/a; echo "$i pairs"; grep -E "MemFree|MemAvail" /proc/meminfo; cat /proc/buddyinfo'
+	vm='grep -E "^(compact_stall|compact_daemon_wake|allocstall_normal|pageoutrun) " /proc/vmstat | tr "\n" " "'
+	before=$(lab_exec "$g" "$vm")
+	f0=$(lab_exec "$g" 'cat /sys/kernel/xballoon/fallbacks_2m')
+	xl mem-set "$g" 320m
+	lab_wait_xen_mem "$g" 320 1 120 >/dev/null || lab_fail "frag-down" "Xen at $(lab_xen_mem_kb "$g") KiB"
+	after=$(lab_exec "$g" "$vm")
+	f1=$(lab_exec "$g" 'cat /sys/kernel/xballoon/fallbacks_2m')
+	lab_log "vmstat before: $before"
+	lab_log "vmstat after:  $after"
+	stall0=$(echo "$before" | tr ' ' '\n' | sed -n '/^compact_stall$/{n;p}')
+	stall1=$(echo "$after" | tr ' ' '\n' | sed -n '/^compact_stall$/{n;p}')
+	wake0=$(echo "$before" | tr ' ' '\n' | sed -n '/^compact_daemon_wake$/{n;p}')
+	wake1=$(echo "$after" | tr ' ' '\n' | sed -n '/^compact_daemon_wake$/{n;p}')
+	if [ -n "$stall1" ] && [ "$stall1" = "$stall0" ] && [ "$wake1" = "$wake0" ] &&
+		[ "${f1:-0}" -gt "${f0:-0}" ]; then
+		lab_pass "frag-no-compaction" "64 MiB given with no compaction (stalls $stall0, kcompactd wakes $wake0), $((f1 - f0)) fallbacks to 4 KiB"
+	else
+		lab_fail "frag-no-compaction" "compact_stall $stall0 -> $stall1, compact_daemon_wake $wake0 -> $wake1, fallbacks_2m $f0 -> $f1"
+	fi
+	lab_destroy "$g"
+else
+	lab_fail "frag-boot" "guest did not come up"
+fi

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+# lab-seconds: 240 (measured alone, one lab)
+# Pages given back to Xen carry none of the guest's data. A guest fills its
+# free memory with a pattern, frees it, and balloons down while a paused
+# filler domain holds every other free page of the host; a new paused domain
+# then gets the freed frames from Xen, and its memory (xl dump-core) is
+# searched for the pattern:
+#  - default load (scrub=1): the driver zeroes, none found;
+#  - scrub=0: the pattern is found (the check can see a leak), and the load
+#    logs the risk;
+#  - init_on_free=1 on the guest's command line: the driver skips its own
+#    zeroing and says why, and still none is found.
+
+. ./driver.inc
+
+PAT=XBSCRUB-PATTERN-7f3a9c
+
+# scrub_dump NAME: count the pattern's lines in domain NAME's memory (streamed
+# through a FIFO: no copy of the dump in dom0)
+scrub_dump() {
+	rm -f /tmp/core.fifo /tmp/core.count
+	mkfifo /tmp/core.fifo
+	(tr -s '\000' '\n' </tmp/core.fifo | grep -c "$PAT" >/tmp/core.count) &
+	xl dump-core "$1" /tmp/core.fifo >/tmp/core.log 2>&1 || cat /tmp/core.log >&2
+	wait
+	cat /tmp/core.count
+}
+
+# paused_domain NAME TYPE MiB: create a paused domain of MiB (no guest runs
+# in it: its memory is only what Xen gave it)
+paused_domain() {
+	cat >"/tmp/xl/$1.cfg" <<-CFG
+	name = "$1"
+	type = "$2"
+	kernel = "/lab/kernels/xb61/bzImage"
+	memory = $3
+	CFG
+	echo "$1" >>/tmp/lab-guests
+	xl create -p "/tmp/xl/$1.cfg" >"/tmp/xl/$1.log" 2>&1 && return 0
+	tail -5 "/tmp/xl/$1.log" | sed 's/^/  | /'
+	return 1
+}
+
+# scrub_case TAG 'KERNEL ARGS' 'INSMOD ARGS' MODE: run one case; MODE is the
+# word the driver reports (sysfs scrub_mode, report token scrub)
+scrub_case() {
+	tag=$1 kargs=$2 margs=$3 mode=$4
+	g=sc$tag
+	if ! lab_guest "$g" --type pv --mem 384 --kernel xb61 --extra "$kargs"; then
+		lab_fail "$tag-boot" "guest did not come up"
+		return 1
+	fi
+	lab_exec "$g" "insmod /lib/xballoon/xballoon.ko $margs"
+	out=$(lab_exec "$g" 'cat /sys/kernel/xballoon/scrub_mode; dmesg | grep "xballoon: scrub"')
+	echo "$out" | sed 's/^/  | /'
+	if [ "$(echo "$out" | sed -n 1p)" = "$mode" ] && [ "$(echo "$out" | grep -c "xballoon: scrub")" = 1 ]; then
+		lab_pass "$tag-mode" "scrub_mode $mode, logged once at load"
+	else
+		lab_fail "$tag-mode" "wanted scrub_mode $mode and one log line"
+	fi
+	# the pattern into page cache, then freed: the guest's free pages hold it
+	lab_exec "$g" "yes $PAT | head -c 251658240 >/tmp/fill; rm /tmp/fill; grep MemFree /proc/meminfo"
+	# every free host page but 64 MiB into a paused filler
+	free=$(xl info | awk '/^free_memory/ {print $3}')
+	if ! paused_domain filler pvh $((free - 64)); then
+		lab_fail "$tag-filler" "could not create a filler of $((free - 64)) MiB"
+		lab_destroy "$g"
+		return 1
+	fi
+	xl mem-set "$g" 128m
+	lab_wait_xen_mem "$g" 128 1 120 >/dev/null || lab_fail "$tag-down" "Xen at $(lab_xen_mem_kb "$g") KiB"
+	scrubbed=$(lab_exec "$g" 'cat /sys/kernel/xballoon/pages_scrubbed')
+	rep=$(drv_tok "$g" scrub)
+	# a new domain made of the freed frames (and the 64 MiB left over)
+	free=$(xl info | awk '/^free_memory/ {print $3}')
+	if ! paused_domain probe pv $((free - 24)); then
+		lab_fail "$tag-probe" "could not create a probe domain of $((free - 24)) MiB"
+	else
+		n=$(scrub_dump probe)
+		lab_log "$tag: probe of $((free - 24)) MiB holds $n pattern lines; driver zeroed ${scrubbed:-?} pages, report scrub=${rep:-?}"
+		case $mode in
+		off)
+			if [ "${n:-0}" -gt 1000 ]; then
+				lab_pass "$tag-leak-seen" "scrub=0: $n pattern lines reached another domain (the check sees a leak)"
+			else
+				lab_fail "$tag-leak-seen" "scrub=0 but only ${n:-?} pattern lines found: the check cannot see a leak"
+			fi ;;
+		*)
+			if [ "$n" = 0 ]; then
+				lab_pass "$tag-no-leak" "0 pattern lines in $((free - 24)) MiB of another domain"
+			else
+				lab_fail "$tag-no-leak" "${n:-?} pattern lines reached another domain"
+			fi ;;
+		esac
+		case $mode in zero) want=yes ;; *) want=no ;; esac
+		if [ "$rep" = "$mode" ] && { [ "${scrubbed:-0}" -gt 0 ] && [ $want = yes ] ||
+			[ "$scrubbed" = 0 ] && [ $want = no ]; }; then
+			lab_pass "$tag-counted" "report scrub=$rep, pages_scrubbed=$scrubbed"
+		else
+			lab_fail "$tag-counted" "report scrub=${rep:-?}, pages_scrubbed=${scrubbed:-?} (mode $mode)"
+		fi
+	fi
+	lab_destroy probe
+	lab_destroy filler
+	lab_destroy "$g"
+}
+
+scrub_case default "" "" zero
+scrub_case off "" "scrub=0" off
+scrub_case initfree "init_on_free=1" "" init-on-free
