@@ -153,8 +153,11 @@ void xb_kick(void)
 		mod_delayed_work(xb.wq, &xb.balloon_work, 0);
 }
 
-/* Give back one batch: only once the module is held (it owns the pages). */
-static void xb_do_inflate(u64 nr_pages, u64 now_ms)
+/*
+ * Give back one batch, once the module is held (it owns the pages); false
+ * if it is being unloaded.
+ */
+static bool xb_do_inflate(u64 nr_pages, u64 now_ms)
 {
 	struct xb_hv_result r;
 	enum xb_scrub mode = xb_scrub_now();
@@ -164,7 +167,7 @@ static void xb_do_inflate(u64 nr_pages, u64 now_ms)
 		xb.core.scrub = mode;
 	}
 	if (!xb_pin())
-		return;		/* being unloaded */
+		return false;
 	xb_hv_inflate(nr_pages, &r);
 	if (r.err && !r.done)
 		xb_core_hv_error(&xb.core, now_ms);
@@ -172,15 +175,15 @@ static void xb_do_inflate(u64 nr_pages, u64 now_ms)
 		xb_core_inflated(&xb.core, nr_pages, r.done, r.hv_short,
 				 now_ms);
 	xb_core_quarantined(&xb.core, r.lost);
+	return true;
 }
 
 /* Take back one batch (pages quarantined left the balloon too). */
-static u64 xb_do_deflate(u64 nr_pages, u64 now_ms, bool *refused)
+static u64 xb_do_deflate(u64 nr_pages, u64 now_ms)
 {
 	struct xb_hv_result r;
 
 	xb_hv_deflate(nr_pages, &r);
-	*refused = r.hv_short;
 	if (r.err && !r.done && !r.lost)
 		xb_core_hv_error(&xb.core, now_ms);
 	else
@@ -194,17 +197,16 @@ static void xb_balloon_work(struct work_struct *work)
 {
 	u64 t0 = ktime_get_ns();
 	struct xb_step st;
-	bool refused;
 
 	mutex_lock(&xb.lock);
 	xb.wakeups++;
 	if (xb.last_target_ns && !xb.first_action_ns)
 		xb.first_action_ns = max_t(u64, ktime_get_ns() - xb.last_target_ns, 1);
 	st = xb_core_plan(&xb.core, si_mem_available(), xb_now_ms());
-	if (st.op == XB_OP_INFLATE)
-		xb_do_inflate(st.nr_pages, xb_now_ms());
+	if (st.op == XB_OP_INFLATE && !xb_do_inflate(st.nr_pages, xb_now_ms()))
+		st.op = XB_OP_NONE;	/* being unloaded */
 	else if (st.op == XB_OP_DEFLATE)
-		xb_do_deflate(st.nr_pages, xb_now_ms(), &refused);
+		xb_do_deflate(st.nr_pages, xb_now_ms());
 	xb_unpin_if_empty();
 	if (xb_hv_balloon_pages() != xb.core.balloon_pages ||
 	    xb_hv_quarantine_pages() != xb.core.quarantine_pages)
@@ -267,6 +269,7 @@ u64 xb_pressure_deflate(u64 nr_pages, unsigned int wait_ms)
 {
 	unsigned long until = jiffies + msecs_to_jiffies(wait_ms);
 	struct xb_hv_result r = { 0 };
+	u32 backoff_ms;
 	u64 done;
 
 	while (!mutex_trylock(&xb.lock)) {
@@ -282,6 +285,7 @@ u64 xb_pressure_deflate(u64 nr_pages, unsigned int wait_ms)
 	xb_core_oom_deflated(&xb.core, done, xb_now_ms());
 	xb_core_quarantined(&xb.core, r.lost);
 	xb_unpin_if_empty();
+	backoff_ms = xb.core.backoff_ms;
 	mutex_unlock(&xb.lock);
 	if (done) {
 		pr_info_ratelimited("guest short of memory: returned %llu KiB from the balloon\n",
@@ -289,7 +293,7 @@ u64 xb_pressure_deflate(u64 nr_pages, unsigned int wait_ms)
 		/* come back after the backoff to see if it can be given again */
 		if (!READ_ONCE(xb.stopping))
 			mod_delayed_work(xb.wq, &xb.balloon_work,
-					 msecs_to_jiffies(xb.core.backoff_ms));
+					 msecs_to_jiffies(backoff_ms));
 		xb_report_kick();
 	}
 	return done;
@@ -302,11 +306,9 @@ u64 xb_pressure_deflate(u64 nr_pages, unsigned int wait_ms)
  */
 static void xb_release_all(void)
 {
-	bool refused;
-
 	mutex_lock(&xb.lock);
 	while (xb_hv_balloon_pages() &&
-	       xb_do_deflate(xb_hv_balloon_pages(), xb_now_ms(), &refused))
+	       xb_do_deflate(xb_hv_balloon_pages(), xb_now_ms()))
 		;
 	if (xb_hv_balloon_pages() || xb_hv_quarantine_pages()) {
 		pr_err("unloading with %llu pages ballooned and %llu quarantined: they stay allocated\n",
