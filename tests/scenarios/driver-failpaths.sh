@@ -14,6 +14,9 @@
 
 . ./driver.inc
 
+# a guest that went down answers nothing: do not wait 300 s for it
+LAB_EXEC_TIMEOUT=60
+
 # write over the guest's free memory (tmpfs), then free it again
 touch_all() {
 	lab_exec "$1" 'mkdir -p /fill && mount -t tmpfs -o size=90% fill /fill 2>/dev/null
