@@ -275,11 +275,19 @@ static void xb_pv_remap(unsigned long n, bool map, u8 fail)
 		MULTI_update_va_mapping(&xb_mcl[i], va, pte, 0);
 	}
 	if (map && (xb_inject & XB_INJECT_PV_MAP)) {
-		/* lab: a frame that no guest owns, Xen refuses the mapping */
+		/*
+		 * lab: map the page writable onto its own page-table page, which
+		 * Xen refuses (a page table is never writable in a PV guest)
+		 */
+		unsigned long va = (unsigned long)page_address(xb_pages[0]);
+		unsigned int level;
+		pte_t *ptep = lookup_address(va, &level);
+		xmaddr_t pt = arbitrary_virt_to_machine(ptep);
+
 		xb_inject &= ~XB_INJECT_PV_MAP;
-		MULTI_update_va_mapping(&xb_mcl[0],
-					(unsigned long)page_address(xb_pages[0]),
-					mfn_pte(0x7fffffffffUL, PAGE_KERNEL), 0);
+		MULTI_update_va_mapping(&xb_mcl[0], va,
+					mfn_pte(PFN_DOWN(pt.maddr), PAGE_KERNEL),
+					0);
 	}
 	if (!map)
 		xb_mcl[n - 1].args[2] = UVMF_TLB_FLUSH | UVMF_ALL;
