@@ -3,8 +3,8 @@
 # xballoon.ko on both lab kernels, PV and PVH: 1024 -> 256 -> 1024 MiB, each
 # target reached within 1% with Xen's view and the driver's report agreeing;
 # malformed targets survived and logged; idle for 30 s without CPU; rmmod is
-# refused while ballooned and works once the memory is back. The two guests of a kernel run
-# side by side.
+# refused while ballooned and works once the memory is back. The two guests
+# of a kernel run side by side.
 
 # report token NAME of guest G (empty if missing)
 . ./driver.inc
