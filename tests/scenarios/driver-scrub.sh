@@ -21,12 +21,19 @@ scrub_dump() {
 	rm -f /tmp/core.fifo /tmp/core.count
 	mkfifo /tmp/core.fifo
 	(tr -s '\000' '\n' </tmp/core.fifo | grep -c "$PAT" >/tmp/core.count) &
-	if ! xl dump-core "$1" /tmp/core.fifo >/tmp/core.log 2>&1; then
+	_t0=$(date +%s)
+	timeout 240 xl dump-core "$1" /tmp/core.fifo >/tmp/core.log 2>&1
+	_rc=$?
+	# a writer that never opened the FIFO leaves the reader waiting: open and
+	# close it without blocking
+	exec 3<>/tmp/core.fifo
+	exec 3>&-
+	wait
+	lab_log "xl dump-core $1: status $_rc in $(($(date +%s) - _t0)) s" >&2
+	if [ $_rc != 0 ]; then
 		sed 's/^/  | /' /tmp/core.log >&2
-		wait
 		return 1
 	fi
-	wait
 	cat /tmp/core.count
 }
 
