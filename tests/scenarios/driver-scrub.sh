@@ -71,6 +71,7 @@ scrub_case() {
 	fi
 	# the pattern into page cache, then freed: the guest's free pages hold it
 	lab_exec "$g" "yes $PAT | head -c 150994944 >/tmp/fill; rm /tmp/fill; grep MemFree /proc/meminfo"
+	lab_log "$tag: pattern written and freed"
 	xl mem-set "$g" 96m
 	lab_wait_xen_mem "$g" 96 1 120 >/dev/null || lab_fail "$tag-down" "Xen at $(lab_xen_mem_kb "$g") KiB"
 	scrubbed=$(lab_exec "$g" 'cat /sys/kernel/xballoon/pages_scrubbed')
@@ -81,7 +82,7 @@ scrub_case() {
 	probe=$((free - 48))
 	if ! paused_domain probe pvh $probe; then
 		lab_fail "$tag-probe" "could not create a probe domain of $probe MiB"
-	elif ! n=$(scrub_dump probe); then
+	elif lab_log "$tag: probe of $probe MiB created" && ! n=$(scrub_dump probe); then
 		lab_fail "$tag-probe" "xl dump-core of the probe domain failed"
 	else
 		lab_log "$tag: probe of $probe MiB holds $n pattern lines; driver zeroed ${scrubbed:-?} pages, report scrub=${rep:-?}"
