@@ -45,6 +45,7 @@ extern unsigned int xb_inject;
 /* xb_inject bits (lab fault injection, one shot each) */
 #define XB_INJECT_PV_MAP	BIT(0)	/* PV take-back: map one page badly */
 #define XB_INJECT_2M_PARTIAL	BIT(1)	/* PVH give-back: stop inside a 2 MiB extent */
+#define XB_INJECT_REPORT_RECLAIM BIT(2)	/* the shrinker runs inside a report write */
 
 u64 xb_now_ms(void);
 void xb_kick(void);

@@ -120,6 +120,15 @@ static void xb_report_write(const struct xb_core *now)
 		pr_err_once("report does not fit in %d bytes\n", XB_REPORT_MAX);
 		return;
 	}
+	if (READ_ONCE(xb_inject) & XB_INJECT_REPORT_RECLAIM) {
+		/*
+		 * lab: what reclaim inside xenbus_write's allocation does when
+		 * it reaches the shrinker (see the locking note above)
+		 */
+		WRITE_ONCE(xb_inject, xb_inject & ~XB_INJECT_REPORT_RECLAIM);
+		pr_info("inject: shrinker inside a report write returned %llu pages\n",
+			xb_pressure_deflate(512, 0));
+	}
 	err = xenbus_write(XBT_NIL, "data/xballoon", "report", xb_report_buf);
 	if (err)
 		pr_warn_ratelimited("writing data/xballoon/report failed: %d\n",

@@ -6,7 +6,8 @@
 # the driver writes a report at its shortest interval. Neither pressure hook
 # may wait for a lock that a report writer holds while xenbus allocates: the
 # guest must keep answering, the report must keep advancing, and afterwards
-# a target must still be applied.
+# a target must still be applied. The exact instant (reclaim inside a report
+# write reaching the shrinker) is then made on purpose (inject=4).
 
 . ./driver.inc
 
@@ -72,6 +73,26 @@ if [ "${1:-0}" -gt 0 ]; then
 else
 	lab_fail "reclaim-pressure-reached" "no pressure deflate: the stress did not reach the driver's hooks"
 fi
+
+# the shrinker inside a report write (what reclaim in xenbus_write's
+# allocation does; made on purpose with inject=4, the stress above rarely
+# hits that instant): the guest still answers, reports go on, a target is
+# applied
+xlab-xs write "$tp" $((320 * 1024))
+lab_wait_xen_mem "$g" 320 1 60 >/dev/null
+seq0=$(drv_tok "$g" seq)
+LAB_EXEC_TIMEOUT=60
+lab_exec "$g" 'echo 4 >/sys/module/xballoon/parameters/inject'
+xlab-xs write "$tp" $((336 * 1024))
+sleep 3
+xlab-xs write "$tp" $((352 * 1024))
+if out=$(lab_exec "$g" 'dmesg | grep "inject: shrinker"') && [ -n "$out" ] &&
+	s=$(lab_wait_xen_mem "$g" 352 1 60) && [ "$(drv_tok "$g" seq)" -gt $((seq0 + 1)) ]; then
+	lab_pass "reclaim-shrinker-in-report" "${out#*] }; guest answers, target applied ${s}s later, report seq $seq0 -> $(drv_tok "$g" seq)"
+else
+	lab_fail "reclaim-shrinker-in-report" "guest answer: '${out:-none}', Xen at $(lab_xen_mem_kb "$g") KiB, report seq $seq0 -> $(drv_tok "$g" seq)"
+fi
+LAB_EXEC_TIMEOUT=300
 
 # afterwards a new target is still applied, and reported
 xlab-xs write "$tp" $((512 * 1024))
