@@ -42,25 +42,26 @@ for t in pv pvh; do
 	lab_destroy "$g"
 done
 
-# fragmented free memory: one-page files fill most free memory (room is left
-# for their inodes), then
-# every other one is removed. The files come from one cpio archive made by
-# awk (busybox has no split), so their pages are allocated one after another
-# and interleave.
+# fragmented free memory: files of 63 pages and of 1 page, one after the
+# other, fill nearly all free memory, then the large ones are removed: every
+# 2 MiB block keeps a used page. The files come from one cpio archive made by
+# awk (busybox has no split), so their pages are allocated in that order.
 frag_awk='BEGIN {
 	d = "x"; while (length(d) < 4096) d = d d; d = substr(d, 1, 4096)
-	h = "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s%c"
+	h = "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s%c%c%c"
 	for (i = 0; i < n; i++) {
-		printf h "%c%c%s", i + 1, 33188, 0, 0, 1, 0, 4096, 0, 0, 0, 0, 8, 0, sprintf("f%06d", i), 0, 0, 0, d
+		printf h, 2 * i + 1, 33188, 0, 0, 1, 0, 63 * 4096, 0, 0, 0, 0, 8, 0, sprintf("a%06d", i), 0, 0, 0
+		for (j = 0; j < 63; j++) printf "%s", d
+		printf h "%s", 2 * i + 2, 33188, 0, 0, 1, 0, 4096, 0, 0, 0, 0, 8, 0, sprintf("b%06d", i), 0, 0, 0, d
 	}
-	printf h "%c%c%c%c", 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 11, 0, "TRAILER!!!", 0, 0, 0, 0, 0
+	printf h "%c%c", 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 11, 0, "TRAILER!!!", 0, 0, 0, 0, 0
 }'
 g=frag
 if lab_guest "$g" --type pvh --mem 256 --kernel xb61 --module; then
 	lab_exec "$g" "mkdir -p /frag && mount -t tmpfs -o size=100% frag /frag && cd /frag
-		n=\$(awk '/^MemFree/ {print int(\$2 / 5) - 4096}' /proc/meminfo)
+		n=\$(awk '/^MemFree/ {print int((\$2 - 16384) / 256)}' /proc/meminfo)
 		awk -v n=\$n '$frag_awk' | cpio -i 2>/dev/null
-		rm -f f*[13579]; echo \"\$(ls | wc -l) one-page files left\"
+		rm -f a*; echo \"\$(ls | wc -l) one-page files left\"
 		grep -E 'MemFree|MemAvail' /proc/meminfo; cat /proc/buddyinfo"
 	vm='grep -E "^(compact_stall|compact_daemon_wake|allocstall_normal|pageoutrun) " /proc/vmstat | tr "\n" " "'
 	before=$(lab_exec "$g" "$vm")
