@@ -415,9 +415,14 @@ void xb_settle_init(struct xb_settle *s, u32 nr)
 
 bool xb_settle_next(const struct xb_settle *s, u32 *first_r, u32 *count_r)
 {
-	*first_r = s->top ? s->top - 1 : 0;
-	*count_r = s->done ? 0 : s->retry ? 1 : s->top;
-	return !s->done;
+	if (s->done) {
+		*first_r = 0;
+		*count_r = 0;
+		return false;
+	}
+	*first_r = s->top - 1;
+	*count_r = s->retry ? 1 : s->top;
+	return true;
 }
 
 void xb_settle_result(struct xb_settle *s, u32 removed)
@@ -456,19 +461,17 @@ void xb_settle_result(struct xb_settle *s, u32 removed)
 
 enum xb_settle_fate xb_settle_fate(const struct xb_settle *s, u32 i)
 {
-	u32 q;
-
 	if (i >= s->nr || !xb_settle_failed(s, i))
 		return XB_SETTLE_GIVEN;
 	if (i > s->low)
 		return XB_SETTLE_KEPT;
 	if (s->low == s->nr)
 		return XB_SETTLE_QUARANTINED;
-	/* the highest failed page below the lowest removed one */
-	for (q = s->low; q-- > 0;)
-		if (xb_settle_failed(s, q))
-			break;
-	return i == q ? XB_SETTLE_QUARANTINED : XB_SETTLE_GIVEN;
+	/*
+	 * the highest failed page below the lowest removed one: the walk failed
+	 * right below its last removal, so that is page low - 1
+	 */
+	return i + 1 == s->low ? XB_SETTLE_QUARANTINED : XB_SETTLE_GIVEN;
 }
 
 u32 xb_clamp_u32(u32 v, u32 lo, u32 hi)

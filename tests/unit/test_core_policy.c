@@ -986,6 +986,121 @@ static void test_settle_partial_2m(void **state)
 		assert_int_equal(xb_settle_fate(&s, j), XB_SETTLE_GIVEN);
 }
 
+/* Run a settle walk against a fake block; returns the number of runs. */
+static u32 settle_runs(struct fake_block *b, struct xb_settle *s, u32 nr)
+{
+	u32 first, count, runs = 0;
+
+	xb_settle_init(s, nr);
+	while (xb_settle_next(s, &first, &count)) {
+		xb_settle_result(s, fake_remove_down(b, first, count));
+		runs++;
+	}
+	assert_true(first == 0 && count == 0);	/* nothing once settled */
+	return runs;
+}
+
+/* The walk's cost: one hypercall per run, a retry only where it can help. */
+static void test_settle_runs(void **state)
+{
+	struct fake_block b;
+	struct xb_settle s;
+	u32 i, first, count;
+
+	(void)state;
+	/* a transient failure at 300, all populated: 3 runs */
+	block_from(&b, 0);
+	b.once[300] = true;
+	assert_int_equal(settle_runs(&b, &s, XB_SETTLE_MAX), 3);
+	for (i = 0; i < XB_SETTLE_MAX; i++)
+		assert_int_equal(xb_settle_fate(&s, i), XB_SETTLE_GIVEN);
+	/* a page Xen keeps refusing at 300, the rest populated: 3 runs */
+	block_from(&b, 0);
+	b.stuck[300] = true;
+	assert_int_equal(settle_runs(&b, &s, XB_SETTLE_MAX), 3);
+	assert_int_equal(xb_settle_fate(&s, 300), XB_SETTLE_KEPT);
+	assert_int_equal(xb_settle_fate(&s, 299), XB_SETTLE_GIVEN);
+	/* Xen stopped at 100 (gone below): 2 runs, then one per gone page */
+	block_from(&b, 100);
+	b.stuck[100] = true;
+	assert_int_equal(settle_runs(&b, &s, XB_SETTLE_MAX), 2 + 100);
+	assert_int_equal(xb_settle_fate(&s, 100), XB_SETTLE_QUARANTINED);
+	assert_int_equal(xb_settle_fate(&s, 99), XB_SETTLE_GIVEN);
+	/* nothing removable: the top page retried once, the others not */
+	block_from(&b, 0);
+	memset(b.stuck, 1, sizeof(b.stuck));
+	assert_int_equal(settle_runs(&b, &s, XB_SETTLE_MAX), XB_SETTLE_MAX + 1);
+	assert_int_equal(xb_settle_fate(&s, 0), XB_SETTLE_QUARANTINED);
+	/* outside the block */
+	assert_int_equal(xb_settle_fate(&s, XB_SETTLE_MAX), XB_SETTLE_GIVEN);
+	/* a Xen that says it removed more than it was given */
+	xb_settle_init(&s, XB_SETTLE_MAX);
+	xb_settle_result(&s, 10 * XB_SETTLE_MAX);
+	assert_false(xb_settle_next(&s, &first, &count));
+	assert_int_equal(xb_settle_fate(&s, 0), XB_SETTLE_GIVEN);
+	xb_settle_init(&s, XB_SETTLE_MAX);
+	xb_settle_result(&s, 11);		/* stops at 500: retried alone */
+	assert_true(xb_settle_next(&s, &first, &count));
+	assert_true(first == 500 && count == 1);
+	xb_settle_result(&s, 7);		/* counts as the one page */
+	assert_true(xb_settle_next(&s, &first, &count));
+	assert_true(first == 499 && count == 500);
+	/* sizes: none, smaller, larger than a block */
+	xb_settle_init(&s, 0);
+	assert_false(xb_settle_next(&s, &first, &count));
+	xb_settle_init(&s, 100);
+	assert_true(xb_settle_next(&s, &first, &count));
+	assert_true(first == 99 && count == 100);
+	xb_settle_init(&s, 2 * XB_SETTLE_MAX);
+	assert_true(xb_settle_next(&s, &first, &count));
+	assert_true(first == XB_SETTLE_MAX - 1 && count == XB_SETTLE_MAX);
+}
+
+/* Pages held for good: counted, reported, and they keep the module loaded. */
+static void test_quarantine(void **state)
+{
+	struct xb_core c, last;
+
+	(void)state;
+	init_guest(&c, true, 0);
+	last = c;
+	assert_false(xb_core_holds_pages(&c));
+	xb_core_quarantined(&c, 3);
+	xb_core_quarantined(&c, 2);
+	assert_true(c.quarantine_pages == 5);
+	assert_true(xb_core_holds_pages(&c));
+	assert_true(xb_report_changed(&c, &last));
+	assert_true(c.balloon_pages == 0);
+}
+
+/* Each reported fact on its own is a change worth a report. */
+static void test_report_changed(void **state)
+{
+	struct xb_core a, b;
+
+	(void)state;
+	init_guest(&a, true, 0);
+	b = a;
+	assert_false(xb_report_changed(&a, &b));
+	b.state = XB_STATE_REFUSED;
+	assert_true(xb_report_changed(&a, &b));
+	b = a;
+	b.target_pages++;
+	assert_true(xb_report_changed(&a, &b));
+	b = a;
+	b.scrub = XB_SCRUB_OFF;
+	a.scrub = XB_SCRUB_ZERO;
+	assert_true(xb_report_changed(&a, &b));
+	b = a;
+	b.cnt.bad_targets++;
+	assert_true(xb_report_changed(&a, &b));
+	/* health and internal counters are not */
+	b = a;
+	b.cnt.alloc_failures++;
+	b.cnt.pages_inflated++;
+	assert_false(xb_report_changed(&a, &b));
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -993,6 +1108,7 @@ static void test_names(void **state)
 	assert_string_equal(xb_scrub_name(XB_SCRUB_ZERO), "zero");
 	assert_string_equal(xb_scrub_name(XB_SCRUB_INIT_ON_FREE), "init-on-free");
 	assert_string_equal(xb_scrub_name(XB_SCRUB_INIT_ON_ALLOC), "init-on-alloc");
+	assert_string_equal(xb_scrub_name(XB_SCRUB_COUNT), "off");
 	assert_string_equal(xb_scrub_name((enum xb_scrub)99), "off");
 	assert_string_equal(xb_state_name(XB_STATE_IDLE), "idle");
 	assert_string_equal(xb_state_name(XB_STATE_AT_FLOOR), "at-floor");
@@ -1032,6 +1148,9 @@ int main(void)
 		cmocka_unit_test(test_report_stuck_backoff),
 		cmocka_unit_test(test_oom_cycle_backoff),
 		cmocka_unit_test(test_settle_partial_2m),
+		cmocka_unit_test(test_settle_runs),
+		cmocka_unit_test(test_quarantine),
+		cmocka_unit_test(test_report_changed),
 		cmocka_unit_test(test_names),
 	};
 
