@@ -42,16 +42,17 @@ for t in pv pvh; do
 	lab_destroy "$g"
 done
 
-# fragmented free memory: files of 63 pages and of 1 page, one after the
+# fragmented free memory: files of 15 pages and of 1 page, one after the
 # other, fill nearly all free memory, then the large ones are removed: every
-# 2 MiB block keeps a used page. The files come from one cpio archive made by
+# 2 MiB block keeps used pages (the allocator hands out pages in per-CPU
+# batches, not in address order, so one in 16 rather than one in 512). The files come from one cpio archive made by
 # awk (busybox has no split), so their pages are allocated in that order.
 frag_awk='BEGIN {
 	d = "x"; while (length(d) < 4096) d = d d; d = substr(d, 1, 4096)
 	h = "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s%c%c%c"
 	for (i = 0; i < n; i++) {
-		printf h, 2 * i + 1, 33188, 0, 0, 1, 0, 63 * 4096, 0, 0, 0, 0, 8, 0, sprintf("a%06d", i), 0, 0, 0
-		for (j = 0; j < 63; j++) printf "%s", d
+		printf h, 2 * i + 1, 33188, 0, 0, 1, 0, 15 * 4096, 0, 0, 0, 0, 8, 0, sprintf("a%06d", i), 0, 0, 0
+		for (j = 0; j < 15; j++) printf "%s", d
 		printf h "%s", 2 * i + 2, 33188, 0, 0, 1, 0, 4096, 0, 0, 0, 0, 8, 0, sprintf("b%06d", i), 0, 0, 0, d
 	}
 	printf h "%c%c", 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 11, 0, "TRAILER!!!", 0, 0, 0, 0, 0
@@ -59,7 +60,7 @@ frag_awk='BEGIN {
 g=frag
 if lab_guest "$g" --type pvh --mem 256 --kernel xb61 --module; then
 	lab_exec "$g" "mkdir -p /frag && mount -t tmpfs -o size=100% frag /frag && cd /frag
-		n=\$(awk '/^MemFree/ {print int((\$2 - 16384) / 256)}' /proc/meminfo)
+		n=\$(awk '/^MemFree/ {print int((\$2 - 16384) / 64)}' /proc/meminfo)
 		awk -v n=\$n '$frag_awk' | cpio -i 2>/dev/null
 		rm -f a*; echo \"\$(ls | wc -l) one-page files left\"
 		grep -E 'MemFree|MemAvail' /proc/meminfo; cat /proc/buddyinfo"
