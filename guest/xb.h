@@ -41,6 +41,7 @@ extern unsigned int xb_oom_kb;
 extern bool xb_use_2m;
 extern bool xb_scrub;
 extern unsigned int xb_inject;
+extern bool xb_check_in;
 
 /* xb_inject bits (lab fault injection, one shot each) */
 #define XB_INJECT_PV_MAP	BIT(0)	/* PV take-back: map one page badly */
@@ -63,6 +64,8 @@ struct xb_hv_stats {
 	u64 pages_scrubbed;	/* pages zeroed before they went to Xen */
 	u64 map_failures;	/* PV mapping or p2m updates that failed */
 	u64 settled_2m;		/* 2 MiB extents Xen stopped inside, settled */
+	u64 pages_in_checked;	/* lab (check_in=1): pages taken back and read */
+	u64 pages_in_dirty;	/* lab (check_in=1): of those, not all zero */
 };
 
 /* The outcome of one batch. */

@@ -146,6 +146,26 @@ static void xb_online(struct page *page, unsigned long nr)
 			__ClearPageOffline(page);
 }
 
+/*
+ * Lab (check_in=1): count the pages Xen handed over that are not all zero,
+ * i.e. that still hold another domain's data.
+ */
+static void xb_check_zero_in(struct page *page, unsigned long nr)
+{
+	unsigned long i;
+	void *p;
+
+	if (!READ_ONCE(xb_check_in))
+		return;
+	for (i = 0; i < nr; i++) {
+		p = kmap_local_page(page + i);
+		if (memchr_inv(p, 0, PAGE_SIZE))
+			xb_hv_stats.pages_in_dirty++;
+		kunmap_local(p);
+	}
+	xb_hv_stats.pages_in_checked += nr;
+}
+
 static void xb_add(struct page *page, struct list_head *list, u64 *nr)
 {
 	xb_offline(page, 1);
@@ -208,6 +228,7 @@ static void xb_dispose_4k(unsigned long n, u64 *out, u64 *in, u64 *lost)
 			(*out)++;
 			break;
 		case XB_FATE_IN:
+			xb_check_zero_in(page, 1);
 			xb_online(page, 1);
 			__free_page(page);
 			(*in)++;
@@ -639,6 +660,7 @@ static u64 xb_deflate_2m(u64 nr_pages, int *err)
 				 XB_ORDER_2M, err);
 	for (i = 0; i < n; i++) {
 		if (i < done) {
+			xb_check_zero_in(xb_pages[i], XB_PAGES_2M);
 			xb_online(xb_pages[i], XB_PAGES_2M);
 			__free_pages(xb_pages[i], XB_ORDER_2M);
 		} else {

@@ -80,6 +80,10 @@ unsigned int xb_inject;
 module_param_named(inject, xb_inject, uint, 0644);
 MODULE_PARM_DESC(inject, "Lab only: make the next batch fail on purpose (bits, see docs/driver.md)");
 
+bool xb_check_in;
+module_param_named(check_in, xb_check_in, bool, 0644);
+MODULE_PARM_DESC(check_in, "Lab only: read every page taken back from Xen, count those not zero (slow)");
+
 struct xb_dev xb;
 
 u64 xb_now_ms(void)
