@@ -103,15 +103,7 @@ lab_wait_xen_mem probe $P_LOW 1 120 >/dev/null || lab_fail "probe-down" "probe a
 # P_MEM - P_LOW must come mostly from what the guest gives back
 free=$(xl info | awk '/^free_memory/ {print $3}')
 fill=$((free - A_MEM - 16))
-cat >/tmp/xl/filler.cfg <<-CFG
-name = "filler"
-type = "pvh"
-kernel = "/lab/kernels/xb61/bzImage"
-memory = $fill
-CFG
-echo filler >>"$LAB_GUESTS_FILE"
-if ! xl create -p /tmp/xl/filler.cfg >/tmp/xl/filler.log 2>&1; then
-	sed 's/^/  | /' /tmp/xl/filler.log
+if ! drv_filler $fill; then
 	lab_fail "filler" "could not create a filler of $fill MiB"
 	return 0
 fi
