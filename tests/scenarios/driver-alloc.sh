@@ -69,8 +69,9 @@ frag_awk='BEGIN {
 	}
 	print i " pairs of a 15-page and a 1-page file"
 }'
-# free KiB in blocks of order 9 and up (buddyinfo: order k is field 5 + k)
-free2m='awk "{for (i = 14; i <= NF; i++) s += \$i * 4 * 2 ^ (i - 5)} END {print s + 0}" /proc/buddyinfo'
+# free KiB in blocks of order 9 and up (buddyinfo: order k is field 5 + k;
+# the guest's busybox awk has no math library, hence no ^)
+free2m='awk "{m = 2048; for (i = 14; i <= NF; i++) {s += \$i * m; m *= 2}} END {print s + 0}" /proc/buddyinfo'
 vm='grep -E "^(compact_stall|compact_daemon_wake|pageoutrun|allocstall_[a-z0-9]+) " /proc/vmstat | tr "\n" " "'
 g=frag
 if lab_guest "$g" --type pvh --mem $FRAG_MEM --kernel xb61 --module; then
