@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 180 (measured alone, one lab)
+# lab-seconds: 80 (75 s in a lab of two side by side)
 # Pages given back to Xen carry none of the guest's data. A paused filler
 # domain holds every free page of the host but a little, so that what one
 # guest gives back is what the next domain to ask gets. A guest fills its
@@ -78,9 +78,13 @@ scrub_case() {
 			fi ;;
 		esac
 	fi
-	case $mode in zero) want=yes ;; *) want=no ;; esac
-	if [ "$rep" = "$mode" ] && { [ "${scrubbed:-0}" -gt 0 ] && [ $want = yes ] ||
-		[ "$scrubbed" = 0 ] && [ $want = no ]; }; then
+	# the driver zeroes in mode zero only, and then counts it
+	case $mode in
+	zero) [ "${scrubbed:-0}" -gt 0 ] 2>/dev/null ;;
+	*) [ "$scrubbed" = 0 ] ;;
+	esac
+	counted=$?
+	if [ "$rep" = "$mode" ] && [ $counted = 0 ]; then
 		lab_pass "$tag-counted" "report scrub=$rep, pages_scrubbed=$scrubbed"
 	else
 		lab_fail "$tag-counted" "report scrub=${rep:-?}, pages_scrubbed=${scrubbed:-?} (mode $mode)"
