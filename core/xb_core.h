@@ -55,8 +55,27 @@ enum xb_err {
 	XB_ERR_COUNT
 };
 
+/*
+ * How pages given to Xen are cleared of the guest's data. Xen does not scrub
+ * what a live domain frees (free_domheap_pages scrubs only for a dying
+ * domain or with scrub_domheap): the next domain gets the page as it is.
+ */
+enum xb_scrub {
+	XB_SCRUB_OFF,		/* scrub=0: as they are (host has scrub_domheap) */
+	XB_SCRUB_ZERO,		/* the driver zeroes every page */
+	XB_SCRUB_INIT_ON_FREE,	/* the kernel zeroed it when it was freed */
+	XB_SCRUB_INIT_ON_ALLOC,	/* the kernel zeroed it when it was allocated */
+	XB_SCRUB_COUNT
+};
+
 const char *xb_state_name(enum xb_state s);
 const char *xb_err_name(enum xb_err e);
+const char *xb_scrub_name(enum xb_scrub s);
+/*
+ * The scrub mode for the scrub parameter and the kernel's page init
+ * settings: the driver zeroes unless the kernel provably did already.
+ */
+enum xb_scrub xb_scrub_mode(bool scrub, bool init_on_free, bool init_on_alloc);
 
 /* Target parsing. Returns 0, or a negative XB_E* code. */
 #define XB_EINVAL 1	/* not a decimal number */
@@ -116,6 +135,8 @@ struct xb_core {
 	u64 retry_at_ms;	/* no hypercall before this time */
 	bool oom_sticky;	/* pressure took pages since the last target */
 	bool hv_failed;		/* last hypercall returned an error */
+	u64 quarantine_pages;	/* held: neither Xen nor the guest can use them */
+	enum xb_scrub scrub;	/* how pages given to Xen are cleared */
 	enum xb_state state;
 	enum xb_err last_error;
 	struct xb_counters cnt;
@@ -176,6 +197,64 @@ void xb_core_hv_error(struct xb_core *c, u64 now_ms);
 void xb_core_oom_deflated(struct xb_core *c, u64 done, u64 now_ms);
 /* Is the guest under memory pressure (deflate it)? */
 bool xb_core_under_pressure(const struct xb_core *c, u64 avail_pages);
+/*
+ * nr pages that neither Xen nor the guest can use safely (a mapping or p2m
+ * update that could not be made or undone): held for good, never freed.
+ */
+void xb_core_quarantined(struct xb_core *c, u64 nr);
+/*
+ * Does the driver hold pages (ballooned or quarantined)? Then the module
+ * must stay loaded: its lists hold them.
+ */
+static inline bool xb_core_holds_pages(const struct xb_core *c)
+{
+	return c->balloon_pages || c->quarantine_pages;
+}
+
+/*
+ * Settling a 2 MiB block whose order-9 decrease_reservation stopped part
+ * way. Xen removes an extent page by page and stops at the first page it
+ * cannot remove (j), without saying which: pages [0, j) are gone, j and the
+ * pages above it are still there. No page of the block may reach the
+ * allocator unless it is known to be populated.
+ *
+ * The driver gives the block's pages back at order 0, from the top down, one
+ * hypercall per run: xb_settle_next() says which pages to submit (first,
+ * first - 1, ... count of them), xb_settle_result() takes how many Xen
+ * removed. A page that fails right after progress (or in the first run) is
+ * tried once more on its own (a transient failure); then it is skipped and
+ * the walk goes on below it. Afterwards:
+ *  - a page that failed above a page Xen removed was populated (so was
+ *    everything above j): Xen keeps refusing it, it goes back to the guest;
+ *  - the pages that failed below the lowest page Xen removed are the prefix
+ *    [0, j) plus the page j itself if Xen still refuses it: the highest of
+ *    them is quarantined (never used, never counted as given), the rest were
+ *    given already;
+ *  - if Xen removed no page at all, all of them are quarantined.
+ * This assumes what Xen's decrease_reservation does: one stop, and pages
+ * above it that Xen would take like any other.
+ */
+#define XB_SETTLE_MAX 512u
+enum xb_settle_fate { XB_SETTLE_GIVEN, XB_SETTLE_KEPT, XB_SETTLE_QUARANTINED };
+
+struct xb_settle {
+	u32 nr;			/* pages in the block */
+	u32 top;		/* pages [top, nr) are settled */
+	u32 low;		/* lowest page Xen removed in the walk, nr if none */
+	bool retry;		/* the next run is page top - 1 alone, once more */
+	bool done;
+	u64 failed[XB_SETTLE_MAX / 64];	/* pages whose removal failed */
+};
+
+void xb_settle_init(struct xb_settle *s, u32 nr);
+/*
+ * Pages to submit next: *first_r, *first_r - 1, ... (*count_r of them);
+ * false when settled.
+ */
+bool xb_settle_next(const struct xb_settle *s, u32 *first_r, u32 *count_r);
+void xb_settle_result(struct xb_settle *s, u32 removed);
+/* Once settled: where page i belongs. */
+enum xb_settle_fate xb_settle_fate(const struct xb_settle *s, u32 i);
 
 /* Report rate limiting */
 struct xb_report_clock {
@@ -184,12 +263,34 @@ struct xb_report_clock {
 };
 
 /*
- * Delay in ms before the next report, or -1 for none. changed: state or
- * numbers changed since the last report; converging: not idle.
+ * Bounds of the report intervals (module parameters are clamped to them):
+ * report_min_ms, the shortest interval between two reports, and
+ * report_period_ms, the period while converging.
  */
-long xb_report_delay(const struct xb_report_clock *rc, u64 now_ms,
-		     bool changed, bool converging, u32 period_ms,
-		     u32 min_interval_ms);
+#define XB_REPORT_MIN_MS_LO 50u
+#define XB_REPORT_MIN_MS_HI 60000u
+#define XB_REPORT_PERIOD_MS_LO 100u
+#define XB_REPORT_PERIOD_MS_HI 600000u
+u32 xb_clamp_u32(u32 v, u32 lo, u32 hi);
+
+/* Does the report of b differ from the one of a in anything but health? */
+bool xb_report_changed(const struct xb_core *a, const struct xb_core *b);
+/* Is the driver still working towards its target (periodic reports)? */
+bool xb_report_converging(const struct xb_core *c);
+/*
+ * The period of reports while converging: period_ms (clamped), stretched to
+ * the backoff while the driver backs off (refused, error, nomem,
+ * oom-deflated), so that a stuck guest writes rarely.
+ */
+u32 xb_report_period(const struct xb_core *c, u32 period_ms);
+
+/*
+ * Delay in ms before the next report, or -1 for none: now is the core as it
+ * is, last as it was last reported; the intervals are clamped.
+ */
+long xb_report_delay(const struct xb_report_clock *rc,
+		     const struct xb_core *now, const struct xb_core *last,
+		     u64 now_ms, u32 period_ms, u32 min_interval_ms);
 
 struct xb_meminfo {
 	u64 mem_total_kb;

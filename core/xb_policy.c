@@ -24,6 +24,13 @@ static const char *const xb_err_names[XB_ERR_COUNT] = {
 	[XB_ERR_NOMEM] = "nomem",
 };
 
+static const char *const xb_scrub_names[XB_SCRUB_COUNT] = {
+	[XB_SCRUB_OFF] = "off",
+	[XB_SCRUB_ZERO] = "zero",
+	[XB_SCRUB_INIT_ON_FREE] = "init-on-free",
+	[XB_SCRUB_INIT_ON_ALLOC] = "init-on-alloc",
+};
+
 const char *xb_state_name(enum xb_state s)
 {
 	return (unsigned int)s < XB_STATE_COUNT ? xb_state_names[s] : "error";
@@ -32,6 +39,22 @@ const char *xb_state_name(enum xb_state s)
 const char *xb_err_name(enum xb_err e)
 {
 	return (unsigned int)e < XB_ERR_COUNT ? xb_err_names[e] : "none";
+}
+
+const char *xb_scrub_name(enum xb_scrub s)
+{
+	return (unsigned int)s < XB_SCRUB_COUNT ? xb_scrub_names[s] : "off";
+}
+
+enum xb_scrub xb_scrub_mode(bool scrub, bool init_on_free, bool init_on_alloc)
+{
+	if (!scrub)
+		return XB_SCRUB_OFF;
+	if (init_on_free)
+		return XB_SCRUB_INIT_ON_FREE;
+	if (init_on_alloc)
+		return XB_SCRUB_INIT_ON_ALLOC;
+	return XB_SCRUB_ZERO;
 }
 
 static u64 xb_min(u64 a, u64 b)
@@ -307,7 +330,14 @@ void xb_core_inflated(struct xb_core *c, u64 asked, u64 done, bool hv_short,
 			xb_backoff_step(c, now_ms);
 	} else {
 		xb_batch_grow(c);
-		xb_backoff_reset(c);
+		/*
+		 * While guest pressure keeps taking pages back (oom-deflated,
+		 * until a new target), a full give-back does not reset the
+		 * backoff: the next pressure deflate doubles it, so a guest
+		 * that cannot hold its target slows down instead of cycling.
+		 */
+		if (!c->oom_sticky)
+			xb_backoff_reset(c);
 	}
 	xb_update_state(c);
 }
@@ -364,19 +394,134 @@ void xb_core_oom_deflated(struct xb_core *c, u64 done, u64 now_ms)
 	xb_update_state(c);
 }
 
-long xb_report_delay(const struct xb_report_clock *rc, u64 now_ms,
-		     bool changed, bool converging, u32 period_ms,
-		     u32 min_interval_ms)
+void xb_core_quarantined(struct xb_core *c, u64 nr)
 {
+	c->quarantine_pages += nr;
+}
+
+static bool xb_settle_failed(const struct xb_settle *s, u32 i)
+{
+	return (s->failed[i / 64] >> (i % 64)) & 1;
+}
+
+void xb_settle_init(struct xb_settle *s, u32 nr)
+{
+	*s = (struct xb_settle){ 0 };
+	s->nr = nr < XB_SETTLE_MAX ? nr : XB_SETTLE_MAX;
+	s->top = s->nr;
+	s->low = s->nr;
+	s->done = !s->nr;
+}
+
+bool xb_settle_next(const struct xb_settle *s, u32 *first_r, u32 *count_r)
+{
+	if (s->done) {
+		*first_r = 0;
+		*count_r = 0;
+		return false;
+	}
+	*first_r = s->top - 1;
+	*count_r = s->retry ? 1 : s->top;
+	return true;
+}
+
+void xb_settle_result(struct xb_settle *s, u32 removed)
+{
+	u32 failed, count = s->retry ? 1 : s->top;
+	bool first = s->low == s->nr && s->top == s->nr;
+
+	if (s->done)
+		return;
+	if (removed > count)
+		removed = count;
+	s->top -= removed;
+	if (removed)
+		s->low = s->top;
+	if (!s->top) {
+		s->done = true;
+		return;
+	}
+	if (!s->retry && (removed || first)) {
+		/* Xen stopped at top - 1: ask for it once more, alone */
+		s->retry = true;
+		return;
+	}
+	if (s->retry && removed) {
+		/* it went on the second try */
+		s->retry = false;
+		return;
+	}
+	/* Xen refuses top - 1: skip it and go on below */
+	s->retry = false;
+	failed = s->top - 1;
+	s->failed[failed / 64] |= 1ull << (failed % 64);
+	s->top = failed;
+	s->done = !s->top;
+}
+
+enum xb_settle_fate xb_settle_fate(const struct xb_settle *s, u32 i)
+{
+	if (i >= s->nr || !xb_settle_failed(s, i))
+		return XB_SETTLE_GIVEN;
+	if (i > s->low)
+		return XB_SETTLE_KEPT;
+	if (s->low == s->nr)
+		return XB_SETTLE_QUARANTINED;
+	/*
+	 * the highest failed page below the lowest removed one: the walk failed
+	 * right below its last removal, so that is page low - 1
+	 */
+	return i + 1 == s->low ? XB_SETTLE_QUARANTINED : XB_SETTLE_GIVEN;
+}
+
+u32 xb_clamp_u32(u32 v, u32 lo, u32 hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+bool xb_report_changed(const struct xb_core *a, const struct xb_core *b)
+{
+	return a->state != b->state || a->target_pages != b->target_pages ||
+		a->balloon_pages != b->balloon_pages ||
+		a->floor_pages != b->floor_pages ||
+		a->hard_limit_pages != b->hard_limit_pages ||
+		a->last_error != b->last_error ||
+		a->req_target_pages != b->req_target_pages ||
+		a->quarantine_pages != b->quarantine_pages ||
+		a->scrub != b->scrub ||
+		a->cnt.oom_deflates != b->cnt.oom_deflates ||
+		a->cnt.refusals != b->cnt.refusals ||
+		a->cnt.bad_targets != b->cnt.bad_targets;
+}
+
+bool xb_report_converging(const struct xb_core *c)
+{
+	return c->state != XB_STATE_IDLE && c->state != XB_STATE_AT_FLOOR;
+}
+
+u32 xb_report_period(const struct xb_core *c, u32 period_ms)
+{
+	period_ms = xb_clamp_u32(period_ms, XB_REPORT_PERIOD_MS_LO,
+				 XB_REPORT_PERIOD_MS_HI);
+	return c->backoff_ms > period_ms ? c->backoff_ms : period_ms;
+}
+
+long xb_report_delay(const struct xb_report_clock *rc,
+		     const struct xb_core *now, const struct xb_core *last,
+		     u64 now_ms, u32 period_ms, u32 min_interval_ms)
+{
+	u32 period = xb_report_period(now, period_ms);
 	u64 due;
 
+	min_interval_ms = xb_clamp_u32(min_interval_ms, XB_REPORT_MIN_MS_LO,
+				       XB_REPORT_MIN_MS_HI);
 	if (!rc->written)
 		return 0;
-	if (changed)
+	if (xb_report_changed(now, last))
 		due = rc->last_ms + min_interval_ms;
-	else if (converging)
-		due = rc->last_ms + (period_ms > min_interval_ms ?
-				     period_ms : min_interval_ms);
+	else if (xb_report_converging(now))
+		due = rc->last_ms + (period > min_interval_ms ? period :
+				     min_interval_ms);
 	else
 		return -1;
 	return due > now_ms ? (long)(due - now_ms) : 0;

@@ -76,6 +76,9 @@ int xb_report_format(const struct xb_core *c, const struct xb_meminfo *mi,
 	/* optional tokens (extension, see docs/xenstore-keys.md) */
 	xb_tok_u64(&b, "requested_kb", xb_pages_to_kb(c->req_target_pages));
 	xb_tok_u64(&b, "bad_targets", c->cnt.bad_targets);
+	xb_tok_word(&b, "scrub", xb_scrub_name(c->scrub));
+	xb_tok_u64(&b, "quarantine_kb", xb_pages_to_kb(c->quarantine_pages));
+	xb_tok_word(&b, "rmmod", xb_core_holds_pages(c) ? "busy" : "ok");
 	if (mi) {
 		xb_tok_u64(&b, "mem_total_kb", mi->mem_total_kb);
 		xb_tok_u64(&b, "mem_avail_kb", mi->mem_avail_kb);

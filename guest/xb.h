@@ -23,6 +23,7 @@ struct xb_dev {
 	struct workqueue_struct *wq;
 	struct delayed_work balloon_work;
 	bool stopping;
+	bool pinned;		/* holds a reference on the module (pages held) */
 	/* statistics, under lock */
 	u64 wakeups;		/* balloon worker runs */
 	u64 work_ns;		/* time spent in the worker */
@@ -39,11 +40,18 @@ extern unsigned int xb_report_min_ms;
 extern unsigned int xb_oom_kb;
 extern bool xb_use_2m;
 extern bool xb_scrub;
+extern unsigned int xb_inject;
+extern bool xb_check_in;
+
+/* xb_inject bits (lab fault injection, one shot each) */
+#define XB_INJECT_PV_MAP	BIT(0)	/* PV take-back: map one page badly */
+#define XB_INJECT_2M_PARTIAL	BIT(1)	/* PVH give-back: stop inside a 2 MiB extent */
+#define XB_INJECT_REPORT_RECLAIM BIT(2)	/* the shrinker runs inside a report write */
 
 u64 xb_now_ms(void);
 void xb_kick(void);
 void xb_set_target(int parse_rc, u64 target_kb);
-u64 xb_pressure_deflate(u64 nr_pages, bool may_sleep);
+u64 xb_pressure_deflate(u64 nr_pages, unsigned int wait_ms);
 void xb_snapshot(struct xb_core *out);
 
 /* xb_hv.c: callers hold xb.lock */
@@ -53,23 +61,40 @@ struct xb_hv_stats {
 	u64 extents_2m_in;	/* 2 MiB extents taken back */
 	u64 fallbacks_2m;	/* 2 MiB attempts that fell back to 4 KiB */
 	u64 short_results;	/* decrease_reservation returned short */
+	u64 pages_scrubbed;	/* pages zeroed before they went to Xen */
+	u64 map_failures;	/* PV mapping or p2m updates that failed */
+	u64 settled_2m;		/* 2 MiB extents Xen stopped inside, settled */
+	u64 pages_in_checked;	/* lab (check_in=1): pages taken back and read */
+	u64 pages_in_dirty;	/* lab (check_in=1): of those, not all zero */
+};
+
+/* The outcome of one batch. */
+struct xb_hv_result {
+	u64 done;	/* inflate: pages Xen took; deflate: pages usable again */
+	u64 lost;	/* pages quarantined (deflate: they left the balloon) */
+	bool hv_short;	/* inflate: Xen took fewer; deflate: Xen gave fewer */
+	int err;	/* a hypercall or mapping error, 0 if none */
 };
 
 extern struct xb_hv_stats xb_hv_stats;
 int xb_hv_init(unsigned int batch_pages);
 void xb_hv_exit(void);
 u64 xb_hv_current_reservation(void);
-/* Give back up to nr_pages. Returns pages given; *hv_short if Xen took fewer. */
-u64 xb_hv_inflate(u64 nr_pages, bool *hv_short, int *err);
+/* Give back up to nr_pages (zeroed as xb.core.scrub says). */
+void xb_hv_inflate(u64 nr_pages, struct xb_hv_result *r);
 /*
- * Take back up to nr_pages. Returns pages taken; *refused if Xen gave fewer
- * than asked (a partial batch without refusal is only a smaller step).
+ * Take back up to nr_pages; hv_short if Xen gave fewer than asked (a partial
+ * batch without it is only a smaller step).
  */
-u64 xb_hv_deflate(u64 nr_pages, bool *refused, int *err);
+void xb_hv_deflate(u64 nr_pages, struct xb_hv_result *r);
 u64 xb_hv_balloon_pages(void);
+u64 xb_hv_quarantine_pages(void);
+/* Unload with pages still held: unlink them (they are never freed). */
+void xb_hv_abandon(void);
 
 /* xb_xs.c */
 int xb_xs_init(void);
+void xb_xs_unwatch(void);
 void xb_xs_exit(void);
 int xb_xs_read_kb(const char *dir, const char *node, u64 *kb_r, int *parse_rc);
 void xb_xs_remove_report(void);

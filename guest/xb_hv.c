@@ -11,8 +11,14 @@
  * PVH/HVM (auto-translated): frames are PFNs; 2 MiB extents are tried first
  * and 4 KiB extents are the fallback.
  *
- * Ballooned pages stay allocated to this module, on one of two lists. All
- * functions here run under xb.lock.
+ * Every page of a batch ends in one of three places (its fate): with Xen, on
+ * the balloon lists (marked offline); with the guest, mapped and backed, freed
+ * to the allocator; or, when a mapping or p2m update could be neither made
+ * nor undone, on the quarantine list, never used again. No page reaches the
+ * allocator unless it is known to have memory and a mapping behind it.
+ *
+ * Ballooned pages stay allocated to this module. All functions here run
+ * under xb.lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,6 +26,7 @@
 #include <linux/highmem.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/page-flags.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <xen/xen.h>
@@ -33,17 +40,36 @@
 
 /* Never wakes the OOM killer, never dips into reserves, fails fast. */
 #define XB_GFP (GFP_HIGHUSER | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC)
+/*
+ * 2 MiB blocks are only taken when free: no kswapd wake-up, no reclaim, no
+ * compaction (as GFP_TRANSHUGE_LIGHT), since 4 KiB pages are the fallback.
+ */
+#define XB_GFP_2M ((GFP_HIGHUSER | __GFP_NOWARN | __GFP_NOMEMALLOC) & \
+		   ~__GFP_RECLAIM)
 #define XB_ORDER_2M 9
 #define XB_PAGES_2M BIT(XB_ORDER_2M)
+#define XB_INJECT_2M_PAGE 256	/* the page XB_INJECT_2M_PARTIAL gives early */
+
+/* Where a page of the batch ends. */
+enum xb_fate {
+	XB_FATE_OUT,		/* with Xen: on the balloon */
+	XB_FATE_IN,		/* the guest's, mapped and backed: to the allocator */
+	XB_FATE_LOST,		/* neither: quarantined */
+	XB_FATE_TRY,		/* being worked on */
+	XB_FATE_UNDO,		/* its last step must be undone */
+};
 
 struct xb_hv_stats xb_hv_stats;
 
 static LIST_HEAD(xb_list_4k);	/* order-0 pages given to Xen */
-static LIST_HEAD(xb_list_2m);	/* order-9 blocks given to Xen as one extent */
+static LIST_HEAD(xb_list_2m);	/* order-9 blocks given to Xen whole */
+static LIST_HEAD(xb_list_q);	/* quarantined pages */
 static u64 xb_nr_4k;
 static u64 xb_nr_2m;
+static u64 xb_nr_q;
 static xen_pfn_t *xb_frames;
 static struct page **xb_pages;
+static u8 *xb_fate;
 static unsigned long xb_cap;		/* entries in the arrays above */
 static bool xb_2m_out_ok = true;	/* Xen accepted 2 MiB give-back */
 #ifdef CONFIG_XEN_PV
@@ -64,10 +90,26 @@ static long xb_memory_op(unsigned int cmd, xen_pfn_t *frames,
 		.domid = DOMID_SELF,
 	};
 
+	if (!nr)
+		return 0;
 	set_xen_guest_handle(r.extent_start, frames);
 	r.nr_extents = nr;
 	xb_hv_stats.hypercalls++;
 	return HYPERVISOR_memory_op(cmd, &r);
+}
+
+/* Extents Xen handled (a prefix of frames); *err set on an error code. */
+static unsigned long xb_memory_op_done(unsigned int cmd, xen_pfn_t *frames,
+				       unsigned long nr, unsigned int order,
+				       int *err)
+{
+	long rc = xb_memory_op(cmd, frames, nr, order);
+
+	if (rc < 0) {
+		*err = (int)rc;
+		return 0;
+	}
+	return min_t(unsigned long, rc, nr);
 }
 
 u64 xb_hv_current_reservation(void)
@@ -84,134 +126,331 @@ u64 xb_hv_balloon_pages(void)
 	return xb_nr_4k + xb_nr_2m * XB_PAGES_2M;
 }
 
-/* Zero pages before Xen gets them, if asked to (scrub=1). */
+u64 xb_hv_quarantine_pages(void)
+{
+	return xb_nr_q;
+}
+
+/* Ballooned pages are offline: dump tools, kcore, hibernation skip them. */
+static void xb_offline(struct page *page, unsigned long nr)
+{
+	for (; nr; nr--, page++)
+		if (!PageOffline(page))
+			__SetPageOffline(page);
+}
+
+static void xb_online(struct page *page, unsigned long nr)
+{
+	for (; nr; nr--, page++)
+		if (PageOffline(page))
+			__ClearPageOffline(page);
+}
+
+/*
+ * Lab (check_in=1): count the pages Xen handed over that are not all zero,
+ * i.e. that still hold another domain's data.
+ */
+static void xb_check_zero_in(struct page *page, unsigned long nr)
+{
+	unsigned long i;
+	void *p;
+
+	if (!READ_ONCE(xb_check_in))
+		return;
+	for (i = 0; i < nr; i++) {
+		p = kmap_local_page(page + i);
+		if (memchr_inv(p, 0, PAGE_SIZE))
+			xb_hv_stats.pages_in_dirty++;
+		kunmap_local(p);
+	}
+	xb_hv_stats.pages_in_checked += nr;
+}
+
+static void xb_add(struct page *page, struct list_head *list, u64 *nr)
+{
+	xb_offline(page, 1);
+	list_add(&page->lru, list);
+	(*nr)++;
+}
+
+/* Zero pages before Xen gets them, unless the kernel already did. */
 static void xb_scrub_pages(struct page *page, unsigned long nr)
 {
 	unsigned long i;
 
-	if (!xb_scrub)
+	if (xb.core.scrub != XB_SCRUB_ZERO)
 		return;
 	for (i = 0; i < nr; i++)
 		clear_highpage(page + i);
-}
-
-#ifdef CONFIG_XEN_PV
-static bool xb_p2m_set(unsigned long pfn, unsigned long mfn)
-{
-	if (pfn >= xen_p2m_size)
-		return mfn == INVALID_P2M_ENTRY;
-	return !xen_safe_write_ulong(xen_p2m_addr + pfn, mfn);
+	xb_hv_stats.pages_scrubbed += nr;
 }
 
 /*
- * Map (mfns given) or unmap (mfns NULL) the kernel's direct mapping of
- * pages[0..n) with one multicall; an unmap ends with one flush of all TLBs.
- * Returns the number of entries that failed.
+ * Move the entries of xb_pages/xb_frames/xb_fate[0..n) whose fate is f to
+ * the front; returns how many there are.
  */
-static unsigned long xb_pv_remap(struct page **pages, const xen_pfn_t *mfns,
-				 unsigned long n)
+static unsigned long xb_partition(unsigned long n, u8 f)
 {
-	unsigned long i, bad = 0;
+	unsigned long i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (xb_fate[i] != f)
+			continue;
+		if (i != k) {
+			swap(xb_pages[i], xb_pages[k]);
+			swap(xb_frames[i], xb_frames[k]);
+			swap(xb_fate[i], xb_fate[k]);
+		}
+		k++;
+	}
+	return k;
+}
+
+static void xb_set_fate(unsigned long from, unsigned long to, u8 f)
+{
+	memset(xb_fate + from, f, to - from);
+}
+
+/*
+ * Put each page of xb_pages[0..n) where its fate says and count them:
+ * OUT on the 4 KiB balloon list, IN to the allocator, LOST in quarantine.
+ */
+static void xb_dispose_4k(unsigned long n, u64 *out, u64 *in, u64 *lost)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		struct page *page = xb_pages[i];
+
+		switch (xb_fate[i]) {
+		case XB_FATE_OUT:
+			xb_add(page, &xb_list_4k, &xb_nr_4k);
+			(*out)++;
+			break;
+		case XB_FATE_IN:
+			xb_check_zero_in(page, 1);
+			xb_online(page, 1);
+			__free_page(page);
+			(*in)++;
+			break;
+		default:
+			xb_add(page, &xb_list_q, &xb_nr_q);
+			(*lost)++;
+			break;
+		}
+	}
+}
+
+#ifdef CONFIG_XEN_PV
+static bool xb_p2m_write(unsigned long pfn, unsigned long mfn)
+{
+	return pfn < xen_p2m_size &&
+		!xen_safe_write_ulong(xen_p2m_addr + pfn, mfn);
+}
+
+/*
+ * Set a p2m entry. The direct write fails where the p2m page is a shared
+ * read-only one (all missing or identity): then a p2m page is allocated for
+ * pfn (xen_alloc_p2m_entry, as set_phys_to_machine does) and written.
+ */
+static bool xb_p2m_set(unsigned long pfn, unsigned long mfn)
+{
+	if (xb_p2m_write(pfn, mfn) || __pfn_to_mfn(pfn) == mfn)
+		return true;
+	if (pfn >= xen_p2m_size || xen_alloc_p2m_entry(pfn))
+		return false;
+	return xb_p2m_write(pfn, mfn);
+}
+
+/* Is the page's direct mapping present, and to mfn (map) or absent (unmap)? */
+static bool xb_pv_mapped_as(struct page *page, unsigned long mfn, bool map)
+{
+	unsigned int level;
+	pte_t *ptep;
+
+	ptep = lookup_address((unsigned long)page_address(page), &level);
+	if (!ptep || level != PG_LEVEL_4K)
+		return false;
+	if (!map)
+		return !pte_present(*ptep);
+	return pte_present(*ptep) && pte_mfn(*ptep) == mfn;
+}
+
+/*
+ * Map (map: to xb_frames[i]) or unmap the kernel's direct mapping of
+ * xb_pages[0..n) with one multicall; an unmap ends with one flush of all
+ * TLBs. Entries that did not take effect get the fate fail.
+ */
+static void xb_pv_remap(unsigned long n, bool map, u8 fail)
+{
+	unsigned long i;
+	bool all_ran;
 
 	if (!n)
-		return 0;
+		return;
 	for (i = 0; i < n; i++) {
-		unsigned long pfn = page_to_pfn(pages[i]);
-		unsigned long va = (unsigned long)__va(pfn << PAGE_SHIFT);
-		pte_t pte = mfns ? mfn_pte(mfns[i], PAGE_KERNEL) : __pte_ma(0);
+		unsigned long va = (unsigned long)page_address(xb_pages[i]);
+		pte_t pte = map ? mfn_pte(xb_frames[i], PAGE_KERNEL) :
+			__pte_ma(0);
 
 		MULTI_update_va_mapping(&xb_mcl[i], va, pte, 0);
 	}
-	if (!mfns)
+	if (map && (xb_inject & XB_INJECT_PV_MAP)) {
+		/*
+		 * lab: map the page writable onto its own page-table page, which
+		 * Xen refuses (a page table is never writable in a PV guest)
+		 */
+		unsigned long va = (unsigned long)page_address(xb_pages[0]);
+		unsigned int level;
+		pte_t *ptep = lookup_address(va, &level);
+		xmaddr_t pt = arbitrary_virt_to_machine(ptep);
+
+		xb_inject &= ~XB_INJECT_PV_MAP;
+		MULTI_update_va_mapping(&xb_mcl[0], va,
+					mfn_pte(PFN_DOWN(pt.maddr), PAGE_KERNEL),
+					0);
+	}
+	if (!map)
 		xb_mcl[n - 1].args[2] = UVMF_TLB_FLUSH | UVMF_ALL;
 	xb_hv_stats.hypercalls++;
-	if (HYPERVISOR_multicall(xb_mcl, n))
-		return n;
-	for (i = 0; i < n; i++)
-		if (xb_mcl[i].result)
-			bad++;
-	return bad;
+	/* if the multicall itself failed, the page tables tell what ran */
+	all_ran = !HYPERVISOR_multicall(xb_mcl, n);
+	for (i = 0; i < n; i++) {
+		bool ok = all_ran ? !xb_mcl[i].result :
+			xb_pv_mapped_as(xb_pages[i], xb_frames[i], map);
+
+		if (!ok) {
+			xb_fate[i] = fail;
+			xb_hv_stats.map_failures++;
+		}
+	}
+	if (!map && (!all_ran || xb_mcl[n - 1].result)) {
+		/* the flush rode on an entry that did not run */
+		struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_ALL };
+
+		xb_hv_stats.hypercalls++;
+		HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+	}
 }
 
-/* PV give-back of pages[0..n): returns the number Xen took. */
-static unsigned long xb_pv_decrease(unsigned long n, bool *hv_short, int *err)
+/*
+ * PV give-back of xb_pages[0..n). Unmapped pages have their p2m entry
+ * invalidated and go to Xen; a page that could not be unmapped stays the
+ * guest's; what Xen does not take gets its p2m entry and mapping back, and
+ * any of these steps that cannot be made or undone quarantines the page.
+ */
+static void xb_pv_decrease(unsigned long n, struct xb_hv_result *r)
 {
-	unsigned long i, bad;
-	long rc;
+	u64 failures = xb_hv_stats.map_failures;
+	unsigned long i, k, rc;
 
 	for (i = 0; i < n; i++)
 		xb_frames[i] = pfn_to_mfn(page_to_pfn(xb_pages[i]));
-	bad = xb_pv_remap(xb_pages, NULL, n);
-	if (bad) {
-		/* restore what was unmapped; give nothing this time */
-		xb_pv_remap(xb_pages, xb_frames, n);
-		pr_err_ratelimited("unmapping %lu of %lu pages failed\n", bad, n);
-		*err = -EIO;
-		return 0;
-	}
+	xb_set_fate(0, n, XB_FATE_TRY);
+	xb_pv_remap(n, false, XB_FATE_IN);	/* still mapped: keep it */
 	for (i = 0; i < n; i++)
-		xb_p2m_set(page_to_pfn(xb_pages[i]), INVALID_P2M_ENTRY);
-	rc = xb_memory_op(XENMEM_decrease_reservation, xb_frames, n, 0);
-	if (rc < 0) {
-		*err = (int)rc;
-		rc = 0;
+		if (xb_fate[i] == XB_FATE_TRY &&
+		    !xb_p2m_set(page_to_pfn(xb_pages[i]), INVALID_P2M_ENTRY)) {
+			xb_hv_stats.map_failures++;
+			xb_fate[i] = XB_FATE_UNDO;	/* map it again */
+		}
+	k = xb_partition(n, XB_FATE_TRY);
+	rc = xb_memory_op_done(XENMEM_decrease_reservation, xb_frames, k, 0,
+			       &r->err);
+	xb_set_fate(0, rc, XB_FATE_OUT);
+	if (rc < k) {
+		/* Xen kept the rest: p2m entries and mappings back */
+		r->hv_short = true;
+		for (i = rc; i < k; i++)
+			xb_fate[i] = xb_p2m_set(page_to_pfn(xb_pages[i]),
+						xb_frames[i]) ?
+				XB_FATE_UNDO : XB_FATE_LOST;
 	}
-	if ((unsigned long)rc < n) {
-		/* Xen kept the rest: put p2m and mappings back */
-		*hv_short = true;
-		for (i = rc; i < n; i++)
-			xb_p2m_set(page_to_pfn(xb_pages[i]), xb_frames[i]);
-		xb_pv_remap(xb_pages + rc, xb_frames + rc, n - rc);
+	k = xb_partition(n, XB_FATE_UNDO);
+	xb_pv_remap(k, true, XB_FATE_LOST);
+	for (i = 0; i < k; i++)
+		if (xb_fate[i] == XB_FATE_UNDO)
+			xb_fate[i] = XB_FATE_IN;
+	if (xb_hv_stats.map_failures != failures) {
+		pr_err_ratelimited("unmapping or restoring %llu pages failed: kept or quarantined\n",
+				   xb_hv_stats.map_failures - failures);
+		if (!r->err)
+			r->err = -EIO;
 	}
-	return rc;
 }
 
-/* PV take-back of pages[0..n): returns the number populated and mapped. */
-static unsigned long xb_pv_populate(unsigned long n)
+/*
+ * PV take-back of xb_pages[0..n): populate, write the p2m entries, map. A
+ * page whose p2m entry or mapping cannot be made is given straight back to
+ * Xen (it stays ballooned); if even that fails it is quarantined.
+ */
+static void xb_pv_populate(unsigned long n, struct xb_hv_result *r)
 {
-	unsigned long i;
-	long rc;
+	unsigned long i, k, rc;
+	u64 failures = xb_hv_stats.map_failures;
 
 	for (i = 0; i < n; i++)
 		xb_frames[i] = page_to_pfn(xb_pages[i]);
-	rc = xb_memory_op(XENMEM_populate_physmap, xb_frames, n, 0);
-	if (rc <= 0)
-		return 0;
-	/* Xen wrote the new MFNs into xb_frames and updated the m2p */
-	for (i = 0; i < (unsigned long)rc; i++)
-		xb_p2m_set(page_to_pfn(xb_pages[i]), xb_frames[i]);
-	if (xb_pv_remap(xb_pages, xb_frames, rc))
-		pr_err_ratelimited("mapping returned pages failed\n");
-	return rc;
+	rc = xb_memory_op_done(XENMEM_populate_physmap, xb_frames, n, 0,
+			       &r->err);
+	r->hv_short = rc < n;
+	/* Xen wrote the new MFNs into xb_frames[0..rc) and updated the m2p */
+	xb_set_fate(0, n, XB_FATE_OUT);
+	xb_set_fate(0, rc, XB_FATE_TRY);
+	for (i = 0; i < rc; i++)
+		if (!xb_p2m_set(page_to_pfn(xb_pages[i]), xb_frames[i])) {
+			xb_hv_stats.map_failures++;
+			xb_fate[i] = XB_FATE_UNDO;
+		}
+	k = xb_partition(n, XB_FATE_TRY);
+	xb_pv_remap(k, true, XB_FATE_UNDO);
+	for (i = 0; i < k; i++) {
+		if (xb_fate[i] == XB_FATE_TRY)
+			xb_fate[i] = XB_FATE_IN;
+		else if (!xb_p2m_set(page_to_pfn(xb_pages[i]),
+				     INVALID_P2M_ENTRY))
+			xb_fate[i] = XB_FATE_LOST;	/* backed, not mapped */
+	}
+	/* give back what cannot be used: it stays ballooned */
+	k = xb_partition(n, XB_FATE_UNDO);
+	rc = xb_memory_op_done(XENMEM_decrease_reservation, xb_frames, k, 0,
+			       &r->err);
+	xb_set_fate(0, rc, XB_FATE_OUT);
+	xb_set_fate(rc, k, XB_FATE_LOST);
+	if (xb_hv_stats.map_failures != failures) {
+		pr_err_ratelimited("mapping %llu returned pages failed: given back to Xen or quarantined\n",
+				   xb_hv_stats.map_failures - failures);
+		if (!r->err)
+			r->err = -EIO;
+	}
 }
 #else
-static unsigned long xb_pv_decrease(unsigned long n, bool *hv_short, int *err)
+static void xb_pv_decrease(unsigned long n, struct xb_hv_result *r)
 {
-	*err = -EOPNOTSUPP;
-	return 0;
+	xb_set_fate(0, n, XB_FATE_IN);
+	r->err = -EOPNOTSUPP;
 }
 
-static unsigned long xb_pv_populate(unsigned long n)
+static void xb_pv_populate(unsigned long n, struct xb_hv_result *r)
 {
-	return 0;
+	xb_set_fate(0, n, XB_FATE_OUT);
+	r->hv_short = true;
+	r->err = -EOPNOTSUPP;
 }
 #endif /* CONFIG_XEN_PV */
 
-/* Auto-translated give-back of pages[0..n) as extents of 2^order pages. */
-static unsigned long xb_at_decrease(unsigned long n, unsigned int order,
-				    int *err)
+/* Auto-translated give-back of xb_pages[0..n) at order 0. */
+static void xb_at_decrease(unsigned long n, struct xb_hv_result *r)
 {
-	unsigned long i;
-	long rc;
+	unsigned long i, rc;
 
 	for (i = 0; i < n; i++)
 		xb_frames[i] = xen_page_to_gfn(xb_pages[i]);
-	rc = xb_memory_op(XENMEM_decrease_reservation, xb_frames, n, order);
-	if (rc < 0) {
-		*err = (int)rc;
-		return 0;
-	}
-	return rc;
+	rc = xb_memory_op_done(XENMEM_decrease_reservation, xb_frames, n, 0,
+			       &r->err);
+	/* Xen removes the frames in order and stops at the first it cannot */
+	xb_set_fate(0, rc, XB_FATE_OUT);
+	xb_set_fate(rc, n, XB_FATE_IN);
 }
 
 /*
@@ -233,84 +472,136 @@ static unsigned long xb_alloc_4k(unsigned long n)
 	return i;
 }
 
-static void xb_free_4k(unsigned long from, unsigned long to)
+/*
+ * A 2 MiB block that Xen stopped inside: pages below the stop are gone, the
+ * rest are not, and Xen does not say where. Split it and settle it at order
+ * 0 (xb_settle in the core): what Xen takes now or took before goes on the
+ * 4 KiB list, what it refuses and is known to be populated goes back to the
+ * allocator, and the one page that cannot be told is quarantined.
+ */
+static void xb_settle_2m(struct page *block, struct xb_hv_result *r)
 {
-	for (; from < to; from++)
-		__free_page(xb_pages[from]);
+	struct xb_settle s;
+	unsigned long i;
+	u32 first, count;
+	int err = 0;
+
+	split_page(block, XB_ORDER_2M);
+	xb_settle_init(&s, XB_PAGES_2M);
+	while (xb_settle_next(&s, &first, &count)) {
+		for (i = 0; i < count; i++)
+			xb_frames[i] = xen_page_to_gfn(block + first - i);
+		xb_settle_result(&s, xb_memory_op_done(XENMEM_decrease_reservation,
+						       xb_frames, count, 0,
+						       &err));
+	}
+	for (i = 0; i < XB_PAGES_2M; i++) {
+		switch (xb_settle_fate(&s, i)) {
+		case XB_SETTLE_GIVEN:
+			xb_add(block + i, &xb_list_4k, &xb_nr_4k);
+			r->done++;
+			break;
+		case XB_SETTLE_KEPT:
+			xb_online(block + i, 1);
+			__free_page(block + i);
+			break;
+		default:
+			xb_add(block + i, &xb_list_q, &xb_nr_q);
+			r->lost++;
+			break;
+		}
+	}
+	xb_hv_stats.settled_2m++;
+	pr_warn_ratelimited("Xen stopped inside a 2 MiB extent: settled page by page, %llu pages quarantined\n",
+			    xb_nr_q);
 }
 
-static u64 xb_inflate_2m(u64 nr_pages, int *err)
+/* Give back whole 2 MiB blocks while at least 2 MiB is asked for. */
+static void xb_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
 {
 	unsigned long n = 0, i, done;
 
 	while (n < xb_cap && (n + 1) * XB_PAGES_2M <= nr_pages) {
-		xb_pages[n] = alloc_pages(XB_GFP, XB_ORDER_2M);
+		xb_pages[n] = alloc_pages(XB_GFP_2M, XB_ORDER_2M);
 		if (!xb_pages[n])
 			break;
 		n++;
 	}
-	if (!n)
-		return 0;
-	for (i = 0; i < n; i++)
-		xb_scrub_pages(xb_pages[i], XB_PAGES_2M);
-	done = xb_at_decrease(n, XB_ORDER_2M, err);
-	for (i = 0; i < done; i++) {
-		list_add(&xb_pages[i]->lru, &xb_list_2m);
-		xb_nr_2m++;
+	if (!n) {
+		/* no free 2 MiB block: 4 KiB pages this time */
+		xb_hv_stats.fallbacks_2m++;
+		return;
 	}
+	for (i = 0; i < n; i++) {
+		xb_scrub_pages(xb_pages[i], XB_PAGES_2M);
+		xb_frames[i] = xen_page_to_gfn(xb_pages[i]);
+	}
+	if (xb_inject & XB_INJECT_2M_PARTIAL) {
+		/* lab: one page of the first block goes first, alone */
+		xb_inject &= ~XB_INJECT_2M_PARTIAL;
+		xb_frames[n] = xen_page_to_gfn(xb_pages[0] + XB_INJECT_2M_PAGE);
+		if (xb_memory_op(XENMEM_decrease_reservation, xb_frames + n,
+				 1, 0) != 1)
+			pr_warn("inject: page not given early\n");
+	}
+	done = xb_memory_op_done(XENMEM_decrease_reservation, xb_frames, n,
+				 XB_ORDER_2M, &r->err);
+	for (i = 0; i < done; i++) {
+		xb_add(xb_pages[i], &xb_list_2m, &xb_nr_2m);
+		xb_offline(xb_pages[i], XB_PAGES_2M);
+	}
+	r->done += (u64)done * XB_PAGES_2M;
+	xb_hv_stats.extents_2m_out += done;
 	if (done < n) {
-		/* Xen did not take 2 MiB extents: use 4 KiB from now on */
+		/* Xen may have stopped inside block done: settle it */
+		xb_settle_2m(xb_pages[done], r);
+		/* 2 MiB extents did not work: 4 KiB from now on */
 		xb_2m_out_ok = false;
 		xb_hv_stats.fallbacks_2m++;
-		pr_info("2 MiB give-back refused, using 4 KiB extents\n");
-		for (i = done; i < n; i++)
+		pr_info("2 MiB give-back stopped, using 4 KiB extents\n");
+		/* the blocks after it were not touched */
+		for (i = done + 1; i < n; i++)
 			__free_pages(xb_pages[i], XB_ORDER_2M);
 	}
-	xb_hv_stats.extents_2m_out += done;
-	return (u64)done * XB_PAGES_2M;
 }
 
-u64 xb_hv_inflate(u64 nr_pages, bool *hv_short, int *err)
+void xb_hv_inflate(u64 nr_pages, struct xb_hv_result *r)
 {
-	unsigned long n, i, done;
-	u64 total = 0;
+	u64 out = 0, in = 0, lost = 0;
+	unsigned long n, i;
 
-	*hv_short = false;
-	*err = 0;
+	*r = (struct xb_hv_result){ 0 };
 	if (!xb_pv() && xb_use_2m && xb_2m_out_ok &&
 	    nr_pages >= XB_PAGES_2M) {
-		total = xb_inflate_2m(nr_pages, err);
-		nr_pages -= total;
-		if (*err || !nr_pages)
-			return total;
+		xb_inflate_2m(nr_pages, r);
+		nr_pages -= min(nr_pages, r->done + r->lost);
+		if (r->err || r->lost || !nr_pages)
+			return;
 	}
 	n = xb_alloc_4k(min_t(u64, nr_pages, xb_cap));
 	if (!n)
-		return total;
+		return;
 	for (i = 0; i < n; i++)
 		xb_scrub_pages(xb_pages[i], 1);
 	if (xb_pv())
-		done = xb_pv_decrease(n, hv_short, err);
+		xb_pv_decrease(n, r);
 	else
-		done = xb_at_decrease(n, 0, err);
-	if (done < n) {
-		*hv_short = true;
+		xb_at_decrease(n, r);
+	xb_dispose_4k(n, &out, &in, &lost);
+	if (out < n - lost) {
+		r->hv_short = true;
 		xb_hv_stats.short_results++;
-		xb_free_4k(done, n);
 	}
-	for (i = 0; i < done; i++) {
-		list_add(&xb_pages[i]->lru, &xb_list_4k);
-		xb_nr_4k++;
-	}
-	return total + done;
+	r->done += out;
+	r->lost += lost;
 }
 
 /* Take back up to n order-0 pages from the 4 KiB list. */
-static u64 xb_deflate_4k(u64 nr_pages)
+static void xb_deflate_4k(u64 nr_pages, struct xb_hv_result *r)
 {
-	unsigned long n = 0, i, done;
+	u64 out = 0, in = 0, lost = 0;
 	struct page *page, *tmp;
-	long rc;
+	unsigned long n = 0, i, rc;
 
 	list_for_each_entry_safe(page, tmp, &xb_list_4k, lru) {
 		if (n >= xb_cap || n >= nr_pages)
@@ -320,22 +611,19 @@ static u64 xb_deflate_4k(u64 nr_pages)
 	}
 	xb_nr_4k -= n;
 	if (xb_pv()) {
-		done = xb_pv_populate(n);
+		xb_pv_populate(n, r);
 	} else {
 		for (i = 0; i < n; i++)
 			xb_frames[i] = xen_page_to_gfn(xb_pages[i]);
-		rc = xb_memory_op(XENMEM_populate_physmap, xb_frames, n, 0);
-		done = rc > 0 ? rc : 0;
+		rc = xb_memory_op_done(XENMEM_populate_physmap, xb_frames, n,
+				       0, &r->err);
+		r->hv_short = rc < n;
+		xb_set_fate(0, rc, XB_FATE_IN);
+		xb_set_fate(rc, n, XB_FATE_OUT);
 	}
-	for (i = 0; i < n; i++) {
-		if (i < done) {
-			__free_page(xb_pages[i]);
-		} else {
-			list_add(&xb_pages[i]->lru, &xb_list_4k);
-			xb_nr_4k++;
-		}
-	}
-	return done;
+	xb_dispose_4k(n, &out, &in, &lost);
+	r->done += in;
+	r->lost += lost;
 }
 
 /* Move one 2 MiB block to the 4 KiB list. */
@@ -354,11 +642,10 @@ static void xb_split_one_2m(void)
 }
 
 /* Take back up to nr_pages / 512 blocks as 2 MiB extents. */
-static u64 xb_deflate_2m(u64 nr_pages)
+static u64 xb_deflate_2m(u64 nr_pages, int *err)
 {
 	unsigned long n = 0, i, done;
 	struct page *page, *tmp;
-	long rc;
 
 	list_for_each_entry_safe(page, tmp, &xb_list_2m, lru) {
 		if (n >= xb_cap || (n + 1) * XB_PAGES_2M > nr_pages)
@@ -369,10 +656,12 @@ static u64 xb_deflate_2m(u64 nr_pages)
 	xb_nr_2m -= n;
 	for (i = 0; i < n; i++)
 		xb_frames[i] = xen_page_to_gfn(xb_pages[i]);
-	rc = xb_memory_op(XENMEM_populate_physmap, xb_frames, n, XB_ORDER_2M);
-	done = rc > 0 ? rc : 0;
+	done = xb_memory_op_done(XENMEM_populate_physmap, xb_frames, n,
+				 XB_ORDER_2M, err);
 	for (i = 0; i < n; i++) {
 		if (i < done) {
+			xb_check_zero_in(xb_pages[i], XB_PAGES_2M);
+			xb_online(xb_pages[i], XB_PAGES_2M);
 			__free_pages(xb_pages[i], XB_ORDER_2M);
 		} else {
 			list_add(&xb_pages[i]->lru, &xb_list_2m);
@@ -388,29 +677,26 @@ static u64 xb_deflate_2m(u64 nr_pages)
 	return (u64)done * XB_PAGES_2M;
 }
 
-u64 xb_hv_deflate(u64 nr_pages, bool *refused, int *err)
+void xb_hv_deflate(u64 nr_pages, struct xb_hv_result *r)
 {
-	u64 done = 0, got, asked;
+	u64 got, asked;
 
-	*err = 0;
-	*refused = false;
+	*r = (struct xb_hv_result){ 0 };
 	/* 4 KiB pages first: they are what 2 MiB failures leave behind */
 	if (xb_nr_4k) {
 		asked = min3(nr_pages, xb_nr_4k, (u64)xb_cap);
-		got = xb_deflate_4k(asked);
-		if (got < asked) {
-			*refused = true;
-			return got;
-		}
-		done += got;
-		nr_pages -= got;
+		xb_deflate_4k(asked, r);
+		if (r->hv_short || r->err)
+			return;
+		nr_pages -= asked;
 	}
 	if (!nr_pages || !xb_nr_2m)
-		return done;
+		return;
 	if (nr_pages >= XB_PAGES_2M) {
-		got = xb_deflate_2m(nr_pages);
+		got = xb_deflate_2m(nr_pages, &r->err);
+		r->done += got;
 		if (got || !xb_nr_4k)
-			return done + got;
+			return;
 		/*
 		 * No contiguous 2 MiB in Xen: one block was split, try it page
 		 * by page; only a short answer there is a refusal.
@@ -419,24 +705,38 @@ u64 xb_hv_deflate(u64 nr_pages, bool *refused, int *err)
 		xb_split_one_2m();
 	}
 	asked = min3(nr_pages, xb_nr_4k, (u64)xb_cap);
-	got = xb_deflate_4k(asked);
-	if (got < asked)
-		*refused = true;
-	return done + got;
+	xb_deflate_4k(asked, r);
+}
+
+/* Unload with pages held: unlink them from the module's lists, leave them. */
+void xb_hv_abandon(void)
+{
+	struct list_head *lists[] = { &xb_list_4k, &xb_list_2m, &xb_list_q };
+	struct page *page, *tmp;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each_entry_safe(page, tmp, lists[i], lru)
+			list_del_init(&page->lru);
+	xb_nr_4k = 0;
+	xb_nr_2m = 0;
+	xb_nr_q = 0;
 }
 
 int xb_hv_init(unsigned int batch_pages)
 {
 	xb_cap = batch_pages;
-	xb_frames = kvcalloc(xb_cap, sizeof(*xb_frames), GFP_KERNEL);
+	/* one spare frame: the lab's fault injection */
+	xb_frames = kvcalloc(xb_cap + 1, sizeof(*xb_frames), GFP_KERNEL);
 	xb_pages = kvcalloc(xb_cap, sizeof(*xb_pages), GFP_KERNEL);
+	xb_fate = kvcalloc(xb_cap, sizeof(*xb_fate), GFP_KERNEL);
 #ifdef CONFIG_XEN_PV
 	if (xb_pv())
 		xb_mcl = kvcalloc(xb_cap, sizeof(*xb_mcl), GFP_KERNEL);
 	if (xb_pv() && !xb_mcl)
 		goto nomem;
 #endif
-	if (!xb_frames || !xb_pages)
+	if (!xb_frames || !xb_pages || !xb_fate)
 		goto nomem;
 	return 0;
 nomem:
@@ -450,8 +750,10 @@ void xb_hv_exit(void)
 	kvfree(xb_mcl);
 	xb_mcl = NULL;
 #endif
+	kvfree(xb_fate);
 	kvfree(xb_pages);
 	kvfree(xb_frames);
+	xb_fate = NULL;
 	xb_pages = NULL;
 	xb_frames = NULL;
 }

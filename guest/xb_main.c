@@ -8,7 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -16,6 +16,7 @@
 #include <linux/moduleparam.h>
 #include <linux/namei.h>
 #include <linux/path.h>
+#include <linux/sched.h>
 #include <xen/xen.h>
 #include <xen/features.h>
 
@@ -30,12 +31,38 @@ module_param(batch_pages, uint, 0444);
 MODULE_PARM_DESC(batch_pages, "Largest batch of 4 KiB pages per hypercall (1-16384)");
 
 unsigned int xb_report_period_ms = 1000;
-module_param_named(report_period_ms, xb_report_period_ms, uint, 0644);
-MODULE_PARM_DESC(report_period_ms, "Report period while converging, ms");
-
 unsigned int xb_report_min_ms = 200;
-module_param_named(report_min_ms, xb_report_min_ms, uint, 0644);
-MODULE_PARM_DESC(report_min_ms, "Shortest interval between two reports, ms");
+
+/* report_period_ms and report_min_ms: clamped to the core's bounds */
+static int xb_param_set_report_ms(const char *val,
+				  const struct kernel_param *kp)
+{
+	bool period = kp->arg == &xb_report_period_ms;
+	u32 lo = period ? XB_REPORT_PERIOD_MS_LO : XB_REPORT_MIN_MS_LO;
+	u32 hi = period ? XB_REPORT_PERIOD_MS_HI : XB_REPORT_MIN_MS_HI;
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err)
+		return err;
+	if (v != xb_clamp_u32(v, lo, hi))
+		pr_info("%s=%u out of range, using %u\n", kp->name, v,
+			xb_clamp_u32(v, lo, hi));
+	WRITE_ONCE(*(unsigned int *)kp->arg, xb_clamp_u32(v, lo, hi));
+	return 0;
+}
+
+static const struct kernel_param_ops xb_report_ms_ops = {
+	.set = xb_param_set_report_ms,
+	.get = param_get_uint,
+};
+
+module_param_cb(report_period_ms, &xb_report_ms_ops, &xb_report_period_ms,
+		0644);
+MODULE_PARM_DESC(report_period_ms, "Report period while converging, ms (100-600000)");
+module_param_cb(report_min_ms, &xb_report_ms_ops, &xb_report_min_ms, 0644);
+MODULE_PARM_DESC(report_min_ms, "Shortest interval between two reports, ms (50-60000)");
 
 unsigned int xb_oom_kb = 16384;
 module_param_named(oom_kb, xb_oom_kb, uint, 0644);
@@ -45,9 +72,17 @@ bool xb_use_2m = true;
 module_param_named(use_2m, xb_use_2m, bool, 0644);
 MODULE_PARM_DESC(use_2m, "Try 2 MiB extents on PVH/HVM");
 
-bool xb_scrub;
+bool xb_scrub = true;
 module_param_named(scrub, xb_scrub, bool, 0644);
-MODULE_PARM_DESC(scrub, "Zero pages before giving them to Xen");
+MODULE_PARM_DESC(scrub, "Zero pages before giving them to Xen (0 only if Xen scrubs: scrub_domheap)");
+
+unsigned int xb_inject;
+module_param_named(inject, xb_inject, uint, 0644);
+MODULE_PARM_DESC(inject, "Lab only: make the next batch fail on purpose (bits, see docs/driver.md)");
+
+bool xb_check_in;
+module_param_named(check_in, xb_check_in, bool, 0644);
+MODULE_PARM_DESC(check_in, "Lab only: read every page taken back from Xen, count those not zero (slow)");
 
 struct xb_dev xb;
 
@@ -63,6 +98,58 @@ void xb_snapshot(struct xb_core *out)
 	mutex_unlock(&xb.lock);
 }
 
+/* The scrub mode now: the parameter and the kernel's page init settings. */
+static enum xb_scrub xb_scrub_now(void)
+{
+	return xb_scrub_mode(READ_ONCE(xb_scrub), want_init_on_free(),
+			     want_init_on_alloc(GFP_HIGHUSER));
+}
+
+static void xb_scrub_log(enum xb_scrub mode)
+{
+	switch (mode) {
+	case XB_SCRUB_ZERO:
+		pr_info("scrub: zeroing pages before they go to Xen\n");
+		break;
+	case XB_SCRUB_INIT_ON_FREE:
+		pr_info("scrub: not zeroing, the kernel zeroes every freed page (init_on_free)\n");
+		break;
+	case XB_SCRUB_INIT_ON_ALLOC:
+		pr_info("scrub: not zeroing, the kernel zeroes every allocated page (init_on_alloc)\n");
+		break;
+	default:
+		pr_warn("scrub: off (scrub=0): pages go to Xen with their contents, which the next domain to get them can read unless Xen runs with scrub_domheap\n");
+		break;
+	}
+}
+
+/*
+ * The module stays loaded while the driver holds pages: they are on its
+ * lists, and only it can take them back from Xen. The first give-back takes
+ * a reference on the module (refused while it is being unloaded), and it is
+ * dropped when the balloon is empty again: until then rmmod is refused
+ * (EBUSY). Called with xb.lock held.
+ */
+static bool xb_pin(void)
+{
+	if (xb.pinned)
+		return true;
+	if (!try_module_get(THIS_MODULE))
+		return false;
+	xb.pinned = true;
+	pr_info_ratelimited("balloon holds pages: rmmod is refused until the guest has them back (target at static-max, and maxmem above it)\n");
+	return true;
+}
+
+static void xb_unpin_if_empty(void)
+{
+	if (!xb.pinned || xb_core_holds_pages(&xb.core))
+		return;
+	xb.pinned = false;
+	module_put(THIS_MODULE);
+	pr_info_ratelimited("balloon empty: rmmod allowed\n");
+}
+
 /* Queue the worker now (a change happened). */
 void xb_kick(void)
 {
@@ -70,42 +157,66 @@ void xb_kick(void)
 		mod_delayed_work(xb.wq, &xb.balloon_work, 0);
 }
 
+/*
+ * Give back one batch, once the module is held (it owns the pages); false
+ * if it is being unloaded.
+ */
+static bool xb_do_inflate(u64 nr_pages, u64 now_ms)
+{
+	struct xb_hv_result r;
+	enum xb_scrub mode = xb_scrub_now();
+
+	if (mode != xb.core.scrub) {
+		xb_scrub_log(mode);
+		xb.core.scrub = mode;
+	}
+	if (!xb_pin())
+		return false;
+	xb_hv_inflate(nr_pages, &r);
+	if (r.err && !r.done)
+		xb_core_hv_error(&xb.core, now_ms);
+	else
+		xb_core_inflated(&xb.core, nr_pages, r.done, r.hv_short,
+				 now_ms);
+	xb_core_quarantined(&xb.core, r.lost);
+	return true;
+}
+
+/* Take back one batch (pages quarantined left the balloon too). */
+static u64 xb_do_deflate(u64 nr_pages, u64 now_ms)
+{
+	struct xb_hv_result r;
+
+	xb_hv_deflate(nr_pages, &r);
+	if (r.err && !r.done && !r.lost)
+		xb_core_hv_error(&xb.core, now_ms);
+	else
+		xb_core_deflated(&xb.core, nr_pages, r.done + r.lost,
+				 r.hv_short, now_ms);
+	xb_core_quarantined(&xb.core, r.lost);
+	return r.done + r.lost;
+}
+
 static void xb_balloon_work(struct work_struct *work)
 {
 	u64 t0 = ktime_get_ns();
-	bool hv_short, refused;
 	struct xb_step st;
-	u64 done;
-	int err;
 
 	mutex_lock(&xb.lock);
 	xb.wakeups++;
 	if (xb.last_target_ns && !xb.first_action_ns)
 		xb.first_action_ns = max_t(u64, ktime_get_ns() - xb.last_target_ns, 1);
 	st = xb_core_plan(&xb.core, si_mem_available(), xb_now_ms());
-	switch (st.op) {
-	case XB_OP_INFLATE:
-		done = xb_hv_inflate(st.nr_pages, &hv_short, &err);
-		if (err && !done)
-			xb_core_hv_error(&xb.core, xb_now_ms());
-		else
-			xb_core_inflated(&xb.core, st.nr_pages, done, hv_short,
-					 xb_now_ms());
-		break;
-	case XB_OP_DEFLATE:
-		done = xb_hv_deflate(st.nr_pages, &refused, &err);
-		if (err && !done)
-			xb_core_hv_error(&xb.core, xb_now_ms());
-		else
-			xb_core_deflated(&xb.core, st.nr_pages, done, refused,
-					 xb_now_ms());
-		break;
-	default:
-		break;
-	}
-	if (xb_hv_balloon_pages() != xb.core.balloon_pages)
-		pr_err_once("balloon count mismatch: %llu listed, %llu counted\n",
-			    xb_hv_balloon_pages(), xb.core.balloon_pages);
+	if (st.op == XB_OP_INFLATE && !xb_do_inflate(st.nr_pages, xb_now_ms()))
+		st.op = XB_OP_NONE;	/* being unloaded */
+	else if (st.op == XB_OP_DEFLATE)
+		xb_do_deflate(st.nr_pages, xb_now_ms());
+	xb_unpin_if_empty();
+	if (xb_hv_balloon_pages() != xb.core.balloon_pages ||
+	    xb_hv_quarantine_pages() != xb.core.quarantine_pages)
+		pr_err_once("balloon count mismatch: %llu+%llu listed, %llu+%llu counted\n",
+			    xb_hv_balloon_pages(), xb_hv_quarantine_pages(),
+			    xb.core.balloon_pages, xb.core.quarantine_pages);
 	/* one batch per run, so the workqueue is never held for long */
 	if (!xb.stopping) {
 		if (st.op == XB_OP_INFLATE || st.op == XB_OP_DEFLATE)
@@ -152,28 +263,33 @@ void xb_set_target(int parse_rc, u64 target_kb)
 }
 
 /*
- * Give memory back to the guest now, because it is running short.
- * may_sleep: wait for the lock (OOM notifier); otherwise only try it
- * (shrinker, which can run inside our own allocations).
+ * Give memory back to the guest now, because it is running short. Called by
+ * the shrinker (wait_ms 0) and the OOM notifier, from inside reclaim or the
+ * OOM killer: it never waits for a lock (the worker may hold xb.lock across
+ * its own allocation). It tries the lock for at most wait_ms, does one
+ * bounded batch, and leaves the rest (report, re-inflation) to work items.
  */
-u64 xb_pressure_deflate(u64 nr_pages, bool may_sleep)
+u64 xb_pressure_deflate(u64 nr_pages, unsigned int wait_ms)
 {
-	u64 done = 0, got;
-	bool refused;
-	int err;
+	unsigned long until = jiffies + msecs_to_jiffies(wait_ms);
+	struct xb_hv_result r = { 0 };
+	u32 backoff_ms;
+	u64 done;
 
-	if (may_sleep)
-		mutex_lock(&xb.lock);
-	else if (!mutex_trylock(&xb.lock))
-		return 0;
-	nr_pages = min(nr_pages, xb.core.balloon_pages);
-	while (done < nr_pages) {
-		got = xb_hv_deflate(nr_pages - done, &refused, &err);
-		if (!got || refused)
-			break;
-		done += got;
+	while (!mutex_trylock(&xb.lock)) {
+		if (!wait_ms || time_after(jiffies, until))
+			return 0;
+		schedule_timeout_uninterruptible(1);
 	}
+	nr_pages = min3(nr_pages, xb.core.balloon_pages,
+			(u64)xb.core.batch_max);
+	if (nr_pages)
+		xb_hv_deflate(nr_pages, &r);
+	done = r.done + r.lost;
 	xb_core_oom_deflated(&xb.core, done, xb_now_ms());
+	xb_core_quarantined(&xb.core, r.lost);
+	xb_unpin_if_empty();
+	backoff_ms = xb.core.backoff_ms;
 	mutex_unlock(&xb.lock);
 	if (done) {
 		pr_info_ratelimited("guest short of memory: returned %llu KiB from the balloon\n",
@@ -181,37 +297,29 @@ u64 xb_pressure_deflate(u64 nr_pages, bool may_sleep)
 		/* come back after the backoff to see if it can be given again */
 		if (!READ_ONCE(xb.stopping))
 			mod_delayed_work(xb.wq, &xb.balloon_work,
-					 msecs_to_jiffies(xb.core.backoff_ms));
+					 msecs_to_jiffies(backoff_ms));
 		xb_report_kick();
 	}
 	return done;
 }
 
-/* Give every page back to the guest before unloading. */
+/*
+ * At unload the balloon is empty (the module is held while it is not): this
+ * only guards against a driver bug. Pages Xen will not give back are left
+ * allocated and unlinked, never handed to the kernel without memory behind.
+ */
 static void xb_release_all(void)
 {
-	unsigned int tries = 0;
-	bool refused;
-	u64 got;
-	int err;
-
 	mutex_lock(&xb.lock);
-	while (xb_hv_balloon_pages()) {
-		got = xb_hv_deflate(xb_hv_balloon_pages(), &refused, &err);
-		xb_core_deflated(&xb.core, got, got, false, xb_now_ms());
-		if (got) {
-			tries = 0;
-			continue;
-		}
-		if (++tries > 60) {
-			pr_err("Xen refused %llu pages for 60 s; leaving them ballooned\n",
-			       xb_hv_balloon_pages());
-			break;
-		}
-		mutex_unlock(&xb.lock);
-		msleep(1000);
-		mutex_lock(&xb.lock);
+	while (xb_hv_balloon_pages() &&
+	       xb_do_deflate(xb_hv_balloon_pages(), xb_now_ms()))
+		;
+	if (xb_hv_balloon_pages() || xb_hv_quarantine_pages()) {
+		pr_err("unloading with %llu pages ballooned and %llu quarantined: they stay allocated\n",
+		       xb_hv_balloon_pages(), xb_hv_quarantine_pages());
+		xb_hv_abandon();
 	}
+	xb_unpin_if_empty();
 	mutex_unlock(&xb.lock);
 }
 
@@ -261,6 +369,8 @@ static int __init xb_init(void)
 	cfg.floor_kb = floor_kb;
 	cfg.batch_pages = batch_pages;
 	xb_core_init(&xb.core, &cfg);
+	xb.core.scrub = xb_scrub_now();
+	xb_scrub_log(xb.core.scrub);
 
 	err = xb_hv_init(batch_pages);
 	if (err)
@@ -297,13 +407,19 @@ out_hv:
 	return err;
 }
 
+/*
+ * rmmod gets here only with the balloon empty (xb_pin_update). Every source
+ * of work stops before the report does: the watch, the pressure hooks, the
+ * worker.
+ */
 static void __exit xb_exit(void)
 {
-	xb_xs_exit();		/* no more targets, no more timed reports */
+	xb_xs_unwatch();
 	xb_oom_exit();
 	WRITE_ONCE(xb.stopping, true);
 	cancel_delayed_work_sync(&xb.balloon_work);
 	xb_release_all();
+	xb_xs_exit();
 	xb_xs_remove_report();
 	destroy_workqueue(xb.wq);
 	xb_sysfs_exit();

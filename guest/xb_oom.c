@@ -4,9 +4,11 @@
  * before the guest suffers:
  *  - a shrinker, called by page reclaim: while MemAvailable is below the
  *    core's pressure reserve it offers the balloon and deflates what reclaim
- *    asks for (never waits for the lock: reclaim can run inside our own
- *    allocations);
+ *    asks for;
  *  - the OOM notifier, the last line before the OOM killer: returns oom_kb.
+ * Both run inside an allocation (reclaim can run inside the driver's own
+ * allocations, and inside xenbus while a report is written): neither waits
+ * for a lock, and each does one bounded batch (xb_pressure_deflate).
  * Ballooned pages stay in the kernel's managed count (as virtio-balloon does
  * with deflate-on-OOM), so the overcommit check does not refuse allocations
  * up front and reclaim gets the chance to call the shrinker.
@@ -22,6 +24,7 @@
 #include "xb.h"
 
 #define XB_SHRINK_MIN_PAGES 512	/* deflate at least 2 MiB at a time */
+#define XB_OOM_WAIT_MS 200	/* the OOM notifier tries the lock this long */
 
 static unsigned long xb_shrink_count(struct shrinker *s,
 				     struct shrink_control *sc)
@@ -39,7 +42,7 @@ static unsigned long xb_shrink_scan(struct shrinker *s,
 	u64 done;
 
 	done = xb_pressure_deflate(max_t(u64, sc->nr_to_scan,
-					 XB_SHRINK_MIN_PAGES), false);
+					 XB_SHRINK_MIN_PAGES), 0);
 	return done ? done : SHRINK_STOP;
 }
 
@@ -48,7 +51,8 @@ static int xb_oom_notify(struct notifier_block *nb, unsigned long unused,
 {
 	unsigned long *freed = parm;
 
-	*freed += xb_pressure_deflate(xb_kb_to_pages(xb_oom_kb), true);
+	*freed += xb_pressure_deflate(xb_kb_to_pages(READ_ONCE(xb_oom_kb)),
+				      XB_OOM_WAIT_MS);
 	return NOTIFY_OK;
 }
 

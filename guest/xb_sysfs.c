@@ -31,6 +31,7 @@ static struct kobj_attribute xb_attr_##name = __ATTR_RO(name)
 
 XB_ATTR_STR(state, xb_state_name(c.state));
 XB_ATTR_STR(last_error, xb_err_name(c.last_error));
+XB_ATTR_STR(scrub_mode, xb_scrub_name(c.scrub));
 XB_ATTR_KB(target_kb, c.target_pages);
 XB_ATTR_KB(requested_kb, c.req_target_pages);
 XB_ATTR_KB(current_kb, xb_core_current_pages(&c));
@@ -38,6 +39,7 @@ XB_ATTR_KB(balloon_kb, c.balloon_pages);
 XB_ATTR_KB(floor_kb, c.floor_pages);
 XB_ATTR_KB(static_max_kb, c.static_max_pages);
 XB_ATTR_KB(hard_limit_kb, c.hard_limit_pages);
+XB_ATTR_KB(quarantine_kb, c.quarantine_pages);
 XB_ATTR_U64(targets, c.cnt.targets);
 XB_ATTR_U64(bad_targets, c.cnt.bad_targets);
 XB_ATTR_U64(clamped_targets, c.cnt.clamped_targets);
@@ -54,6 +56,11 @@ XB_ATTR_U64(extents_2m_out, xb_hv_stats.extents_2m_out);
 XB_ATTR_U64(extents_2m_in, xb_hv_stats.extents_2m_in);
 XB_ATTR_U64(fallbacks_2m, xb_hv_stats.fallbacks_2m);
 XB_ATTR_U64(short_results, xb_hv_stats.short_results);
+XB_ATTR_U64(pages_scrubbed, xb_hv_stats.pages_scrubbed);
+XB_ATTR_U64(map_failures, xb_hv_stats.map_failures);
+XB_ATTR_U64(settled_2m, xb_hv_stats.settled_2m);
+XB_ATTR_U64(pages_in_checked, xb_hv_stats.pages_in_checked);
+XB_ATTR_U64(pages_in_dirty, xb_hv_stats.pages_in_dirty);
 XB_ATTR_U64(wakeups, xb.wakeups);
 XB_ATTR_U64(work_us, div_u64(xb.work_ns, NSEC_PER_USEC));
 XB_ATTR_U64(target_events, xb.target_events);
@@ -68,8 +75,10 @@ static struct attribute *xb_attrs[] = {
 	&xb_attr_floor_kb.attr,
 	&xb_attr_static_max_kb.attr,
 	&xb_attr_hard_limit_kb.attr,
+	&xb_attr_quarantine_kb.attr,
 	&xb_attr_state.attr,
 	&xb_attr_last_error.attr,
+	&xb_attr_scrub_mode.attr,
 	&xb_attr_targets.attr,
 	&xb_attr_bad_targets.attr,
 	&xb_attr_clamped_targets.attr,
@@ -86,6 +95,11 @@ static struct attribute *xb_attrs[] = {
 	&xb_attr_extents_2m_in.attr,
 	&xb_attr_fallbacks_2m.attr,
 	&xb_attr_short_results.attr,
+	&xb_attr_pages_scrubbed.attr,
+	&xb_attr_map_failures.attr,
+	&xb_attr_settled_2m.attr,
+	&xb_attr_pages_in_checked.attr,
+	&xb_attr_pages_in_dirty.attr,
 	&xb_attr_wakeups.attr,
 	&xb_attr_work_us.attr,
 	&xb_attr_target_events.attr,

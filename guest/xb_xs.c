@@ -3,8 +3,14 @@
  * xballoon: xenstore edge. Watches memory/target (untrusted: parsed by the
  * core, bad values logged rate-limited and reported) and writes the one-line
  * report data/xballoon/report (docs/xenstore-keys.md): on change, at most
- * once per report_min_ms, and every report_period_ms while not idle. When
- * idle and unchanged no timer is armed.
+ * once per report_min_ms, and every report_period_ms while not idle (longer
+ * while the driver backs off). When idle and unchanged no timer is armed.
+ *
+ * Locking: none of its own. The report work item owns the report buffer,
+ * clock and last report (a work item never runs twice at once), and a kick
+ * only queues it. Writing the report allocates (xenbus), which can enter
+ * reclaim and the driver's shrinker, which kicks the report: a kick must
+ * therefore never wait for anything the writer holds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,7 +28,7 @@
 
 u64 xb_reports;
 static bool xb_xs_stopping;
-static DEFINE_MUTEX(xb_report_lock);	/* report buffer, clock, last */
+/* owned by the report work item */
 static struct xb_report_clock xb_rclock;
 static struct xb_core xb_last;		/* core as last reported */
 static char xb_report_buf[XB_REPORT_MAX + 1];
@@ -92,91 +98,76 @@ static void xb_meminfo(struct xb_meminfo *mi)
 	mi->oom_kills = xb_events[OOM_KILL];
 }
 
-static bool xb_report_changed(const struct xb_core *a, const struct xb_core *b)
-{
-	return a->state != b->state || a->target_pages != b->target_pages ||
-		a->balloon_pages != b->balloon_pages ||
-		a->floor_pages != b->floor_pages ||
-		a->hard_limit_pages != b->hard_limit_pages ||
-		a->last_error != b->last_error ||
-		a->req_target_pages != b->req_target_pages ||
-		a->cnt.oom_deflates != b->cnt.oom_deflates ||
-		a->cnt.refusals != b->cnt.refusals ||
-		a->cnt.bad_targets != b->cnt.bad_targets;
-}
-
-static bool xb_converging(const struct xb_core *c)
-{
-	return c->state != XB_STATE_IDLE && c->state != XB_STATE_AT_FLOOR;
-}
-
-/* Arm the report timer if a report is due; caller holds xb_report_lock. */
-static void xb_report_schedule(const struct xb_core *now)
-{
-	long delay;
-
-	if (xb_xs_stopping)
-		return;
-	delay = xb_report_delay(&xb_rclock, xb_now_ms(),
-				xb_report_changed(now, &xb_last),
-				xb_converging(now), xb_report_period_ms,
-				xb_report_min_ms);
-	if (delay >= 0)
-		queue_delayed_work(system_wq, &xb_report_work,
-				   msecs_to_jiffies(delay));
-}
-
+/*
+ * Ask for a report: the work item decides when (rate limit, period). Safe
+ * from any context that may queue work, including reclaim: takes no lock.
+ */
 void xb_report_kick(void)
 {
-	struct xb_core now;
-
-	xb_snapshot(&now);
-	mutex_lock(&xb_report_lock);
-	xb_report_schedule(&now);
-	mutex_unlock(&xb_report_lock);
+	if (!READ_ONCE(xb_xs_stopping))
+		mod_delayed_work(system_wq, &xb_report_work, 0);
 }
 
-static void xb_report_write(void)
+static void xb_report_write(const struct xb_core *now)
 {
 	struct xb_meminfo mi;
-	struct xb_core now;
 	int len, err;
 
-	xb_snapshot(&now);
 	xb_meminfo(&mi);
-	len = xb_report_format(&now, &mi, xb_reports + 1, xb_report_buf,
+	len = xb_report_format(now, &mi, xb_reports + 1, xb_report_buf,
 			       sizeof(xb_report_buf));
 	if (len < 0) {
 		pr_err_once("report does not fit in %d bytes\n", XB_REPORT_MAX);
 		return;
 	}
+	if (READ_ONCE(xb_inject) & XB_INJECT_REPORT_RECLAIM) {
+		/*
+		 * lab: what reclaim inside xenbus_write's allocation does when
+		 * it reaches the shrinker (see the locking note above)
+		 */
+		WRITE_ONCE(xb_inject, xb_inject & ~XB_INJECT_REPORT_RECLAIM);
+		pr_info("inject: shrinker inside a report write returned %llu pages\n",
+			xb_pressure_deflate(512, 0));
+	}
 	err = xenbus_write(XBT_NIL, "data/xballoon", "report", xb_report_buf);
 	if (err)
 		pr_warn_ratelimited("writing data/xballoon/report failed: %d\n",
 				    err);
-	xb_reports++;
+	WRITE_ONCE(xb_reports, xb_reports + 1);
 	xb_rclock.last_ms = xb_now_ms();
 	xb_rclock.written = true;
-	xb_last = now;
+	xb_last = *now;
 }
 
+/* Write the report if it is due, and come back when the next one is. */
 static void xb_report_work_fn(struct work_struct *work)
 {
 	struct xb_core now;
+	long delay;
 
-	mutex_lock(&xb_report_lock);
-	xb_report_write();
-	/* changed meanwhile, or still converging: the next one */
 	xb_snapshot(&now);
-	xb_report_schedule(&now);
-	mutex_unlock(&xb_report_lock);
+	delay = xb_report_delay(&xb_rclock, &now, &xb_last, xb_now_ms(),
+				READ_ONCE(xb_report_period_ms),
+				READ_ONCE(xb_report_min_ms));
+	if (delay == 0) {
+		xb_report_write(&now);
+		/* changed meanwhile, or still converging: the next one */
+		xb_snapshot(&now);
+		delay = xb_report_delay(&xb_rclock, &now, &xb_last,
+					xb_now_ms(),
+					READ_ONCE(xb_report_period_ms),
+					READ_ONCE(xb_report_min_ms));
+	}
+	if (delay >= 0 && !READ_ONCE(xb_xs_stopping))
+		queue_delayed_work(system_wq, &xb_report_work,
+				   msecs_to_jiffies(delay));
 }
 
 int xb_xs_init(void)
 {
 	int err;
 
-	xb_xs_stopping = false;
+	WRITE_ONCE(xb_xs_stopping, false);
 	err = register_xenbus_watch(&xb_target_watch);
 	if (err) {
 		pr_err("cannot watch memory/target: %d\n", err);
@@ -186,13 +177,16 @@ int xb_xs_init(void)
 	return 0;
 }
 
-/* Stop watching and reporting (the balloon may still be emptied after). */
-void xb_xs_exit(void)
+/* Stop watching memory/target: no more targets. */
+void xb_xs_unwatch(void)
 {
 	unregister_xenbus_watch(&xb_target_watch);
-	mutex_lock(&xb_report_lock);
-	xb_xs_stopping = true;
-	mutex_unlock(&xb_report_lock);
+}
+
+/* Stop reporting; every other source of kicks has stopped before. */
+void xb_xs_exit(void)
+{
+	WRITE_ONCE(xb_xs_stopping, true);
 	cancel_delayed_work_sync(&xb_report_work);
 }
 

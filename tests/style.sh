@@ -12,9 +12,14 @@ if [ -z "$files" ]; then
 	echo "ok 1 - style: no kernel sources yet"
 	exit 0
 fi
+# The kernel's page-type helpers (__SetPageOffline, __ClearPageOffline) are
+# made by a macro, so checkpatch cannot find them in any header and calls
+# them CamelCase (it exempts SetPage* only): only those lines are dropped.
 # shellcheck disable=SC2086
-if out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
-	--ignore FILE_PATH_CHANGES -f $files 2>&1) && ! grep -qE 'ERROR|WARNING|CHECK' <<<"$out"; then
+out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+	--ignore FILE_PATH_CHANGES -f $files 2>&1 |
+	grep -vE 'CHECK:CAMELCASE: Avoid CamelCase: <__(Set|Clear)Page[A-Z][a-z]+>$')
+if ! grep -qE 'ERROR|WARNING|CHECK' <<<"$out"; then
 	echo "ok 1 - style: checkpatch --strict clean ($(wc -w <<<"$files") files)"
 else
 	echo "not ok 1 - style: checkpatch --strict"

@@ -15,14 +15,7 @@ else
 	# fill the host: a paused guest holding all free memory but 64 MiB
 	free=$(xl info | awk '/^free_memory/ {print $3}')
 	fill=$((free - 64))
-	cat >/tmp/xl/filler.cfg <<-CFG
-	name = "filler"
-	type = "pvh"
-	kernel = "/lab/kernels/xb61/bzImage"
-	memory = $fill
-	CFG
-	echo filler >>/tmp/lab-guests
-	if xl create -p /tmp/xl/filler.cfg >/tmp/xl/filler.log 2>&1; then
+	if drv_filler $fill; then
 		lab_log "host free after filler ($fill MiB): $(xl info | awk '/^free_memory/ {print $3}') MiB"
 		xl mem-set "$g" 1024m
 		n=0
@@ -45,7 +38,6 @@ else
 			lab_fail "hostfull-catch-up" "Xen at $(lab_xen_mem_kb "$g") KiB; report $(xenstore-read /local/domain/$(lab_domid "$g")/data/xballoon/report)"
 		fi
 	else
-		cat /tmp/xl/filler.log | tail -5 | sed 's/^/  | /'
 		lab_fail "hostfull-filler" "could not create the filler domain of $fill MiB"
 	fi
 	lab_destroy "$g"

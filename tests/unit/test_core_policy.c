@@ -707,31 +707,409 @@ static void test_random_targets(void **state)
 	assert_true(now == 0);	/* Xen never refused: never waited */
 }
 
+/* Zeroing is the default; skipped only where the kernel zeroed already. */
+static void test_scrub_mode(void **state)
+{
+	(void)state;
+	assert_int_equal(xb_scrub_mode(true, false, false), XB_SCRUB_ZERO);
+	assert_int_equal(xb_scrub_mode(true, true, false), XB_SCRUB_INIT_ON_FREE);
+	assert_int_equal(xb_scrub_mode(true, false, true), XB_SCRUB_INIT_ON_ALLOC);
+	assert_int_equal(xb_scrub_mode(true, true, true), XB_SCRUB_INIT_ON_FREE);
+	assert_int_equal(xb_scrub_mode(false, false, false), XB_SCRUB_OFF);
+	assert_int_equal(xb_scrub_mode(false, true, true), XB_SCRUB_OFF);
+}
+
 static void test_report_delay(void **state)
 {
 	struct xb_report_clock rc = { 0 };
+	struct xb_core c, last;
 
 	(void)state;
+	init_guest(&c, false, 0);
+	last = c;
 	/* first report: now */
-	assert_int_equal(xb_report_delay(&rc, 5, false, false, 1000, 200), 0);
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 5, 1000, 200), 0);
 	rc.written = true;
 	rc.last_ms = 1000;
 	/* idle and unchanged: no timer at all */
-	assert_int_equal(xb_report_delay(&rc, 1000, false, false, 1000, 200), -1);
-	assert_int_equal(xb_report_delay(&rc, 99999, false, false, 1000, 200), -1);
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 1000, 1000, 200), -1);
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 99999, 1000, 200), -1);
 	/* change: rate-limited to min interval */
-	assert_int_equal(xb_report_delay(&rc, 1050, true, false, 1000, 200), 150);
-	assert_int_equal(xb_report_delay(&rc, 1300, true, true, 1000, 200), 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 1050, 1000, 200), 150);
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 1300, 1000, 200), 0);
 	/* converging: periodic */
-	assert_int_equal(xb_report_delay(&rc, 1100, false, true, 1000, 200), 900);
-	assert_int_equal(xb_report_delay(&rc, 2500, false, true, 1000, 200), 0);
+	last = c;
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 1100, 1000, 200), 900);
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 2500, 1000, 200), 0);
 	/* a period below the min interval is raised to it */
-	assert_int_equal(xb_report_delay(&rc, 1000, false, true, 10, 200), 200);
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 1000, 150, 300), 300);
+}
+
+/* Tunables of 0 (or absurd) are clamped: no report storm, no endless wait. */
+static void test_report_bounds(void **state)
+{
+	struct xb_report_clock rc = { 1000, true };
+	struct xb_core c, last;
+
+	(void)state;
+	init_guest(&c, false, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	last = c;
+	/* converging, period 0 and min 0: not at once, but after the bounds */
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 1000, 0, 0),
+			 XB_REPORT_PERIOD_MS_LO);
+	/* changed, min 0: after the lowest min interval */
+	c.balloon_pages++;
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 1000, 0, 0),
+			 XB_REPORT_MIN_MS_LO);
+	/* huge values are capped */
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 1000, ~0u, ~0u),
+			 XB_REPORT_MIN_MS_HI);
+	c = last;
+	assert_int_equal(xb_report_delay(&rc, &c, &last, 1000, ~0u, 1),
+			 XB_REPORT_PERIOD_MS_HI);
+	assert_true(xb_clamp_u32(0, 5, 9) == 5);
+	assert_true(xb_clamp_u32(7, 5, 9) == 7);
+	assert_true(xb_clamp_u32(10, 5, 9) == 9);
+}
+
+/*
+ * A stuck guest (refused, error, nomem, oom-deflated) reports at the pace of
+ * its backoff, not every period: at most one report per backoff step.
+ */
+static void test_report_stuck_backoff(void **state)
+{
+	struct xb_report_clock rc = { 0, true };
+	struct xb_core c, last;
+	u64 xen = 0, now = 0;
+	long d;
+
+	(void)state;
+	/* refused: the host has nothing; backoff grows to its cap */
+	init_guest(&c, false, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	converge(&c, LOTS, &xen, &now, 10000);
+	xen = 0;
+	xb_core_set_target_kb(&c, 1024 * MIB_KB);
+	converge(&c, LOTS, &xen, &now, 40);
+	assert_int_equal(c.state, XB_STATE_REFUSED);
+	assert_true(c.backoff_ms == XB_BACKOFF_MAX_MS);
+	last = c;
+	rc.last_ms = now;
+	d = xb_report_delay(&rc, &c, &last, now, 1000, 200);
+	assert_int_equal(d, XB_BACKOFF_MAX_MS);
+	assert_true(xb_report_period(&c, 1000) == XB_BACKOFF_MAX_MS);
+	/* nomem: the guest has nothing to spare */
+	init_guest(&c, false, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	now = 0;
+	while (c.backoff_ms < 4000) {
+		struct xb_step st = xb_core_plan(&c, c.reserve_pages, now);
+
+		assert_int_equal(st.op, XB_OP_WAIT);
+		now += st.delay_ms;
+	}
+	last = c;
+	rc.last_ms = now;
+	assert_int_equal(c.state, XB_STATE_INFLATING);
+	assert_int_equal(xb_report_delay(&rc, &c, &last, now, 1000, 200),
+			 (long)c.backoff_ms);
+	/* error */
+	init_guest(&c, true, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	xb_core_hv_error(&c, 0);
+	xb_core_hv_error(&c, 0);
+	xb_core_hv_error(&c, 0);
+	xb_core_hv_error(&c, 0);
+	assert_int_equal(c.state, XB_STATE_ERROR);
+	assert_true(xb_report_period(&c, 1000) == c.backoff_ms);
+	assert_true(c.backoff_ms > 1000);
+	/* converging normally: the plain period */
+	xb_core_set_target_kb(&c, 512 * MIB_KB);
+	assert_true(xb_report_period(&c, 1000) == 1000);
+}
+
+/*
+ * Pressure that keeps taking pages back: each cycle of give-back and
+ * pressure deflate waits longer (the backoff doubles to its cap), instead of
+ * restarting at the shortest wait after every successful give-back.
+ */
+static void test_oom_cycle_backoff(void **state)
+{
+	struct xb_core c;
+	u64 xen = 0, now = 0;
+	u32 prev = 0;
+	int i;
+
+	(void)state;
+	init_guest(&c, true, 0);
+	xb_core_set_target_kb(&c, 256 * MIB_KB);
+	converge(&c, LOTS, &xen, &now, 10000);
+	for (i = 0; i < 10; i++) {
+		struct xb_step st;
+
+		xb_core_oom_deflated(&c, 8 * MIB_PAGES, now);
+		assert_int_equal(c.state, XB_STATE_OOM_DEFLATED);
+		assert_true(c.backoff_ms > prev || c.backoff_ms == XB_BACKOFF_MAX_MS);
+		prev = c.backoff_ms;
+		st = xb_core_plan(&c, LOTS, now);
+		assert_int_equal(st.op, XB_OP_WAIT);
+		assert_true(st.delay_ms == c.backoff_ms);
+		now += st.delay_ms;
+		/* memory is back for a moment: the pages go out again */
+		st = xb_core_plan(&c, LOTS, now);
+		assert_int_equal(st.op, XB_OP_INFLATE);
+		xb_core_inflated(&c, st.nr_pages, st.nr_pages, false, now);
+		assert_true(c.backoff_ms == prev);
+	}
+	assert_true(c.backoff_ms == XB_BACKOFF_MAX_MS);
+	/* a new target ends the hold and the backoff */
+	xb_core_set_target_kb(&c, 300 * MIB_KB);
+	assert_true(c.backoff_ms == 0);
+}
+
+/*
+ * A fake Xen for one 2 MiB block: pages [0, j) already removed by the
+ * order-9 call, pages in stuck[] cannot be removed, a page in once[] fails
+ * the first time only. Removal of a run stops at the first failure, as
+ * decrease_reservation does.
+ */
+struct fake_block {
+	bool populated[XB_SETTLE_MAX];
+	bool stuck[XB_SETTLE_MAX];
+	bool once[XB_SETTLE_MAX];
+};
+
+static u32 fake_remove_down(struct fake_block *b, u32 first, u32 count)
+{
+	u32 n = 0, p;
+
+	while (n < count) {
+		p = first - n;
+		if (!b->populated[p] || b->stuck[p])
+			break;
+		if (b->once[p]) {
+			b->once[p] = false;
+			break;
+		}
+		b->populated[p] = false;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Settle the block; every page must end where the driver will put it, and at
+ * most max_q pages may be quarantined.
+ */
+static void settle_check(struct fake_block *b, u32 nr, u32 max_q)
+{
+	struct xb_settle s;
+	u32 first, count, i, rounds = 0, nq = 0;
+
+	xb_settle_init(&s, nr);
+	while (xb_settle_next(&s, &first, &count)) {
+		assert_true(count > 0 && count <= first + 1 && first < nr);
+		xb_settle_result(&s, fake_remove_down(b, first, count));
+		assert_true(++rounds <= 2 * nr + 1);
+	}
+	for (i = 0; i < nr; i++) {
+		switch (xb_settle_fate(&s, i)) {
+		case XB_SETTLE_KEPT:
+			/* back to the allocator: must have memory behind it */
+			assert_true(b->populated[i]);
+			break;
+		case XB_SETTLE_GIVEN:
+			/* counted as given to Xen: must be gone */
+			assert_false(b->populated[i]);
+			break;
+		case XB_SETTLE_QUARANTINED:
+			nq++;
+			break;
+		}
+	}
+	assert_true(nq <= max_q);
+}
+
+static void block_from(struct fake_block *b, u32 first)
+{
+	u32 i;
+
+	memset(b, 0, sizeof(*b));
+	for (i = first; i < XB_SETTLE_MAX; i++)
+		b->populated[i] = true;
+}
+
+static void test_settle_partial_2m(void **state)
+{
+	struct fake_block b;
+	struct xb_settle s;
+	u32 j, first, count;
+
+	(void)state;
+	for (j = 0; j < XB_SETTLE_MAX; j++) {
+		/* Xen stopped at page j, which it cannot remove */
+		block_from(&b, j);
+		b.stuck[j] = true;
+		settle_check(&b, XB_SETTLE_MAX, j + 1 < XB_SETTLE_MAX ? 1 : 512);
+		/* ... a transient failure (p2m split out of memory) */
+		block_from(&b, j);
+		b.once[j] = true;
+		settle_check(&b, XB_SETTLE_MAX, 1);
+		/*
+		 * ... page j already gone (the lab's injection); if it was the
+		 * last one, nothing tells an empty block from one Xen refuses
+		 * whole, and all of it stays out of use
+		 */
+		block_from(&b, j + 1);
+		settle_check(&b, XB_SETTLE_MAX, j + 1 < XB_SETTLE_MAX ? 1 : 512);
+		/* ... and a page above it that Xen will not take either */
+		block_from(&b, j);
+		b.stuck[j] = true;
+		b.stuck[(j + 7) % XB_SETTLE_MAX] = true;
+		b.stuck[XB_SETTLE_MAX - 1] = true;
+		settle_check(&b, XB_SETTLE_MAX, XB_SETTLE_MAX);
+	}
+	/* nothing removable at all: nothing is given, nothing is kept */
+	block_from(&b, 0);
+	memset(b.stuck, 1, sizeof(b.stuck));
+	settle_check(&b, XB_SETTLE_MAX, XB_SETTLE_MAX);
+	/* an untouched block (order refused outright) is given whole at once */
+	block_from(&b, 0);
+	xb_settle_init(&s, XB_SETTLE_MAX);
+	assert_true(xb_settle_next(&s, &first, &count));
+	assert_true(first == XB_SETTLE_MAX - 1 && count == XB_SETTLE_MAX);
+	xb_settle_result(&s, fake_remove_down(&b, first, count));
+	assert_false(xb_settle_next(&s, &first, &count));
+	for (j = 0; j < XB_SETTLE_MAX; j++)
+		assert_int_equal(xb_settle_fate(&s, j), XB_SETTLE_GIVEN);
+}
+
+/* Run a settle walk against a fake block; returns the number of runs. */
+static u32 settle_runs(struct fake_block *b, struct xb_settle *s, u32 nr)
+{
+	u32 first, count, runs = 0;
+
+	xb_settle_init(s, nr);
+	while (xb_settle_next(s, &first, &count)) {
+		xb_settle_result(s, fake_remove_down(b, first, count));
+		runs++;
+	}
+	assert_true(first == 0 && count == 0);	/* nothing once settled */
+	return runs;
+}
+
+/* The walk's cost: one hypercall per run, a retry only where it can help. */
+static void test_settle_runs(void **state)
+{
+	struct fake_block b;
+	struct xb_settle s;
+	u32 i, first, count;
+
+	(void)state;
+	/* a transient failure at 300, all populated: 3 runs */
+	block_from(&b, 0);
+	b.once[300] = true;
+	assert_int_equal(settle_runs(&b, &s, XB_SETTLE_MAX), 3);
+	for (i = 0; i < XB_SETTLE_MAX; i++)
+		assert_int_equal(xb_settle_fate(&s, i), XB_SETTLE_GIVEN);
+	/* a page Xen keeps refusing at 300, the rest populated: 3 runs */
+	block_from(&b, 0);
+	b.stuck[300] = true;
+	assert_int_equal(settle_runs(&b, &s, XB_SETTLE_MAX), 3);
+	assert_int_equal(xb_settle_fate(&s, 300), XB_SETTLE_KEPT);
+	assert_int_equal(xb_settle_fate(&s, 299), XB_SETTLE_GIVEN);
+	/* Xen stopped at 100 (gone below): 2 runs, then one per gone page */
+	block_from(&b, 100);
+	b.stuck[100] = true;
+	assert_int_equal(settle_runs(&b, &s, XB_SETTLE_MAX), 2 + 100);
+	assert_int_equal(xb_settle_fate(&s, 100), XB_SETTLE_QUARANTINED);
+	assert_int_equal(xb_settle_fate(&s, 99), XB_SETTLE_GIVEN);
+	/* nothing removable: the top page retried once, the others not */
+	block_from(&b, 0);
+	memset(b.stuck, 1, sizeof(b.stuck));
+	assert_int_equal(settle_runs(&b, &s, XB_SETTLE_MAX), XB_SETTLE_MAX + 1);
+	assert_int_equal(xb_settle_fate(&s, 0), XB_SETTLE_QUARANTINED);
+	/* outside the block */
+	assert_int_equal(xb_settle_fate(&s, XB_SETTLE_MAX), XB_SETTLE_GIVEN);
+	/* a Xen that says it removed more than it was given */
+	xb_settle_init(&s, XB_SETTLE_MAX);
+	xb_settle_result(&s, 10 * XB_SETTLE_MAX);
+	assert_false(xb_settle_next(&s, &first, &count));
+	assert_int_equal(xb_settle_fate(&s, 0), XB_SETTLE_GIVEN);
+	xb_settle_init(&s, XB_SETTLE_MAX);
+	xb_settle_result(&s, 11);		/* stops at 500: retried alone */
+	assert_true(xb_settle_next(&s, &first, &count));
+	assert_true(first == 500 && count == 1);
+	xb_settle_result(&s, 7);		/* counts as the one page */
+	assert_true(xb_settle_next(&s, &first, &count));
+	assert_true(first == 499 && count == 500);
+	/* sizes: none, smaller, larger than a block */
+	xb_settle_init(&s, 0);
+	assert_false(xb_settle_next(&s, &first, &count));
+	xb_settle_init(&s, 100);
+	assert_true(xb_settle_next(&s, &first, &count));
+	assert_true(first == 99 && count == 100);
+	xb_settle_init(&s, 2 * XB_SETTLE_MAX);
+	assert_true(xb_settle_next(&s, &first, &count));
+	assert_true(first == XB_SETTLE_MAX - 1 && count == XB_SETTLE_MAX);
+}
+
+/* Pages held for good: counted, reported, and they keep the module loaded. */
+static void test_quarantine(void **state)
+{
+	struct xb_core c, last;
+
+	(void)state;
+	init_guest(&c, true, 0);
+	last = c;
+	assert_false(xb_core_holds_pages(&c));
+	xb_core_quarantined(&c, 3);
+	xb_core_quarantined(&c, 2);
+	assert_true(c.quarantine_pages == 5);
+	assert_true(xb_core_holds_pages(&c));
+	assert_true(xb_report_changed(&c, &last));
+	assert_true(c.balloon_pages == 0);
+}
+
+/* Each reported fact on its own is a change worth a report. */
+static void test_report_changed(void **state)
+{
+	struct xb_core a, b;
+
+	(void)state;
+	init_guest(&a, true, 0);
+	b = a;
+	assert_false(xb_report_changed(&a, &b));
+	b.state = XB_STATE_REFUSED;
+	assert_true(xb_report_changed(&a, &b));
+	b = a;
+	b.target_pages++;
+	assert_true(xb_report_changed(&a, &b));
+	b = a;
+	b.scrub = XB_SCRUB_OFF;
+	a.scrub = XB_SCRUB_ZERO;
+	assert_true(xb_report_changed(&a, &b));
+	b = a;
+	b.cnt.bad_targets++;
+	assert_true(xb_report_changed(&a, &b));
+	/* health and internal counters are not */
+	b = a;
+	b.cnt.alloc_failures++;
+	b.cnt.pages_inflated++;
+	assert_false(xb_report_changed(&a, &b));
 }
 
 static void test_names(void **state)
 {
 	(void)state;
+	assert_string_equal(xb_scrub_name(XB_SCRUB_OFF), "off");
+	assert_string_equal(xb_scrub_name(XB_SCRUB_ZERO), "zero");
+	assert_string_equal(xb_scrub_name(XB_SCRUB_INIT_ON_FREE), "init-on-free");
+	assert_string_equal(xb_scrub_name(XB_SCRUB_INIT_ON_ALLOC), "init-on-alloc");
+	assert_string_equal(xb_scrub_name(XB_SCRUB_COUNT), "off");
+	assert_string_equal(xb_scrub_name((enum xb_scrub)99), "off");
 	assert_string_equal(xb_state_name(XB_STATE_IDLE), "idle");
 	assert_string_equal(xb_state_name(XB_STATE_AT_FLOOR), "at-floor");
 	assert_string_equal(xb_state_name(XB_STATE_OOM_DEFLATED), "oom-deflated");
@@ -764,7 +1142,15 @@ int main(void)
 		cmocka_unit_test(test_oom_hold_ends),
 		cmocka_unit_test(test_hv_error),
 		cmocka_unit_test(test_random_targets),
+		cmocka_unit_test(test_scrub_mode),
 		cmocka_unit_test(test_report_delay),
+		cmocka_unit_test(test_report_bounds),
+		cmocka_unit_test(test_report_stuck_backoff),
+		cmocka_unit_test(test_oom_cycle_backoff),
+		cmocka_unit_test(test_settle_partial_2m),
+		cmocka_unit_test(test_settle_runs),
+		cmocka_unit_test(test_quarantine),
+		cmocka_unit_test(test_report_changed),
 		cmocka_unit_test(test_names),
 	};
 

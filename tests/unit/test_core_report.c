@@ -87,6 +87,26 @@ static void test_fields(void **state)
 	assert_tok(&r, "swap_in", 5);
 	assert_tok(&r, "swap_out", 6);
 	assert_tok(&r, "major_faults", 7);
+	/* what dom0 needs to know: zeroing, quarantine, whether rmmod works */
+	assert_string_equal(rp_str(&r, "scrub"), "off");
+	assert_int_equal(rp_num(&r, "quarantine_kb", &v), 0);
+	assert_true(v == 0);
+	assert_string_equal(rp_str(&r, "rmmod"), "busy");
+	c.scrub = XB_SCRUB_INIT_ON_FREE;
+	c.quarantine_pages = 3;
+	len = xb_report_format(&c, &mi, 43, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_string_equal(rp_str(&r, "scrub"), "init-on-free");
+	assert_int_equal(rp_num(&r, "quarantine_kb", &v), 0);
+	assert_true(v == 12);
+	c.balloon_pages = 0;
+	len = xb_report_format(&c, &mi, 44, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_string_equal(rp_str(&r, "rmmod"), "busy");	/* quarantine */
+	c.quarantine_pages = 0;
+	len = xb_report_format(&c, &mi, 45, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_string_equal(rp_str(&r, "rmmod"), "ok");
 	/* no meminfo: the health tokens are left out (unknown) */
 	len = xb_report_format(&c, NULL, 1, buf, sizeof(buf));
 	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
@@ -106,6 +126,7 @@ static void test_worst_case_fits(void **state)
 	memset(&mi, 0xff, sizeof(mi));
 	c.state = XB_STATE_OOM_DEFLATED;
 	c.last_error = XB_ERR_BELOW_FLOOR;
+	c.scrub = XB_SCRUB_INIT_ON_ALLOC;
 	c.total_pages = ~0ull;
 	c.balloon_pages = 0;
 	len = xb_report_format(&c, &mi, ~0ull, buf, sizeof(buf));
