@@ -4,3 +4,10 @@ TESTS += test_daemon_policy
 test_daemon_policy_SRCS := test_daemon_policy.c ../../toolstack/daemon/policy.c \
 	../../toolstack/lib/xb_state.c
 test_daemon_policy_CFLAGS := -I../../toolstack/daemon
+# xballoond.conf (libinih) and the policy keys
+TESTS += test_daemon_config
+test_daemon_config_SRCS := test_daemon_config.c ../../toolstack/daemon/config.c \
+	../../toolstack/daemon/policy.c ../../toolstack/lib/xb_parse.c \
+	../../toolstack/lib/xb_state.c
+test_daemon_config_CFLAGS := -I../../toolstack/daemon $(shell pkg-config --cflags inih)
+test_daemon_config_LDLIBS := $(shell pkg-config --libs inih)
