@@ -437,6 +437,14 @@ int xballoon_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 		      const char **why_r);
 
 /*
+ * Xen's maxmem only (xc_domain_setmaxmem to MAXMEM_KB + slack): no xenstore
+ * key changes. xballoond bounds how far a guest can deflate beyond its target
+ * with it (target + headroom). 0 or -1 with errno (EINVAL: out of range).
+ */
+int xb_dom_set_xen_maxmem(struct xb_backend *be, uint32_t domid,
+			  uint64_t maxmem_kb);
+
+/*
  * Apply a validated plan (n_errors must be 0), domain by domain. If one
  * fails, it and every domain already changed are put back to exactly the
  * values saved before (maxmem, PoD target, memory/target, static-max,

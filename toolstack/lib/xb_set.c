@@ -282,6 +282,16 @@ int xballoon_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 	return rc;
 }
 
+int xb_dom_set_xen_maxmem(struct xb_backend *be, uint32_t domid,
+			  uint64_t maxmem_kb)
+{
+	if (maxmem_kb > XB_SIZE_MAX_KB) {
+		errno = EINVAL;
+		return -1;
+	}
+	return be->ops->set_maxmem(be, domid, maxmem_kb + XB_MAXMEM_SLACK_KB);
+}
+
 /* ---- putting a change back ---- */
 
 struct restore_arg {
