@@ -71,6 +71,17 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "  -r, --rate S       at most one re-read per S seconds after xenstore\n"
 	  "                     events (default 0.2): bursts are coalesced\n"
 	  "  -s, --stuck S      no progress for S seconds: stuck/no-driver (default 10)\n" },
+	{ "mem-policy", xb_cmd_mem_policy, true,
+	  "Set the range and weight xballoond balances a domain within",
+	  "DOM {--min SIZE --max SIZE [--weight N] | --clear}",
+	  "  --min SIZE         memory/dynamic-min: xballoond never goes below it\n"
+	  "  --max SIZE         memory/dynamic-max: nor above it (at most static-max)\n"
+	  "                     SIZE as for mem-set, absolute only (512 = 512 MiB)\n"
+	  "  --weight N         memory/xballoon-weight, 1..1000 (default 1): share of\n"
+	  "                     free memory, and who shrinks last when short\n"
+	  "  --clear            remove the keys: xballoond leaves the domain alone\n"
+	  "The keys are written by dom0 under memory/, which the guest can read but\n"
+	  "not write (docs/xenstore-keys.md).\n" },
 	{ "help", xb_cmd_help, false,
 	  "Show the commands, or one command's help",
 	  "[CMD]", "" },
