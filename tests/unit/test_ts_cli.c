@@ -139,6 +139,50 @@ static long long num(yajl_val v, const char *k1, const char *k2)
 	return YAJL_GET_INTEGER(n);
 }
 
+/* mem-policy: every bad request is refused before anything is written. */
+static void test_mem_policy_usage(void **state)
+{
+	static const char *const bad[][8] = {
+		{ "mem-policy", "pv1", "--min", "2g", "--max", "1g", NULL },
+		{ "mem-policy", "pv1", "--min", "512", NULL },
+		{ "mem-policy", "pv1", "--min", "10%", "--max", "1g", NULL },
+		{ "mem-policy", "pv1", "--min", "+1g", "--max", "2g", NULL },
+		{ "mem-policy", "pv1", "--min", "512", "--max", "1g", "--weight", },
+		{ "mem-policy", "pv1", "--clear", "--min", "512", NULL },
+		{ "mem-policy", "--min", "512", "--max", "1g", NULL },
+		{ "mem-policy", "pv1", "pvh2", "--clear", NULL },
+	};
+	struct xb_fake *f = *state;
+	struct run r;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = run(f, bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4],
+			bad[i][5], bad[i][6], NULL);
+		assert_int_equal(r.rc, XB_EXIT_USAGE);
+		assert_int_equal(r.out_len, 0);
+		run_free(&r);
+	}
+	r = run(f, "mem-policy", "pv1", "--min", "512", "--max", "1g", "--weight", "0", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+	r = run(f, "mem-policy", "pv1", "--min", "512", "--max", "1g", "--weight", "1001", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+	/* checked against the domain: unknown, above static-max, below the floor */
+	r = run(f, "mem-policy", "nosuch", "--min", "512", "--max", "1g", NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	assert_non_null(strstr(r.err, "no such domain"));
+	run_free(&r);
+	r = run(f, "mem-policy", "pv1", "--min", "512", "--max", "64g", NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	assert_non_null(strstr(r.err, "static-max"));
+	run_free(&r);
+	r = run(f, "mem-policy", "pv1", "--min", "1", "--max", "1g", NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	assert_non_null(strstr(r.err, "below"));
+	run_free(&r);
+}
+
 static void test_list_json_shape(void **state)
 {
 	struct run r = run(*state, "list", "--json", NULL);
@@ -659,6 +703,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mem_set_rollback_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_short_and_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_all_selection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mem_policy_usage, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ts_cli", tests, NULL, NULL);
