@@ -30,7 +30,7 @@ oom_kills() {
 ok=1
 lab_guest busy --type pv --mem 512 --maxmem 1024 --kernel xb61 --module --stress || ok=0
 lab_guest idle --type pv --mem 1024 --kernel xb61 --module || ok=0
-lab_guest liar --type pv --mem 256 --kernel xb61 || ok=0
+lab_guest liar --type pv --mem 256 --maxmem 512 --kernel xb61 || ok=0
 if [ $ok = 0 ]; then
 	lab_fail "daemon-guests" "a guest did not come up"
 	return 0 2>/dev/null || exit 0
