@@ -28,13 +28,16 @@ oom_kills() {
 }
 
 ok=1
-lab_guest busy --type pv --mem 512 --maxmem 1024 --kernel xb61 --module --stress || ok=0
+# a guest grows back only up to the size it booted with (docs/driver.md):
+# both start at 1 GiB and the daemon shrinks them
+lab_guest busy --type pv --mem 1024 --kernel xb61 --module --stress || ok=0
 lab_guest idle --type pv --mem 1024 --kernel xb61 --module || ok=0
 lab_guest liar --type pv --mem 256 --maxmem 512 --kernel xb61 || ok=0
 if [ $ok = 0 ]; then
 	lab_fail "daemon-guests" "a guest did not come up"
 	return 0 2>/dev/null || exit 0
 fi
+lab_check "daemon-busy-driver" lab_exec busy 'test -d /sys/kernel/xballoon && command -v stress-ng'
 lab_check "daemon-mem-policy" sh -c '
 	xballoon mem-policy busy --min 256 --max 1024 --weight 1 &&
 	xballoon mem-policy idle --min 256 --max 1024 &&
@@ -49,16 +52,18 @@ fi
 b0=$(oom_kills busy) i0=$(oom_kills idle)
 
 # the liar: a report every second, no memory available, deflates climbing
-lab_exec liar "nohup sh -c 'n=0; while :; do n=\$((n + 1));
+lab_exec liar "sh -c 'n=0; while :; do n=\$((n + 1));
 	xlab-xs write /local/domain/$(lab_domid liar)/data/xballoon/report \
 	\"v=1 seq=\$n state=oom-deflated mem_total_kb=67108864 mem_avail_kb=0 balloon_kb=0 oom_deflates=\$n\";
-	sleep 1; done' >/dev/null 2>&1 &"
+	sleep 1; done' </dev/null >/dev/null 2>&1 &"
 
-# no free host memory beyond the reserve
+# a host short of memory: the reserve is 768 MiB more than is free, so the
+# guests share about 1.5 GiB of their 2.25 GiB
 free=$(xl info | awk '/^free_memory/ {print $3}')
+idle0=$(tgt_mib idle)
 cat >/tmp/xballoond.conf <<CONF
 [host]
-reserve = $((free > 64 ? free - 32 : 32))
+reserve = $((free + 768))
 [margin]
 default = 96m
 min = 64m
@@ -81,8 +86,7 @@ else
 fi
 
 # idle: both shrink toward need + their share; the liar stays in its range
-idle0=$(tgt_mib idle)
-if wait_tgt idle -lt 1000 90; then
+if wait_tgt idle -lt 800 90; then
 	lab_pass "daemon-idle-shrinks" "idle target $idle0 -> $(tgt_mib idle) MiB"
 else
 	lab_fail "daemon-idle-shrinks" "idle target still $(tgt_mib idle) MiB"
@@ -92,8 +96,8 @@ busy1=$(tgt_mib busy) idle1=$(tgt_mib idle)
 lab_log "before the workload: busy $busy1 MiB, idle $idle1 MiB, liar $(tgt_mib liar) MiB"
 
 # the workload: 600 MiB kept for 60 s in busy
-lab_exec busy 'nohup stress-ng --vm 1 --vm-bytes 600M --vm-keep --timeout 60s >/tmp/st.log 2>&1 &'
-if wait_tgt busy -ge 800 120; then
+lab_exec busy 'stress-ng --vm 1 --vm-bytes 600M --vm-keep --timeout 60s </dev/null >/tmp/st.log 2>&1 &'
+if wait_tgt busy -ge 750 120; then
 	lab_pass "daemon-busy-gets-memory" "busy target $busy1 -> $(tgt_mib busy) MiB, Xen $(lab_xen_mem_kb busy) KiB"
 else
 	lab_fail "daemon-busy-gets-memory" "busy target $(tgt_mib busy) MiB (was $busy1)"
@@ -110,7 +114,7 @@ if [ "$liar" -le 384 ] && [ "$liar" -ge 128 ]; then
 else
 	lab_fail "daemon-liar-bounded" "liar target $liar MiB"
 fi
-lab_exec busy 'for i in $(seq 90); do pgrep stress-ng >/dev/null || break; sleep 1; done; tail -2 /tmp/st.log' |
+lab_exec busy 'for i in $(seq 90); do pidof stress-ng >/dev/null || break; sleep 1; done; tail -2 /tmp/st.log' |
 	sed 's/^/  | /'
 b1=$(oom_kills busy) i1=$(oom_kills idle)
 if [ "$b1" = "$b0" ] && [ "$i1" = "$i0" ] && [ -n "$b1" ] && [ -n "$i1" ]; then
