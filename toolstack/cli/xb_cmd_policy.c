@@ -25,7 +25,7 @@ static int abs_size(struct xb_cli *cli, const char *opt, const char *s,
 	struct xb_size sz;
 	const char *why;
 
-	if (xb_size_parse(s, strlen(s), &sz, &why) < 0)
+	if (xballoon_size_parse(s, strlen(s), &sz, &why) < 0)
 		return xb_usage_error(cli, CMD, "%s %s: %s", opt, s, why);
 	if (sz.kind != XB_SIZE_ABS)
 		return xb_usage_error(cli, CMD, "%s %s: an absolute size is needed", opt, s);
@@ -102,7 +102,7 @@ int xb_cmd_mem_policy(struct xb_cli *cli, int argc, char **argv)
 			has_max = true;
 			break;
 		case 'w':
-			if (xb_xs_u64(optarg, strlen(optarg), &w) < 0 || w == 0 ||
+			if (xballoon_xs_u64(optarg, strlen(optarg), &w) < 0 || w == 0 ||
 			    w > WEIGHT_MAX)
 				rc = xb_usage_error(cli, CMD, "--weight %s: 1 to %d",
 						    optarg, WEIGHT_MAX);
@@ -126,7 +126,7 @@ int xb_cmd_mem_policy(struct xb_cli *cli, int argc, char **argv)
 		return xb_usage_error(cli, CMD, "--min is above --max");
 	if (xb_take_snapshot(cli, CMD, &snap))
 		return XB_EXIT_ERROR;
-	d = xb_snapshot_lookup(&snap, argv[optind]);
+	d = xballoon_snapshot_lookup(&snap, argv[optind]);
 	if (!d) {
 		fprintf(cli->err, "xballoon %s: %s: no such domain\n", CMD, argv[optind]);
 		rc = XB_EXIT_ERROR;
@@ -139,7 +139,7 @@ int xb_cmd_mem_policy(struct xb_cli *cli, int argc, char **argv)
 			(d->xen.domid ? XB_DOMU_MIN_KB : XB_DOM0_MIN_KB) / 1024);
 		rc = XB_EXIT_ERROR;
 	}
-	xs = xb_backend_xs_handle(cli->be);
+	xs = xballoon_backend_xs_handle(cli->be);
 	if (!rc && !xs) {
 		fprintf(cli->err, "xballoon %s: no xenstore connection\n", CMD);
 		rc = XB_EXIT_ERROR;
@@ -156,6 +156,6 @@ int xb_cmd_mem_policy(struct xb_cli *cli, int argc, char **argv)
 		fprintf(cli->out, "%s(%" PRIu32 "): dynamic-min %" PRIu64 " KiB, dynamic-max %"
 			PRIu64 " KiB, weight %" PRIu64 "\n", d->name, d->xen.domid,
 			min_kb, max_kb, w);
-	xb_snapshot_free(&snap);
+	xballoon_snapshot_free(&snap);
 	return rc;
 }

@@ -27,7 +27,7 @@ static int size_kb(const char *v, uint64_t *kb_r, const char **why_r)
 {
 	struct xb_size sz;
 
-	if (xb_size_parse(v, strlen(v), &sz, why_r) < 0)
+	if (xballoon_size_parse(v, strlen(v), &sz, why_r) < 0)
 		return -1;
 	if (sz.kind != XB_SIZE_ABS) {
 		*why_r = "must be an absolute size (512m, 2g; bare number = MiB)";
@@ -47,7 +47,7 @@ static int duration_ms(const char *v, uint64_t *ms_r, const char **why_r)
 		len -= 2;
 		mul = 1;
 	}
-	if (xb_xs_u64(v, len, &n) < 0 || n > 86400000) {
+	if (xballoon_xs_u64(v, len, &n) < 0 || n > 86400000) {
 		*why_r = "must be whole seconds (5) or milliseconds (500ms)";
 		return -1;
 	}
@@ -57,7 +57,7 @@ static int duration_ms(const char *v, uint64_t *ms_r, const char **why_r)
 
 static int number(const char *v, uint64_t max, uint64_t *n_r, const char **why_r)
 {
-	if (xb_xs_u64(v, strlen(v), n_r) < 0 || *n_r > max) {
+	if (xballoon_xs_u64(v, strlen(v), n_r) < 0 || *n_r > max) {
 		*why_r = "must be a whole number in range";
 		return -1;
 	}
@@ -199,13 +199,13 @@ const char *xbd_policy_keys(const char *min, size_t min_len, const char *max,
 		return NULL;
 	if (!min || !max)
 		return "dynamic-min and dynamic-max must both be set";
-	if (xb_xs_u64(min, min_len, &lo) < 0 || xb_xs_u64(max, max_len, &hi) < 0)
+	if (xballoon_xs_u64(min, min_len, &lo) < 0 || xballoon_xs_u64(max, max_len, &hi) < 0)
 		return "dynamic-min/max is not a decimal KiB value";
 	if (lo > hi)
 		return "dynamic-min is above dynamic-max";
 	if (hi > XB_SIZE_MAX_KB)
 		return "dynamic-max is out of range";
-	if (weight && (xb_xs_u64(weight, weight_len, &w) < 0 || w == 0 ||
+	if (weight && (xballoon_xs_u64(weight, weight_len, &w) < 0 || w == 0 ||
 		       w > XBD_WEIGHT_MAX))
 		return "weight is not 1..1000";
 	d->has_policy = true;

@@ -158,7 +158,7 @@ static bool track_stuck(const struct xbd_config *cfg, const struct xbd_dom *d,
 	uint64_t gap = d->tot_kb > d->target_kb ? d->tot_kb - d->target_kb :
 			d->target_kb - d->tot_kb;
 
-	if (m->track_target_kb != d->target_kb || gap <= xb_target_tolerance_kb(d->target_kb)) {
+	if (m->track_target_kb != d->target_kb || gap <= xballoon_target_tolerance_kb(d->target_kb)) {
 		m->track_target_kb = d->target_kb;
 		m->best_gap_kb = gap;
 		m->last_progress_ms = now_ms;
@@ -285,7 +285,7 @@ void xbd_policy_step(const struct xbd_config *cfg, const struct xbd_host *host,
 		s[i].need = clamp_u64(add_sat(o->used_kb, m->margin_kb),
 				      s[i].lo, s[i].hi);
 		if (moved && d->tot_kb > d->target_kb +
-		    xb_target_tolerance_kb(d->target_kb)) {
+		    xballoon_target_tolerance_kb(d->target_kb)) {
 			/* it borrowed: what it took is its need now */
 			o->borrow = true;
 			s[i].need = clamp_u64(max_u64(s[i].need, d->tot_kb),

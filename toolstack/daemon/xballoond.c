@@ -146,7 +146,7 @@ static void watch_domains(struct daemon *dm, const struct xb_snapshot *snap)
 	if (!nw)
 		return;
 	for (size_t i = 0; i < dm->n_watched; i++) {
-		if (xb_snapshot_find(snap, dm->watched[i]))
+		if (xballoon_snapshot_find(snap, dm->watched[i]))
 			continue;
 		snprintf(path, sizeof(path), "/local/domain/%u/data/xballoon/report",
 			 dm->watched[i]);
@@ -197,8 +197,8 @@ static void apply(struct daemon *dm, const struct xb_domain *d,
 	       dm->dry_run ? ",\"dry_run\":true" : "");
 	if (dm->dry_run)
 		return;
-	if (xb_dom_set_target(dm->be, d, &size, XB_MAXMEM_FOLLOW, NULL, &why) ||
-	    xb_dom_set_xen_maxmem(dm->be, d->xen.domid, o->maxmem_kb)) {
+	if (xballoon_dom_set_target(dm->be, d, &size, XB_MAXMEM_FOLLOW, NULL, &why) ||
+	    xballoon_dom_set_xen_maxmem(dm->be, d->xen.domid, o->maxmem_kb)) {
 		logmsg(LOG_ERR, "dom %u: setting target %llu KiB failed: %s (%s)",
 		       d->xen.domid, (unsigned long long)o->target_kb,
 		       why ? why : "maxmem", strerror(errno));
@@ -217,7 +217,7 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 	size_t n = 0;
 	int rc = -1;
 
-	if (xb_snapshot_take(dm->be, &snap)) {
+	if (xballoon_snapshot_take(dm->be, &snap)) {
 		logmsg(LOG_ERR, "snapshot failed: %s", strerror(errno));
 		return -1;
 	}
@@ -273,7 +273,7 @@ out:
 	free(mem);
 	free(out);
 	free(dd);
-	xb_snapshot_free(&snap);
+	xballoon_snapshot_free(&snap);
 	return rc;
 }
 
@@ -331,12 +331,12 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	dm.be = xb_backend_xen_open();
+	dm.be = xballoon_backend_xen_open();
 	if (!dm.be) {
 		logmsg(LOG_ERR, "xballoond: cannot open Xen/xenstore: %s", strerror(errno));
 		return 1;
 	}
-	dm.xs = xb_backend_xs_handle(dm.be);
+	dm.xs = xballoon_backend_xs_handle(dm.be);
 	dm.w = dm.xs ? xsw_open(&xsw_xs_ops, dm.xs, 0) : NULL;
 	if (!dm.w || xsw_add(dm.w, "@introduceDomain", TOKEN_INTRO) ||
 	    xsw_add(dm.w, "@releaseDomain", TOKEN_INTRO)) {
@@ -351,7 +351,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)dm.cfg.policy.headroom_kb,
 	       (unsigned long long)dm.cfg.resample_ms, dm.dry_run ? "true" : "false");
 	while (!stop) {
-		uint64_t now = xb_backend_now_ms(dm.be), wait_ms;
+		uint64_t now = xballoon_backend_now_ms(dm.be), wait_ms;
 		struct pollfd pfd = { .fd = xsw_fd(dm.w), .events = POLLIN };
 		char *path, *token;
 
@@ -375,12 +375,12 @@ int main(int argc, char **argv)
 		}
 		while (xsw_next(dm.w, &path, &token) == 1) {
 			if (!pending)
-				event_ms = xb_backend_now_ms(dm.be);
+				event_ms = xballoon_backend_now_ms(dm.be);
 			pending = true;
 			free(path);
 			free(token);
 		}
-		now = xb_backend_now_ms(dm.be);
+		now = xballoon_backend_now_ms(dm.be);
 		if (!pending && now - last_ms >= dm.cfg.resample_ms) {
 			pending = true;	/* the safety resample */
 			event_ms = now - DEBOUNCE_MS;
@@ -390,7 +390,7 @@ int main(int argc, char **argv)
 	logmsg(LOG_INFO, "{\"event\":\"stop\"}");
 out:
 	xsw_close(dm.w);
-	xb_backend_close(dm.be);
+	xballoon_backend_close(dm.be);
 	free(dm.store);
 	free(dm.watched);
 	return rc;

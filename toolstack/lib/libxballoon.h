@@ -441,7 +441,7 @@ int xballoon_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
  * key changes. xballoond bounds how far a guest can deflate beyond its target
  * with it (target + headroom). 0 or -1 with errno (EINVAL: out of range).
  */
-int xb_dom_set_xen_maxmem(struct xb_backend *be, uint32_t domid,
+int xballoon_dom_set_xen_maxmem(struct xb_backend *be, uint32_t domid,
 			  uint64_t maxmem_kb);
 
 /*

@@ -282,7 +282,7 @@ int xballoon_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 	return rc;
 }
 
-int xb_dom_set_xen_maxmem(struct xb_backend *be, uint32_t domid,
+int xballoon_dom_set_xen_maxmem(struct xb_backend *be, uint32_t domid,
 			  uint64_t maxmem_kb)
 {
 	if (maxmem_kb > XB_SIZE_MAX_KB) {
