@@ -40,7 +40,7 @@ else
 	echo "not ok 3 - make all and make install call no package manager"
 	cat "$tmp/pkg-calls"
 fi
-stray=$(find "$tmp/dest" -type f | sed "s|^$tmp/dest||" | grep -v -e '^/usr/bin/' -e '^/usr/share/man/' \
+stray=$(find "$tmp/dest" -type f | sed "s|^$tmp/dest||" | grep -v -e '^/usr/bin/' -e '^/usr/sbin/xballoond$' -e '^/usr/share/man/' \
 	-e '^/usr/lib/libxballoon\.so\.' -e '^/usr/lib/pkgconfig/xballoon\.pc$' \
 	-e '^/usr/include/libxballoon\.h$' -e '^/usr/share/bash-completion/completions/xballoon$' \
 	-e '^/usr/lib/systemd/system/')
