@@ -51,12 +51,12 @@ complete -p xballoon
 SH
 )
 tap "$reg" "complete -F _xballoon xballoon" "an interactive bash with bash-completion loads the installed completion"
-tap "$(complete_words xballoon '')" "--help help info list mem-max mem-set wait watch " "commands"
-tap "$(complete_words xballoon mem-)" "mem-max mem-set " "commands by prefix"
+tap "$(complete_words xballoon '')" "--help help info list mem-max mem-policy mem-set wait watch " "commands"
+tap "$(complete_words xballoon mem-)" "mem-max mem-policy mem-set " "commands by prefix"
 tap "$(complete_words xballoon mem-set --w)" "--wait " "mem-set's options"
 tap "$(complete_words xballoon watch --)" "--duration --interval --json --rate --stuck " "watch's options"
 tap "$(complete_words xballoon mem-set --wait '')" "0 12 3 7 Domain-0 web1 web2 " \
 	"domain names and ids from xenstore (a name with a blank is left out)"
 tap "$(complete_words xballoon list we)" "web1 web2 " "domain names by prefix"
 tap "$(complete_words xballoon wait --timeout '')" "" "no domains after an option that takes seconds"
-tap "$(complete_words xballoon help m)" "mem-max mem-set " "help completes commands"
+tap "$(complete_words xballoon help m)" "mem-max mem-policy mem-set " "help completes commands"
