@@ -259,12 +259,18 @@ int xballoon_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
 	return xballoon_snapshot_take_flags(be, XB_SNAP_FOLLOWED, snap_r);
 }
 
-/* XBALLOON_TIMING: where a snapshot's time goes (make bench), in ms */
-static double phase_ms(double *last)
+/*
+ * XBALLOON_TIMING: where a snapshot's time goes (make bench), in ms. Off, it
+ * reads no clock: a clock read can be a trip through Xen in a PV dom0, and
+ * watch and wait take a snapshot every tick.
+ */
+static double phase_ms(bool timing, double *last)
 {
 	struct timespec ts;
 	double now, d;
 
+	if (!timing)
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 	d = *last ? now - *last : 0;
@@ -282,13 +288,13 @@ int xballoon_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 	size_t n = 0, i;
 	int saved;
 
-	phase_ms(&t);
+	phase_ms(timing, &t);
 	if (list_domains(be, &info, &n))
 		return -1;
-	ms_list = phase_ms(&t);
+	ms_list = phase_ms(timing, &t);
 	if (be->ops->physinfo(be, &snap.host))
 		goto fail;
-	ms_host = phase_ms(&t);
+	ms_host = phase_ms(timing, &t);
 	set_host(&snap);
 	snap.doms = calloc(n ? n : 1, sizeof(*snap.doms));
 	if (!snap.doms)
@@ -297,15 +303,15 @@ int xballoon_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 	for (i = 0; i < n; i++)
 		snap.doms[i].xen = info[i];
 
-	phase_ms(&t);
+	phase_ms(timing, &t);
 	if (read_batched(be, &snap, false) && xb_txn_run(be, snapshot_body, &snap, NULL))
 		goto fail;
-	ms_keys = phase_ms(&t);
+	ms_keys = phase_ms(timing, &t);
 	/* reports: guest-owned, untrusted, deliberately outside the transaction */
 	if (read_batched(be, &snap, true))
 		for (i = 0; i < n; i++)
 			xballoon_read_report(be, snap.doms[i].xen.domid, &snap.doms[i].report);
-	ms_reports = phase_ms(&t);
+	ms_reports = phase_ms(timing, &t);
 	if (timing) {
 		size_t nkeys = 0;
 
