@@ -1,15 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0
-# Lab scenario: 1024 -> 128 -> 1024 MiB give-back and take-back on PV and PVH
-# guests, xballoon.ko (xb61) against Linux's own driver (ref61), in one lab run.
+# Lab scenario: give-back 1024 -> 128 MiB and take-back 128 -> 1024 MiB,
+# xballoon.ko (xb61, xb612) against Linux's own driver on the same source
+# (ref61, ref612; ref612 is in the lab only when XENLAB_KERNELS names it, as
+# make bench does),
+# like for like: both zero the pages they give to Xen (xballoon's default
+# scrub=1; Linux's CONFIG_XEN_SCRUB_PAGES_DEFAULT=y), checked and printed.
 #   tests/lab/xenlab run bench/driver-bench.sh --verbose
-# Each measurement is the time from `xl mem-set` until Xen's view of the guest
-# (xentop, tot_pages) is within 1% of the target, polled as fast as xentop
-# answers. One line per measurement:
-#   XB-BENCH driver=<xballoon|xballoon-scrub|linux> type=<pv|pvh> dir=<give|take> mib=<N> secs=<S|timeout> mib_s=<R> xen_kb=<KiB at the end>
-# plus, for xballoon, the driver's own counters (hypercalls, 2 MiB extents,
-# worker start latency).
+# Per guest type (PV, PVH) both guests run side by side and BENCH_ROUNDS
+# rounds (default 5) alternate which driver goes first. Two clocks per
+# measurement:
+#  - xen: from `xl mem-set` in dom0 until Xen's count (xentop, tot_pages) is
+#    within 1% of the target, polled as fast as xentop answers;
+#  - usable: in the guest, from the moment it sees the new memory/target until
+#    the driver's own count of the guest's memory (xballoon: current_kb;
+#    Linux: xen_memory0/info/current_kb) is within 1%, i.e. until the pages
+#    are back in (or out of) the kernel's hands, mappings included.
+# One line per measurement:
+#   XB-BENCH driver=<xballoon|linux> kernel=K type=T dir=<give|take> round=R mib=N secs=S usable=U scrub=0|1
+# and for xballoon, where its worker's time went (deltas of its counters):
+#   XB-BENCH-TIME kernel=K type=T dir=D round=R work_us= hv_us= scrub_us= alloc_us=
 
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-120}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 
 bench_now() { cut -d' ' -f1 /proc/uptime; }
 
@@ -31,51 +43,107 @@ bench_wait() {
 	done
 }
 
-bench_one() {	# driver type dir guest from_mib to_mib
-	xl mem-set "$4" "${6}m"
-	_s=$(bench_wait "$4" "$6")
-	_kb=$(lab_xen_mem_kb "$4")
-	_d=$(( $5 > $6 ? $5 - $6 : $6 - $5 ))
-	if [ "$_s" = timeout ]; then
-		_r=0
-	else
-		_r=$(awk -v d="$_d" -v s="$_s" 'BEGIN { if (s < 0.01) s = 0.01; printf "%.0f\n", d / s }')
+# bench_arm GUEST DRIVER MiB: start the in-guest clock (in the background):
+# it waits (a xenstore watch, no polling) for memory/target to become MiB,
+# then polls the driver's count with shell builtins and sleep 0.01, and
+# writes both uptimes to /tmp/usable
+bench_arm() {
+	case $2 in
+	xballoon) _f=/sys/kernel/xballoon/current_kb ;;
+	*) _f=/sys/devices/system/xen_memory/xen_memory0/info/current_kb ;;
+	esac
+	_lo=$(($3 * 1024 * 99 / 100)) _hi=$(($3 * 1024 * 101 / 100))
+	lab_exec "$1" "rm -f /tmp/usable
+		sh -c 'xlab-xs wait memory/target $(($3 * 1024)) 300000 || exit 1
+			read a b </proc/uptime
+			while :; do read c <$_f; [ \$c -ge $_lo ] && [ \$c -le $_hi ] && break; sleep 0.01; done
+			read e f </proc/uptime
+			echo \$a \$e >/tmp/usable' >/dev/null 2>&1 &"
+}
+
+bench_usable() {	# GUEST: seconds, or "timeout" (20 s after Xen's count)
+	_n=0
+	while [ $_n -lt 40 ]; do
+		_u=$(lab_exec "$1" 'cat /tmp/usable 2>/dev/null')
+		if [ -n "$_u" ]; then
+			echo "$_u" | awk '{ printf "%.2f\n", $2 - $1 }'
+			return 0
+		fi
+		sleep 0.5
+		_n=$((_n + 1))
+	done
+	echo timeout
+}
+
+bench_xbtimes() {	# GUEST: work hv scrub alloc (µs, cumulative)
+	lab_exec "$1" 'cd /sys/kernel/xballoon && echo $(cat work_us) $(cat time_hv_us) $(cat time_scrub_us) $(cat time_alloc_us)' | tr -d '\r'
+}
+
+bench_one() {	# driver kernel type dir guest from_mib to_mib round scrub
+	_b=
+	[ "$1" = xballoon ] && _b=$(bench_xbtimes "$5")
+	bench_arm "$5" "$1" "$7"
+	xl mem-set "$5" "${7}m"
+	_s=$(bench_wait "$5" "$7")
+	_kb=$(lab_xen_mem_kb "$5")
+	_u=$(bench_usable "$5")
+	_d=$(( $6 > $7 ? $6 - $7 : $7 - $6 ))
+	echo "XB-BENCH driver=$1 kernel=$2 type=$3 dir=$4 round=$8 mib=$_d secs=$_s usable=$_u scrub=$9 xen_kb=$_kb"
+	if [ "$1" = xballoon ]; then
+		echo "$_b $(bench_xbtimes "$5")" | awk -v h="kernel=$2 type=$3 dir=$4 round=$8" \
+			'{ printf "XB-BENCH-TIME %s work_us=%d hv_us=%d scrub_us=%d alloc_us=%d\n", h, $5 - $1, $6 - $2, $7 - $3, $8 - $4 }'
 	fi
-	echo "XB-BENCH driver=$1 type=$2 dir=$3 mib=$_d secs=$_s mib_s=$_r xen_kb=$_kb"
-	if [ "$_s" = timeout ] && [ "$1" = xballoon ]; then
-		lab_fail "$1-$2-$3" "did not reach $6 MiB in ${BENCH_TIMEOUT}s (Xen at $_kb KiB)"
-	elif [ "$_s" = timeout ]; then
-		# the baseline not reaching the target is a measurement, not a failure
-		lab_pass "$1-$2-$3" "did not reach $6 MiB in ${BENCH_TIMEOUT}s (Xen at $_kb KiB)"
+	if [ "$_s" = timeout ] || [ "$_u" = timeout ]; then
+		if [ "$1" = xballoon ]; then
+			lab_fail "$1-$3-$4-$8" "did not reach $7 MiB in ${BENCH_TIMEOUT}s (Xen at $_kb KiB, usable $_u)"
+		else
+			# the baseline not reaching the target is a measurement
+			lab_pass "$1-$3-$4-$8" "did not reach $7 MiB in ${BENCH_TIMEOUT}s (Xen at $_kb KiB, usable $_u)"
+		fi
 	else
-		lab_pass "$1-$2-$3" "$_d MiB in ${_s}s, $_r MiB/s"
+		lab_pass "$1-$3-$4-$8" "$_d MiB: Xen ${_s}s, usable ${_u}s"
 	fi
 }
 
+for line in 61 612; do
 for t in pv pvh; do
-	for drv in xballoon linux; do
-		case $drv in
-		xballoon) k=xb61 m=--module ;;
-		linux) k=ref61 m= ;;
-		esac
-		g=b$t$k
-		# shellcheck disable=SC2086
-		if ! lab_guest "$g" --type "$t" --mem 1024 --kernel "$k" $m; then
-			lab_fail "$drv-$t-boot" "guest did not come up"
-			continue
-		fi
-		sleep 2
-		bench_one "$drv" "$t" give "$g" 1024 128
-		[ "$drv" = xballoon ] && lab_exec "$g" 'cd /sys/kernel/xballoon && echo "XB-BENCH-INFO give hypercalls=$(cat hypercalls) extents_2m_out=$(cat extents_2m_out) start_latency_us=$(cat start_latency_us) work_us=$(cat work_us)"'
-		bench_one "$drv" "$t" take "$g" 128 1024
-		if [ "$drv" = xballoon ]; then
-			lab_exec "$g" 'cd /sys/kernel/xballoon && echo "XB-BENCH-INFO take hypercalls=$(cat hypercalls) extents_2m_in=$(cat extents_2m_in) start_latency_us=$(cat start_latency_us) work_us=$(cat work_us)"'
-			# Linux zeroes pages before giving them (XEN_SCRUB_PAGES_DEFAULT=y
-			# in the ref kernel); xballoon does not by default: measure both
-			lab_exec "$g" 'echo 1 >/sys/module/xballoon/parameters/scrub'
-			bench_one xballoon-scrub "$t" give "$g" 1024 128
-			bench_one xballoon-scrub "$t" take "$g" 128 1024
-		fi
-		lab_destroy "$g"
+	kx=xb$line kl=ref$line gx=bx$t$line gl=bl$t$line
+	if [ ! -d /lab/kernels/$kl ]; then
+		echo "no $kl kernel in this lab (make bench builds it: XENLAB_KERNELS)"
+		continue
+	fi
+	if ! lab_guest "$gx" --type "$t" --mem 1024 --kernel "$kx" --module ||
+		! lab_guest "$gl" --type "$t" --mem 1024 --kernel "$kl"; then
+		lab_fail "$t$line-boot" "a guest did not come up"
+		lab_destroy "$gx"
+		lab_destroy "$gl"
+		continue
+	fi
+	sx=$(lab_exec "$gx" 'cat /sys/module/xballoon/parameters/scrub' | tr -d '\r')
+	sl=$(lab_exec "$gl" 'cat /sys/devices/system/xen_memory/xen_memory0/scrub_pages' | tr -d '\r')
+	case $sx in Y|1) sx=1 ;; *) sx=0 ;; esac
+	case $sl in Y|1) sl=1 ;; *) sl=0 ;; esac
+	if [ $sx = 1 ] && [ $sl = 1 ]; then
+		lab_pass "$t$line-like-for-like" "both drivers zero the pages they give to Xen"
+	else
+		lab_fail "$t$line-like-for-like" "scrub: xballoon $sx, Linux $sl"
+	fi
+	sleep 2
+	r=1
+	while [ $r -le "$BENCH_ROUNDS" ]; do
+		if [ $((r % 2)) = 1 ]; then order="xballoon linux"; else order="linux xballoon"; fi
+		for dir in give take; do
+			for drv in $order; do
+				case $drv in xballoon) g=$gx k=$kx s=$sx ;; *) g=$gl k=$kl s=$sl ;; esac
+				case $dir in
+				give) bench_one "$drv" "$k" "$t" give "$g" 1024 128 "$r" "$s" ;;
+				*) bench_one "$drv" "$k" "$t" take "$g" 128 1024 "$r" "$s" ;;
+				esac
+			done
+		done
+		r=$((r + 1))
 	done
+	lab_destroy "$gx"
+	lab_destroy "$gl"
+done
 done

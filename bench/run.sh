@@ -14,7 +14,8 @@ benches=(bench/*-bench.sh)
 log=$out/serial.log
 # --report-only: rewrite docs/performance.md from the last run's serial log
 if [ "${1:-}" != --report-only ]; then
-	XENLAB_SCENARIO_TIMEOUT=${XENLAB_SCENARIO_TIMEOUT:-1500} \
+	XENLAB_KERNELS=${XENLAB_KERNELS:-xb61 ref61 xb612 ref612} \
+	XENLAB_SCENARIO_TIMEOUT=${XENLAB_SCENARIO_TIMEOUT:-2400} \
 		tests/lab/xenlab run "${benches[@]}" --verbose --log "$log" |
 		grep -E 'XB-BENCH|CHECK|SCENARIO' || echo "bench: the lab run reported failures (log: $log)"
 fi
