@@ -68,6 +68,18 @@ enum xb_scrub {
 	XB_SCRUB_COUNT
 };
 
+/*
+ * Which driver owns memory/target. driver: xballoon.ko (kernels without
+ * CONFIG_XEN_BALLOON). companion: Linux's xen-balloon driver does, and
+ * xballoon.ko only reports and deflates on OOM through it.
+ */
+enum xb_mode {
+	XB_MODE_DRIVER,
+	XB_MODE_COMPANION,
+	XB_MODE_COUNT
+};
+
+const char *xb_mode_name(enum xb_mode m);
 const char *xb_state_name(enum xb_state s);
 const char *xb_err_name(enum xb_err e);
 const char *xb_scrub_name(enum xb_scrub s);
@@ -137,6 +149,7 @@ struct xb_core {
 	bool hv_failed;		/* last hypercall returned an error */
 	u64 quarantine_pages;	/* held: neither Xen nor the guest can use them */
 	enum xb_scrub scrub;	/* how pages given to Xen are cleared */
+	enum xb_mode mode;	/* driver or companion (fixed at load) */
 	enum xb_state state;
 	enum xb_err last_error;
 	struct xb_counters cnt;
@@ -292,6 +305,47 @@ long xb_report_delay(const struct xb_report_clock *rc,
 		     const struct xb_core *now, const struct xb_core *last,
 		     u64 now_ms, u32 period_ms, u32 min_interval_ms);
 
+/*
+ * Pressure stall information for memory, as /proc/pressure/memory shows it:
+ * the share of the last 10 s in which some task (some) or every non-idle
+ * task (full) stalled on memory, and the total stall time since boot.
+ */
+struct xb_psi {
+	bool valid;		/* read and parsed; the fields below hold */
+	u32 some_avg10_milli;	/* percent * 1000, at most 100000 */
+	u32 full_avg10_milli;
+	u64 some_total_us;
+	u64 full_total_us;
+};
+
+/* avg10 moves by this much (1 percentage point) or to/from 0: report */
+#define XB_PSI_SIGNIFICANT_MILLI 1000u
+
+/*
+ * Parse the text of /proc/pressure/memory (len bytes, need not be
+ * NUL-terminated): a "some" and a "full" line of name=value tokens, of
+ * which avg10 (percent, up to 3 decimals) and total (us) are kept. Returns
+ * 0, or -XB_EINVAL (p->valid is then false).
+ */
+int xb_psi_parse(const char *s, size_t len, struct xb_psi *p);
+/* Is the change from last to now worth a report of its own? */
+bool xb_psi_changed(const struct xb_psi *now, const struct xb_psi *last);
+/*
+ * Were there stalls in the last 10 s? Then PSI is sampled again every
+ * report period, until its averages are back to zero.
+ */
+bool xb_psi_active(const struct xb_psi *p);
+
+/*
+ * xb_report_delay with PSI: also due (at the minimum interval) when the
+ * PSI sample psi differs significantly from psi_last, the one last
+ * reported. psi NULL: xb_report_delay.
+ */
+long xb_report_delay_psi(const struct xb_report_clock *rc,
+			 const struct xb_core *now, const struct xb_core *last,
+			 const struct xb_psi *psi, const struct xb_psi *psi_last,
+			 u64 now_ms, u32 period_ms, u32 min_interval_ms);
+
 struct xb_meminfo {
 	u64 mem_total_kb;
 	u64 mem_avail_kb;
@@ -301,6 +355,7 @@ struct xb_meminfo {
 	u64 swap_out;
 	u64 major_faults;
 	u64 oom_kills;
+	struct xb_psi psi;	/* reported when psi.valid */
 };
 
 /*

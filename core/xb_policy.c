@@ -31,6 +31,16 @@ static const char *const xb_scrub_names[XB_SCRUB_COUNT] = {
 	[XB_SCRUB_INIT_ON_ALLOC] = "init-on-alloc",
 };
 
+static const char *const xb_mode_names[XB_MODE_COUNT] = {
+	[XB_MODE_DRIVER] = "driver",
+	[XB_MODE_COMPANION] = "companion",
+};
+
+const char *xb_mode_name(enum xb_mode m)
+{
+	return (unsigned int)m < XB_MODE_COUNT ? xb_mode_names[m] : "driver";
+}
+
 const char *xb_state_name(enum xb_state s)
 {
 	return (unsigned int)s < XB_STATE_COUNT ? xb_state_names[s] : "error";
