@@ -65,6 +65,7 @@ enum xb_scrub {
 	XB_SCRUB_ZERO,		/* the driver zeroes every page */
 	XB_SCRUB_INIT_ON_FREE,	/* the kernel zeroed it when it was freed */
 	XB_SCRUB_INIT_ON_ALLOC,	/* the kernel zeroed it when it was allocated */
+	XB_SCRUB_LINUX,		/* companion: Linux's driver (xen_scrub_pages) */
 	XB_SCRUB_COUNT
 };
 

@@ -29,6 +29,7 @@ static const char *const xb_scrub_names[XB_SCRUB_COUNT] = {
 	[XB_SCRUB_ZERO] = "zero",
 	[XB_SCRUB_INIT_ON_FREE] = "init-on-free",
 	[XB_SCRUB_INIT_ON_ALLOC] = "init-on-alloc",
+	[XB_SCRUB_LINUX] = "linux",
 };
 
 static const char *const xb_mode_names[XB_MODE_COUNT] = {

@@ -197,7 +197,7 @@ static int xb_psi_line(const char *s, size_t len, u32 *avg10_r, u64 *total_r)
 			have_avg = true;
 		} else if (xb_same(s + i, eq - i, "total")) {
 			if (have_total || xb_psi_u64(s + eq + 1, end - eq - 1,
-						      total_r))
+						     total_r))
 				return -XB_EINVAL;
 			have_total = true;
 		}

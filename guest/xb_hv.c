@@ -121,6 +121,16 @@ u64 xb_hv_current_reservation(void)
 	return rc > 0 ? (u64)rc : 0;
 }
 
+/* Xen's max_pages for this domain (maxmem), 0 if unknown */
+u64 xb_hv_maximum_reservation(void)
+{
+	domid_t domid = DOMID_SELF;
+	long rc;
+
+	rc = HYPERVISOR_memory_op(XENMEM_maximum_reservation, &domid);
+	return rc > 0 ? (u64)rc : 0;
+}
+
 u64 xb_hv_balloon_pages(void)
 {
 	return xb_nr_4k + xb_nr_2m * XB_PAGES_2M;
