@@ -72,6 +72,7 @@ void xb_json_report(yajl_gen g, const struct xb_report *r)
 	if (r->status == XB_REPORT_VALID) {
 		xb_json_str(g, "state", xballoon_rstate_name[r->state]);
 		xb_json_str(g, "last_error", xballoon_rerror_name[r->last_error]);
+		xb_json_str(g, "mode", xballoon_rmode_name[r->mode]);
 		for (int f = 0; f < XB_RF_NR; f++)
 			if (xb_report_has(r, (enum xb_rfield)f))
 				xb_json_u64(g, xballoon_rfield_name[f], r->num[f]);
