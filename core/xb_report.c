@@ -78,7 +78,9 @@ int xb_report_format(const struct xb_core *c, const struct xb_meminfo *mi,
 	xb_tok_u64(&b, "bad_targets", c->cnt.bad_targets);
 	xb_tok_word(&b, "scrub", xb_scrub_name(c->scrub));
 	xb_tok_u64(&b, "quarantine_kb", xb_pages_to_kb(c->quarantine_pages));
-	xb_tok_word(&b, "rmmod", xb_core_holds_pages(c) ? "busy" : "ok");
+	/* a companion holds no pages: Linux's balloon does */
+	xb_tok_word(&b, "rmmod", c->mode == XB_MODE_DRIVER &&
+		    xb_core_holds_pages(c) ? "busy" : "ok");
 	xb_tok_word(&b, "mode", xb_mode_name(c->mode));
 	if (mi) {
 		xb_tok_u64(&b, "mem_total_kb", mi->mem_total_kb);

@@ -317,6 +317,13 @@ static void test_psi_report(void **state)
 	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
 	assert_int_equal(rp_num(&r, "psi_some_avg10_milli", &v), -1);
 	assert_string_equal(rp_str(&r, "mode"), "driver");
+	assert_string_equal(rp_str(&r, "rmmod"), "busy");
+	c.mode = XB_MODE_COMPANION;	/* Linux's balloon holds the pages */
+	len = xb_report_format(&c, &mi, 1, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_string_equal(rp_str(&r, "rmmod"), "ok");
+	assert_string_equal(rp_str(&r, "mode"), "companion");
+	c.mode = XB_MODE_DRIVER;
 	assert_int_equal(xb_psi_parse(psi_text, strlen(psi_text), &mi.psi), 0);
 	len = xb_report_format(&c, &mi, 2, buf, sizeof(buf));
 	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
