@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 70 (estimate)
+# lab-seconds: 99 (measured alone, one lab)
 # PSI in the report (issue 10): the lab guest kernels have CONFIG_PSI, the
 # report carries psi_some/full_avg10_milli and _total_us; a guest squeezed
 # below its working set (stress-ng --vm over a lowered target) stalls on
