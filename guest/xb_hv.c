@@ -287,6 +287,21 @@ static bool xb_pv_mapped_as(struct page *page, unsigned long mfn, bool map)
 }
 
 /*
+ * MULTI_update_va_mapping() without its trace_xen_mc_entry(): that
+ * tracepoint is not exported, so with CONFIG_TRACEPOINTS (every
+ * distribution kernel) a module calling the inline does not link.
+ */
+static void xb_mc_update_va_mapping(struct multicall_entry *mcl,
+				    unsigned long va, pte_t new_val,
+				    unsigned long flags)
+{
+	mcl->op = __HYPERVISOR_update_va_mapping;
+	mcl->args[0] = va;
+	mcl->args[1] = new_val.pte;
+	mcl->args[2] = flags;
+}
+
+/*
  * Map (map: to xb_frames[i]) or unmap the kernel's direct mapping of
  * xb_pages[0..n) with one multicall; an unmap ends with one flush of all
  * TLBs. Entries that did not take effect get the fate fail.
@@ -303,7 +318,7 @@ static void xb_pv_remap(unsigned long n, bool map, u8 fail)
 		pte_t pte = map ? mfn_pte(xb_frames[i], PAGE_KERNEL) :
 			__pte_ma(0);
 
-		MULTI_update_va_mapping(&xb_mcl[i], va, pte, 0);
+		xb_mc_update_va_mapping(&xb_mcl[i], va, pte, 0);
 	}
 	if (map && (xb_inject & XB_INJECT_PV_MAP)) {
 		/*
@@ -316,7 +331,7 @@ static void xb_pv_remap(unsigned long n, bool map, u8 fail)
 		xmaddr_t pt = arbitrary_virt_to_machine(ptep);
 
 		xb_inject &= ~XB_INJECT_PV_MAP;
-		MULTI_update_va_mapping(&xb_mcl[0], va,
+		xb_mc_update_va_mapping(&xb_mcl[0], va,
 					mfn_pte(PFN_DOWN(pt.maddr), PAGE_KERNEL),
 					0);
 	}
