@@ -136,6 +136,12 @@ static void test_list_companion_psi(void **state)
 	assert_non_null(strstr(r.out, "\"psi_some_avg10_milli\":2580"));
 	assert_non_null(strstr(r.out, "\"psi_full_total_us\":192826"));
 	run_free(&r);
+	r = run(f, "list", "--prometheus", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "xballoon_driver_psi_memory_some_avg10_ratio{domid=\"1\",name=\"pv1\",type=\"pv\"} 0.0258\n"));
+	assert_non_null(strstr(r.out, "xballoon_driver_psi_memory_full_seconds_total{domid=\"1\",name=\"pv1\",type=\"pv\"} 0.192826\n"));
+	assert_null(strstr(r.out, "xballoon_driver_psi_memory_full_seconds_total{domid=\"2\""));
+	run_free(&r);
 }
 
 static yajl_val parse_json(const char *s)
