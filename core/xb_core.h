@@ -357,7 +357,22 @@ struct xb_meminfo {
 	u64 major_faults;
 	u64 oom_kills;
 	struct xb_psi psi;	/* reported when psi.valid */
+	/*
+	 * Xen's count of the guest's pages (XENMEM_current_reservation, in
+	 * Xen's frame: no target_diff), read when the report is written;
+	 * 0: unknown, not reported.
+	 */
+	u64 xen_pages;
 };
+
+/*
+ * Pages missing from Xen's count that the driver did not give back: taken
+ * out of the reservation by Linux's own balloon core for its users (gntdev,
+ * privcmd, grant tables: alloc_xenballooned_pages and
+ * xen_alloc_unpopulated_pages) behind the driver's back. 0 when Xen's count
+ * is unknown, or not below the driver's (in Xen's frame).
+ */
+u64 xb_core_others_pages(const struct xb_core *c, u64 xen_pages);
 
 /*
  * Format the version-1 report into buf (NUL-terminated). Returns its length,

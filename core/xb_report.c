@@ -54,6 +54,17 @@ static void xb_tok_word(struct xb_buf *b, const char *name, const char *w)
 	xb_put(b, w);
 }
 
+u64 xb_core_others_pages(const struct xb_core *c, u64 xen_pages)
+{
+	u64 mine;
+
+	/* the driver's count in Xen's frame: its size less what it gave */
+	if (!xen_pages || c->total_pages < c->target_diff_pages + c->balloon_pages)
+		return 0;
+	mine = c->total_pages - c->target_diff_pages - c->balloon_pages;
+	return mine > xen_pages ? mine - xen_pages : 0;
+}
+
 int xb_report_format(const struct xb_core *c, const struct xb_meminfo *mi,
 		     u64 seq, char *buf, size_t size)
 {
@@ -91,6 +102,11 @@ int xb_report_format(const struct xb_core *c, const struct xb_meminfo *mi,
 		xb_tok_u64(&b, "swap_out", mi->swap_out);
 		xb_tok_u64(&b, "major_faults", mi->major_faults);
 		xb_tok_u64(&b, "oom_kills", mi->oom_kills);
+	}
+	if (mi && mi->xen_pages) {
+		xb_tok_u64(&b, "xen_current_kb", xb_pages_to_kb(mi->xen_pages));
+		xb_tok_u64(&b, "others_kb",
+			   xb_pages_to_kb(xb_core_others_pages(c, mi->xen_pages)));
 	}
 	if (mi && mi->psi.valid) {
 		xb_tok_u64(&b, "psi_some_avg10_milli", mi->psi.some_avg10_milli);

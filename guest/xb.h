@@ -56,6 +56,7 @@ void xb_kick(void);
 void xb_set_target(int parse_rc, u64 target_kb);
 u64 xb_pressure_deflate(u64 nr_pages, unsigned int wait_ms);
 void xb_snapshot(struct xb_core *out);
+void xb_snapshot_xen(struct xb_core *out, u64 *xen_pages);
 
 /* xb_hv.c: callers hold xb.lock */
 struct xb_hv_stats {

@@ -133,6 +133,20 @@ void xb_snapshot(struct xb_core *out)
 }
 
 /*
+ * The core and Xen's count of the guest's pages, read together under the
+ * lock (no batch half done between them), for a report.
+ */
+void xb_snapshot_xen(struct xb_core *out, u64 *xen_pages)
+{
+	mutex_lock(&xb.lock);
+	if (xb.companion)
+		xb_companion_sync();
+	*out = xb.core;
+	*xen_pages = xb_hv_current_reservation();
+	mutex_unlock(&xb.lock);
+}
+
+/*
  * Companion mode, under guest memory pressure (OOM notifier): raise Linux's
  * balloon target by up to nr_pages, within what it holds ballooned and what
  * Xen's maxmem allows, and wait up to wait_ms for its worker to bring the

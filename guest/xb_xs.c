@@ -34,6 +34,7 @@ static struct xb_core xb_last;		/* core as last reported */
 static struct xb_psi xb_psi_now;	/* PSI as last sampled */
 static struct xb_psi xb_psi_last;	/* PSI as last reported */
 static u64 xb_psi_at_ms;		/* time of the last sample */
+static u64 xb_others_logged;		/* pages of balloon.c's users, as logged */
 static bool xb_psi_sampled;
 static char xb_report_buf[XB_REPORT_MAX + 1];
 static unsigned long xb_events[NR_VM_EVENT_ITEMS];
@@ -117,13 +118,26 @@ void xb_report_kick(void)
 		mod_delayed_work(system_wq, &xb_report_work, 0);
 }
 
-static void xb_report_write(const struct xb_core *now)
+/*
+ * Write the report of the core as it is now (re-read into *now together
+ * with Xen's count of the guest's pages: one hypercall per report).
+ */
+static void xb_report_write(struct xb_core *now)
 {
 	struct xb_meminfo mi;
+	u64 others;
 	int len, err;
 
 	xb_meminfo(&mi);
 	mi.psi = xb_psi_now;
+	xb_snapshot_xen(now, &mi.xen_pages);
+	others = xb_core_others_pages(now, mi.xen_pages);
+	if (others != xb_others_logged) {
+		pr_info_ratelimited("Linux's balloon core holds %llu KiB of the reservation for its users (gntdev, privcmd, grant tables); Xen counts %llu KiB\n",
+				    xb_pages_to_kb(others),
+				    xb_pages_to_kb(mi.xen_pages));
+		xb_others_logged = others;
+	}
 	len = xb_report_format(now, &mi, xb_reports + 1, xb_report_buf,
 			       sizeof(xb_report_buf));
 	if (len < 0) {

@@ -23,6 +23,13 @@ if [ -n "$(drv_tok "$g" psi_some_total_us)" ] && [ -n "$(drv_tok "$g" psi_full_a
 else
 	lab_fail "psi-fields" "report: $(xlab-xs read "$rp")"
 fi
+# issue 9 section 3: the report carries Xen's count next to the driver's
+xc=$(drv_tok "$g" xen_current_kb) xk=$(lab_xen_mem_kb "$g")
+if [ -n "$xc" ] && [ "$xc" = "$xk" ] && [ "$(drv_tok "$g" others_kb)" = 0 ]; then
+	lab_pass "psi-xen-count" "xen_current_kb $xc = Xen's tot_pages as dom0 reads it, others_kb 0"
+else
+	lab_fail "psi-xen-count" "xen_current_kb ${xc:-none}, dom0 reads $xk KiB, others_kb $(drv_tok "$g" others_kb)"
+fi
 t0=$(drv_tok "$g" psi_some_total_us)
 seq0=$(drv_tok "$g" seq)
 # below the workload: reclaim, swap-less thrashing of the page cache and

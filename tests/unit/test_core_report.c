@@ -34,7 +34,7 @@ static void assert_tok(const struct rp_report *r, const char *name, u64 want)
 
 static void test_fields(void **state)
 {
-	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8, { 0 } };
+	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8, { 0 }, 0 };
 	struct rp_report r;
 	struct xb_core c;
 	char buf[XB_REPORT_MAX + 1];
@@ -302,7 +302,7 @@ static void test_psi_changed(void **state)
 
 static void test_psi_report(void **state)
 {
-	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8, { 0 } };
+	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8, { 0 }, 0 };
 	struct xb_report_clock rc = { .last_ms = 1000, .written = true };
 	struct xb_psi last = { .valid = true };
 	char buf[XB_REPORT_MAX + 1];
@@ -352,6 +352,44 @@ static void test_psi_report(void **state)
 					     1000, 200), 150);
 }
 
+/* issue 9 section 3: Xen's count next to the driver's */
+static void test_xen_count(void **state)
+{
+	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8, { 0 }, 0 };
+	char buf[XB_REPORT_MAX + 1];
+	struct xb_config cfg = {
+		.initial_pages = 200000,
+		.static_max_kb = 1048576,
+		.auto_translated = true,	/* target_diff 62144 pages */
+	};
+	struct rp_report r;
+	struct xb_core c;
+	int len;
+	u64 v;
+
+	(void)state;
+	xb_core_init(&c, &cfg);
+	assert_true(c.target_diff_pages == 62144);
+	c.balloon_pages = 50000;
+	/* the driver's count in Xen's frame: 200000 - 50000 */
+	assert_true(xb_core_others_pages(&c, 150000) == 0);
+	assert_true(xb_core_others_pages(&c, 149000) == 1000);
+	assert_true(xb_core_others_pages(&c, 151000) == 0);
+	assert_true(xb_core_others_pages(&c, 0) == 0);	/* unknown */
+	len = xb_report_format(&c, &mi, 1, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_int_equal(rp_num(&r, "xen_current_kb", &v), -1);
+	mi.xen_pages = 149000;
+	len = xb_report_format(&c, &mi, 2, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_int_equal(rp_num(&r, "xen_current_kb", &v), 0);
+	assert_true(v == 149000 * 4);
+	assert_int_equal(rp_num(&r, "others_kb", &v), 0);
+	assert_true(v == 4000);
+	c.balloon_pages = 300000;	/* nonsense: no underflow */
+	assert_true(xb_core_others_pages(&c, 1) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_psi_parse),
 		cmocka_unit_test(test_psi_changed),
 		cmocka_unit_test(test_psi_report),
+		cmocka_unit_test(test_xen_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

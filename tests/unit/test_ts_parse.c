@@ -240,6 +240,10 @@ static void test_report_psi_mode(void **state)
 	assert_string_equal(xballoon_rfield_name[XB_RF_PSI_FULL_TOTAL],
 			    "psi_full_total_us");
 
+	parse("v=1 xen_current_kb=786432 others_kb=4096", &r);
+	assert_int_equal(r.num[XB_RF_XEN_CURRENT], 786432);
+	assert_int_equal(r.num[XB_RF_OTHERS], 4096);
+
 	/* no mode: a driver older than the field, always the driver */
 	parse("v=1 state=idle", &r);
 	assert_int_equal(r.mode, XB_RMODE_DRIVER);

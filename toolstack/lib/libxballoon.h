@@ -106,6 +106,12 @@ enum xb_rfield {
 	/* PSI memory: avg10 in percent * 1000 (at most 100000), totals in us */
 	XB_RF_PSI_SOME_AVG10, XB_RF_PSI_SOME_TOTAL, XB_RF_PSI_FULL_AVG10,
 	XB_RF_PSI_FULL_TOTAL,
+	/*
+	 * Xen's count of the guest's pages as the driver read it, and what
+	 * Linux's balloon core holds of the reservation for gntdev, privcmd,
+	 * grant tables (KiB)
+	 */
+	XB_RF_XEN_CURRENT, XB_RF_OTHERS,
 	XB_RF_NR
 };
 

@@ -26,6 +26,8 @@ const char *const xballoon_rfield_name[XB_RF_NR] = {
 	[XB_RF_PSI_SOME_TOTAL] = "psi_some_total_us",
 	[XB_RF_PSI_FULL_AVG10] = "psi_full_avg10_milli",
 	[XB_RF_PSI_FULL_TOTAL] = "psi_full_total_us",
+	[XB_RF_XEN_CURRENT] = "xen_current_kb",
+	[XB_RF_OTHERS] = "others_kb",
 };
 
 const char *const xballoon_rmode_name[XB_RMODE_NR] = {
