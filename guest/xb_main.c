@@ -109,6 +109,12 @@ static void xb_companion_sync(void)
 			   READ_ONCE(balloon_stats.balloon_high);
 	c->total_pages = cur + c->balloon_pages + diff;
 	c->target_pages = tgt + diff;
+	/*
+	 * Linux's driver retries with a doubling delay (schedule_delay, s):
+	 * the report period stretches with it, as in driver mode
+	 */
+	c->backoff_ms = (u32)min_t(u64, READ_ONCE(balloon_stats.schedule_delay) *
+				   MSEC_PER_SEC, XB_BACKOFF_MAX_MS);
 	if (xb.comp_oom_target && tgt == xb.comp_oom_target) {
 		c->state = XB_STATE_OOM_DEFLATED;
 		return;
