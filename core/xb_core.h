@@ -270,6 +270,37 @@ void xb_settle_result(struct xb_settle *s, u32 removed);
 /* Once settled: where page i belongs. */
 enum xb_settle_fate xb_settle_fate(const struct xb_settle *s, u32 i);
 
+/*
+ * Companion mode: the numbers of Linux's own balloon driver
+ * (balloon_stats), in its frame (the guest's pages, no target_diff).
+ */
+struct xb_linux_stats {
+	u64 current_pages;
+	u64 target_pages;
+	u64 balloon_pages;	/* balloon_low + balloon_high */
+	u64 schedule_delay_s;	/* its retry delay, s */
+};
+
+/*
+ * Mirror Linux's balloon in the core (for the report): sizes in the
+ * memory/target frame, state idle / inflating / deflating, or oom-deflated
+ * while Linux's target is still oom_target (the one an OOM deflate set, 0
+ * none). Returns false once it is not (dom0 wrote a new target): the caller
+ * forgets oom_target.
+ */
+bool xb_core_companion(struct xb_core *c, const struct xb_linux_stats *s,
+		       u64 oom_target);
+
+/*
+ * Companion mode, OOM: the target to give Linux's balloon so that up to want
+ * more pages come back, bounded by what its balloon holds and by what Xen
+ * lets the domain grow (xen_max - xen_cur, maxmem), counting pages Linux is
+ * already taking back (its target above its current). Returns the pages
+ * added (0: nothing to do, *target_r unchanged).
+ */
+u64 xb_companion_raise(const struct xb_linux_stats *s, u64 want, u64 xen_cur,
+		       u64 xen_max, u64 *target_r);
+
 /* Report rate limiting */
 struct xb_report_clock {
 	u64 last_ms;		/* time of the last report written */

@@ -98,35 +98,22 @@ u64 xb_now_ms(void)
  * the guest's frame; the core's are in memory/target's (+ target_diff).
  * Called with xb.lock held.
  */
+static void xb_linux_stats(struct xb_linux_stats *s)
+{
+	s->current_pages = READ_ONCE(balloon_stats.current_pages);
+	s->target_pages = READ_ONCE(balloon_stats.target_pages);
+	s->balloon_pages = READ_ONCE(balloon_stats.balloon_low) +
+			   READ_ONCE(balloon_stats.balloon_high);
+	s->schedule_delay_s = READ_ONCE(balloon_stats.schedule_delay);
+}
+
 static void xb_companion_sync(void)
 {
-	struct xb_core *c = &xb.core;
-	u64 diff = c->target_diff_pages;
-	u64 cur = READ_ONCE(balloon_stats.current_pages);
-	u64 tgt = READ_ONCE(balloon_stats.target_pages);
+	struct xb_linux_stats s;
 
-	c->balloon_pages = READ_ONCE(balloon_stats.balloon_low) +
-			   READ_ONCE(balloon_stats.balloon_high);
-	c->total_pages = cur + c->balloon_pages + diff;
-	c->target_pages = tgt + diff;
-	/*
-	 * Linux's driver retries with a doubling delay (schedule_delay, s):
-	 * the report period stretches with it, as in driver mode
-	 */
-	c->backoff_ms = (u32)min_t(u64, READ_ONCE(balloon_stats.schedule_delay) *
-				   MSEC_PER_SEC, XB_BACKOFF_MAX_MS);
-	if (xb.comp_oom_target && tgt == xb.comp_oom_target) {
-		c->state = XB_STATE_OOM_DEFLATED;
-		return;
-	}
-	xb.comp_oom_target = 0;
-	c->req_target_pages = c->target_pages;
-	if (cur > tgt)
-		c->state = XB_STATE_INFLATING;
-	else if (cur < tgt && c->balloon_pages)
-		c->state = XB_STATE_DEFLATING;
-	else
-		c->state = XB_STATE_IDLE;
+	xb_linux_stats(&s);
+	if (!xb_core_companion(&xb.core, &s, xb.comp_oom_target))
+		xb.comp_oom_target = 0;
 }
 
 void xb_snapshot(struct xb_core *out)
@@ -162,36 +149,34 @@ void xb_snapshot_xen(struct xb_core *out, u64 *xen_pages)
 static u64 xb_companion_deflate(u64 nr_pages, unsigned int wait_ms)
 {
 	unsigned long until = jiffies + msecs_to_jiffies(wait_ms);
-	u64 cur = READ_ONCE(balloon_stats.current_pages);
-	u64 tgt = READ_ONCE(balloon_stats.target_pages);
-	u64 held = READ_ONCE(balloon_stats.balloon_low) +
-		   READ_ONCE(balloon_stats.balloon_high);
-	u64 xen_cur = xb_hv_current_reservation();
 	u64 xen_max = xb_hv_maximum_reservation();
-	u64 room, base, now = cur;
+	struct xb_linux_stats s;
+	u64 target = 0, cur, now;
 
-	/* what Xen lets the domain grow by (its own count, maxmem) */
-	room = xen_max > xen_cur ? xen_max - xen_cur : 0;
-	nr_pages = min3(nr_pages, held, room);
+	xb_linux_stats(&s);
+	cur = s.current_pages;
+	now = cur;
+	nr_pages = xb_companion_raise(&s, nr_pages,
+				      xb_hv_current_reservation(), xen_max,
+				      &target);
 	if (!nr_pages)
 		return 0;
-	base = max(cur, tgt);
-	balloon_set_new_target(base + nr_pages);
+	balloon_set_new_target(target);
 	while (time_before(jiffies, until)) {
 		now = READ_ONCE(balloon_stats.current_pages);
-		if (now >= cur + nr_pages)
+		if (now >= target)
 			break;
 		schedule_timeout_uninterruptible(1);
 	}
 	now = READ_ONCE(balloon_stats.current_pages);
 	if (mutex_trylock(&xb.lock)) {
-		xb.comp_oom_target = base + nr_pages;
+		xb.comp_oom_target = target;
 		xb_core_oom_deflated(&xb.core, now > cur ? now - cur : 0,
 				     xb_now_ms());
 		mutex_unlock(&xb.lock);
 	}
 	pr_info_ratelimited("guest short of memory: raised Linux's balloon target to %llu KiB (maxmem %llu KiB), %llu KiB back so far\n",
-			    xb_pages_to_kb(base + nr_pages),
+			    xb_pages_to_kb(target),
 			    xb_pages_to_kb(xen_max),
 			    xb_pages_to_kb(now > cur ? now - cur : 0));
 	xb_report_kick();
