@@ -65,9 +65,22 @@ enum xb_scrub {
 	XB_SCRUB_ZERO,		/* the driver zeroes every page */
 	XB_SCRUB_INIT_ON_FREE,	/* the kernel zeroed it when it was freed */
 	XB_SCRUB_INIT_ON_ALLOC,	/* the kernel zeroed it when it was allocated */
+	XB_SCRUB_LINUX,		/* companion: Linux's driver (xen_scrub_pages) */
 	XB_SCRUB_COUNT
 };
 
+/*
+ * Which driver owns memory/target. driver: xballoon.ko (kernels without
+ * CONFIG_XEN_BALLOON). companion: Linux's xen-balloon driver does, and
+ * xballoon.ko only reports and deflates on OOM through it.
+ */
+enum xb_mode {
+	XB_MODE_DRIVER,
+	XB_MODE_COMPANION,
+	XB_MODE_COUNT
+};
+
+const char *xb_mode_name(enum xb_mode m);
 const char *xb_state_name(enum xb_state s);
 const char *xb_err_name(enum xb_err e);
 const char *xb_scrub_name(enum xb_scrub s);
@@ -137,6 +150,7 @@ struct xb_core {
 	bool hv_failed;		/* last hypercall returned an error */
 	u64 quarantine_pages;	/* held: neither Xen nor the guest can use them */
 	enum xb_scrub scrub;	/* how pages given to Xen are cleared */
+	enum xb_mode mode;	/* driver or companion (fixed at load) */
 	enum xb_state state;
 	enum xb_err last_error;
 	struct xb_counters cnt;
@@ -256,6 +270,37 @@ void xb_settle_result(struct xb_settle *s, u32 removed);
 /* Once settled: where page i belongs. */
 enum xb_settle_fate xb_settle_fate(const struct xb_settle *s, u32 i);
 
+/*
+ * Companion mode: the numbers of Linux's own balloon driver
+ * (balloon_stats), in its frame (the guest's pages, no target_diff).
+ */
+struct xb_linux_stats {
+	u64 current_pages;
+	u64 target_pages;
+	u64 balloon_pages;	/* balloon_low + balloon_high */
+	u64 schedule_delay_s;	/* its retry delay, s */
+};
+
+/*
+ * Mirror Linux's balloon in the core (for the report): sizes in the
+ * memory/target frame, state idle / inflating / deflating, or oom-deflated
+ * while Linux's target is still oom_target (the one an OOM deflate set, 0
+ * none). Returns false once it is not (dom0 wrote a new target): the caller
+ * forgets oom_target.
+ */
+bool xb_core_companion(struct xb_core *c, const struct xb_linux_stats *s,
+		       u64 oom_target);
+
+/*
+ * Companion mode, OOM: the target to give Linux's balloon so that up to want
+ * more pages come back, bounded by what its balloon holds and by what Xen
+ * lets the domain grow (xen_max - xen_cur, maxmem), counting pages Linux is
+ * already taking back (its target above its current). Returns the pages
+ * added (0: nothing to do, *target_r unchanged).
+ */
+u64 xb_companion_raise(const struct xb_linux_stats *s, u64 want, u64 xen_cur,
+		       u64 xen_max, u64 *target_r);
+
 /* Report rate limiting */
 struct xb_report_clock {
 	u64 last_ms;		/* time of the last report written */
@@ -292,6 +337,47 @@ long xb_report_delay(const struct xb_report_clock *rc,
 		     const struct xb_core *now, const struct xb_core *last,
 		     u64 now_ms, u32 period_ms, u32 min_interval_ms);
 
+/*
+ * Pressure stall information for memory, as /proc/pressure/memory shows it:
+ * the share of the last 10 s in which some task (some) or every non-idle
+ * task (full) stalled on memory, and the total stall time since boot.
+ */
+struct xb_psi {
+	bool valid;		/* read and parsed; the fields below hold */
+	u32 some_avg10_milli;	/* percent * 1000, at most 100000 */
+	u32 full_avg10_milli;
+	u64 some_total_us;
+	u64 full_total_us;
+};
+
+/* avg10 moves by this much (1 percentage point) or to/from 0: report */
+#define XB_PSI_SIGNIFICANT_MILLI 1000u
+
+/*
+ * Parse the text of /proc/pressure/memory (len bytes, need not be
+ * NUL-terminated): a "some" and a "full" line of name=value tokens, of
+ * which avg10 (percent, up to 3 decimals) and total (us) are kept. Returns
+ * 0, or -XB_EINVAL (p->valid is then false).
+ */
+int xb_psi_parse(const char *s, size_t len, struct xb_psi *p);
+/* Is the change from last to now worth a report of its own? */
+bool xb_psi_changed(const struct xb_psi *now, const struct xb_psi *last);
+/*
+ * Were there stalls in the last 10 s? Then PSI is sampled again every
+ * report period, until its averages are back to zero.
+ */
+bool xb_psi_active(const struct xb_psi *p);
+
+/*
+ * xb_report_delay with PSI: also due (at the minimum interval) when the
+ * PSI sample psi differs significantly from psi_last, the one last
+ * reported. psi NULL: xb_report_delay.
+ */
+long xb_report_delay_psi(const struct xb_report_clock *rc,
+			 const struct xb_core *now, const struct xb_core *last,
+			 const struct xb_psi *psi, const struct xb_psi *psi_last,
+			 u64 now_ms, u32 period_ms, u32 min_interval_ms);
+
 struct xb_meminfo {
 	u64 mem_total_kb;
 	u64 mem_avail_kb;
@@ -301,7 +387,23 @@ struct xb_meminfo {
 	u64 swap_out;
 	u64 major_faults;
 	u64 oom_kills;
+	struct xb_psi psi;	/* reported when psi.valid */
+	/*
+	 * Xen's count of the guest's pages (XENMEM_current_reservation, in
+	 * Xen's frame: no target_diff), read when the report is written;
+	 * 0: unknown, not reported.
+	 */
+	u64 xen_pages;
 };
+
+/*
+ * Pages missing from Xen's count that the driver did not give back: taken
+ * out of the reservation by Linux's own balloon core for its users (gntdev,
+ * privcmd, grant tables: alloc_xenballooned_pages and
+ * xen_alloc_unpopulated_pages) behind the driver's back. 0 when Xen's count
+ * is unknown, or not below the driver's (in Xen's frame).
+ */
+u64 xb_core_others_pages(const struct xb_core *c, u64 xen_pages);
 
 /*
  * Format the version-1 report into buf (NUL-terminated). Returns its length,

@@ -29,7 +29,18 @@ static const char *const xb_scrub_names[XB_SCRUB_COUNT] = {
 	[XB_SCRUB_ZERO] = "zero",
 	[XB_SCRUB_INIT_ON_FREE] = "init-on-free",
 	[XB_SCRUB_INIT_ON_ALLOC] = "init-on-alloc",
+	[XB_SCRUB_LINUX] = "linux",
 };
+
+static const char *const xb_mode_names[XB_MODE_COUNT] = {
+	[XB_MODE_DRIVER] = "driver",
+	[XB_MODE_COMPANION] = "companion",
+};
+
+const char *xb_mode_name(enum xb_mode m)
+{
+	return (unsigned int)m < XB_MODE_COUNT ? xb_mode_names[m] : "driver";
+}
 
 const char *xb_state_name(enum xb_state s)
 {
@@ -525,4 +536,50 @@ long xb_report_delay(const struct xb_report_clock *rc,
 	else
 		return -1;
 	return due > now_ms ? (long)(due - now_ms) : 0;
+}
+
+bool xb_core_companion(struct xb_core *c, const struct xb_linux_stats *s,
+		       u64 oom_target)
+{
+	u64 diff = c->target_diff_pages;
+	u64 backoff = s->schedule_delay_s * 1000;
+
+	c->balloon_pages = s->balloon_pages;
+	c->total_pages = s->current_pages + s->balloon_pages + diff;
+	c->target_pages = s->target_pages + diff;
+	/* Linux retries with a doubling delay: reports stretch with it */
+	c->backoff_ms = backoff < XB_BACKOFF_MAX_MS ? (u32)backoff :
+		XB_BACKOFF_MAX_MS;
+	if (oom_target && s->target_pages == oom_target) {
+		c->state = XB_STATE_OOM_DEFLATED;
+		return true;
+	}
+	c->req_target_pages = c->target_pages;
+	if (s->current_pages > s->target_pages)
+		c->state = XB_STATE_INFLATING;
+	else if (s->current_pages < s->target_pages && s->balloon_pages)
+		c->state = XB_STATE_DEFLATING;
+	else
+		c->state = XB_STATE_IDLE;
+	return false;
+}
+
+u64 xb_companion_raise(const struct xb_linux_stats *s, u64 want, u64 xen_cur,
+		       u64 xen_max, u64 *target_r)
+{
+	u64 base = s->current_pages > s->target_pages ? s->current_pages :
+		s->target_pages;
+	u64 pending = base - s->current_pages;	/* Linux still taking back */
+	u64 room = xen_max > xen_cur ? xen_max - xen_cur : 0;
+	u64 held = s->balloon_pages;
+
+	room = room > pending ? room - pending : 0;
+	held = held > pending ? held - pending : 0;
+	if (want > room)
+		want = room;
+	if (want > held)
+		want = held;
+	if (want)
+		*target_r = base + want;
+	return want;
 }

@@ -6,6 +6,7 @@
  *   xb_xs.c     xenstore: memory/target watch, data/xballoon/report
  *   xb_sysfs.c  /sys/kernel/xballoon/
  *   xb_oom.c    OOM notifier and shrinker: deflate under guest pressure
+ *   xb_psi.c    memory pressure stall information for the report
  *   xb_core.c   the freestanding core (../core)
  */
 #ifndef XB_H
@@ -24,6 +25,8 @@ struct xb_dev {
 	struct delayed_work balloon_work;
 	bool stopping;
 	bool pinned;		/* holds a reference on the module (pages held) */
+	bool companion;		/* Linux's xen-balloon drives memory/target */
+	u64 comp_oom_target;	/* companion: the target an OOM deflate set */
 	/* statistics, under lock */
 	u64 wakeups;		/* balloon worker runs */
 	u64 work_ns;		/* time spent in the worker */
@@ -54,6 +57,7 @@ void xb_kick(void);
 void xb_set_target(int parse_rc, u64 target_kb);
 u64 xb_pressure_deflate(u64 nr_pages, unsigned int wait_ms);
 void xb_snapshot(struct xb_core *out);
+void xb_snapshot_xen(struct xb_core *out, u64 *xen_pages);
 
 /* xb_hv.c: callers hold xb.lock */
 struct xb_hv_stats {
@@ -85,6 +89,7 @@ extern struct xb_hv_stats xb_hv_stats;
 int xb_hv_init(unsigned int batch_pages);
 void xb_hv_exit(void);
 u64 xb_hv_current_reservation(void);
+u64 xb_hv_maximum_reservation(void);
 /* Give back up to nr_pages (zeroed as xb.core.scrub says). */
 void xb_hv_inflate(u64 nr_pages, struct xb_hv_result *r);
 /*
@@ -105,6 +110,12 @@ int xb_xs_read_kb(const char *dir, const char *node, u64 *kb_r, int *parse_rc);
 void xb_xs_remove_report(void);
 void xb_report_kick(void);
 extern u64 xb_reports;
+
+/* xb_psi.c */
+void xb_psi_init(void);
+void xb_psi_sample(struct xb_psi *p, u64 now_ms);
+void xb_psi_pressure(void);
+void xb_psi_exit(void);
 
 /* xb_sysfs.c */
 int xb_sysfs_init(void);

@@ -127,6 +127,16 @@ u64 xb_hv_current_reservation(void)
 	return rc > 0 ? (u64)rc : 0;
 }
 
+/* Xen's max_pages for this domain (maxmem), 0 if unknown */
+u64 xb_hv_maximum_reservation(void)
+{
+	domid_t domid = DOMID_SELF;
+	long rc;
+
+	rc = HYPERVISOR_memory_op(XENMEM_maximum_reservation, &domid);
+	return rc > 0 ? (u64)rc : 0;
+}
+
 u64 xb_hv_balloon_pages(void)
 {
 	return xb_nr_4k + xb_nr_2m * XB_PAGES_2M;
@@ -283,6 +293,21 @@ static bool xb_pv_mapped_as(struct page *page, unsigned long mfn, bool map)
 }
 
 /*
+ * MULTI_update_va_mapping() without its trace_xen_mc_entry(): that
+ * tracepoint is not exported, so with CONFIG_TRACEPOINTS (every
+ * distribution kernel) a module calling the inline does not link.
+ */
+static void xb_mc_update_va_mapping(struct multicall_entry *mcl,
+				    unsigned long va, pte_t new_val,
+				    unsigned long flags)
+{
+	mcl->op = __HYPERVISOR_update_va_mapping;
+	mcl->args[0] = va;
+	mcl->args[1] = new_val.pte;
+	mcl->args[2] = flags;
+}
+
+/*
  * Map (map: to xb_frames[i]) or unmap the kernel's direct mapping of
  * xb_pages[0..n) with one multicall; an unmap ends with one flush of all
  * TLBs. Entries that did not take effect get the fate fail.
@@ -300,7 +325,7 @@ static void xb_pv_remap(unsigned long n, bool map, u8 fail)
 		pte_t pte = map ? mfn_pte(xb_frames[i], PAGE_KERNEL) :
 			__pte_ma(0);
 
-		MULTI_update_va_mapping(&xb_mcl[i], va, pte, 0);
+		xb_mc_update_va_mapping(&xb_mcl[i], va, pte, 0);
 	}
 	if (map && (xb_inject & XB_INJECT_PV_MAP)) {
 		/*
@@ -313,7 +338,7 @@ static void xb_pv_remap(unsigned long n, bool map, u8 fail)
 		xmaddr_t pt = arbitrary_virt_to_machine(ptep);
 
 		xb_inject &= ~XB_INJECT_PV_MAP;
-		MULTI_update_va_mapping(&xb_mcl[0], va,
+		xb_mc_update_va_mapping(&xb_mcl[0], va,
 					mfn_pte(PFN_DOWN(pt.maddr), PAGE_KERNEL),
 					0);
 	}

@@ -17,6 +17,7 @@
 #include <linux/namei.h>
 #include <linux/path.h>
 #include <linux/sched.h>
+#include <xen/balloon.h>
 #include <xen/xen.h>
 #include <xen/features.h>
 
@@ -91,11 +92,95 @@ u64 xb_now_ms(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_MSEC);
 }
 
+/*
+ * Companion mode: the core mirrors Linux's balloon (balloon_stats, read
+ * without its lock: single words, a report needs no more). Its pages are in
+ * the guest's frame; the core's are in memory/target's (+ target_diff).
+ * Called with xb.lock held.
+ */
+static void xb_linux_stats(struct xb_linux_stats *s)
+{
+	s->current_pages = READ_ONCE(balloon_stats.current_pages);
+	s->target_pages = READ_ONCE(balloon_stats.target_pages);
+	s->balloon_pages = READ_ONCE(balloon_stats.balloon_low) +
+			   READ_ONCE(balloon_stats.balloon_high);
+	s->schedule_delay_s = READ_ONCE(balloon_stats.schedule_delay);
+}
+
+static void xb_companion_sync(void)
+{
+	struct xb_linux_stats s;
+
+	xb_linux_stats(&s);
+	if (!xb_core_companion(&xb.core, &s, xb.comp_oom_target))
+		xb.comp_oom_target = 0;
+}
+
 void xb_snapshot(struct xb_core *out)
 {
 	mutex_lock(&xb.lock);
+	if (xb.companion)
+		xb_companion_sync();
 	*out = xb.core;
 	mutex_unlock(&xb.lock);
+}
+
+/*
+ * The core and Xen's count of the guest's pages, read together under the
+ * lock (no batch half done between them), for a report.
+ */
+void xb_snapshot_xen(struct xb_core *out, u64 *xen_pages)
+{
+	mutex_lock(&xb.lock);
+	if (xb.companion)
+		xb_companion_sync();
+	*out = xb.core;
+	*xen_pages = xb_hv_current_reservation();
+	mutex_unlock(&xb.lock);
+}
+
+/*
+ * Companion mode, under guest memory pressure (OOM notifier): raise Linux's
+ * balloon target by up to nr_pages, within what it holds ballooned and what
+ * Xen's maxmem allows, and wait up to wait_ms for its worker to bring the
+ * pages in. Never waits for xb.lock; balloon_set_new_target() takes no
+ * sleeping lock. Returns the pages that came back.
+ */
+static u64 xb_companion_deflate(u64 nr_pages, unsigned int wait_ms)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(wait_ms);
+	u64 xen_max = xb_hv_maximum_reservation();
+	struct xb_linux_stats s;
+	u64 target = 0, cur, now;
+
+	xb_linux_stats(&s);
+	cur = s.current_pages;
+	now = cur;
+	nr_pages = xb_companion_raise(&s, nr_pages,
+				      xb_hv_current_reservation(), xen_max,
+				      &target);
+	if (!nr_pages)
+		return 0;
+	balloon_set_new_target(target);
+	while (time_before(jiffies, until)) {
+		now = READ_ONCE(balloon_stats.current_pages);
+		if (now >= target)
+			break;
+		schedule_timeout_uninterruptible(1);
+	}
+	now = READ_ONCE(balloon_stats.current_pages);
+	if (mutex_trylock(&xb.lock)) {
+		xb.comp_oom_target = target;
+		xb_core_oom_deflated(&xb.core, now > cur ? now - cur : 0,
+				     xb_now_ms());
+		mutex_unlock(&xb.lock);
+	}
+	pr_info_ratelimited("guest short of memory: raised Linux's balloon target to %llu KiB (maxmem %llu KiB), %llu KiB back so far\n",
+			    xb_pages_to_kb(target),
+			    xb_pages_to_kb(xen_max),
+			    xb_pages_to_kb(now > cur ? now - cur : 0));
+	xb_report_kick();
+	return now > cur ? now - cur : 0;
 }
 
 /* The scrub mode now: the parameter and the kernel's page init settings. */
@@ -276,6 +361,8 @@ u64 xb_pressure_deflate(u64 nr_pages, unsigned int wait_ms)
 	u32 backoff_ms;
 	u64 done;
 
+	if (xb.companion)
+		return wait_ms ? xb_companion_deflate(nr_pages, wait_ms) : 0;
 	while (!mutex_trylock(&xb.lock)) {
 		if (!wait_ms || time_after(jiffies, until))
 			return 0;
@@ -323,13 +410,18 @@ static void xb_release_all(void)
 	mutex_unlock(&xb.lock);
 }
 
-/* Linux's own balloon driver also watches memory/target: two would fight. */
+/*
+ * Linux's own balloon driver (xen-balloon.c) also watches memory/target: two
+ * would fight. With it built in, xballoon.ko runs as its companion; a
+ * kernel without it at build time that still has its sysfs directory is
+ * not one this module was built for.
+ */
 static bool xb_linux_balloon_active(void)
 {
 	struct path path;
 
 	if (IS_ENABLED(CONFIG_XEN_BALLOON))
-		return true;
+		return false;
 	if (kern_path("/sys/devices/system/xen_memory", LOOKUP_FOLLOW, &path))
 		return false;
 	path_put(&path);
@@ -347,9 +439,10 @@ static int __init xb_init(void)
 		return -ENODEV;
 	}
 	if (xb_linux_balloon_active()) {
-		pr_err("Linux's Xen balloon driver (CONFIG_XEN_BALLOON) is active in this kernel; two balloon drivers would fight over memory/target, not loading\n");
+		pr_err("Linux's Xen balloon driver is active but this module was built for a kernel without it (CONFIG_XEN_BALLOON=n); rebuild it against this kernel's headers, not loading\n");
 		return -EBUSY;
 	}
+	xb.companion = IS_ENABLED(CONFIG_XEN_BALLOON);
 	if (!batch_pages || batch_pages > XB_BATCH_MAX) {
 		pr_err("batch_pages must be 1-%u\n", XB_BATCH_MAX);
 		return -EINVAL;
@@ -369,10 +462,16 @@ static int __init xb_init(void)
 	cfg.floor_kb = floor_kb;
 	cfg.batch_pages = batch_pages;
 	xb_core_init(&xb.core, &cfg);
-	xb.core.scrub = xb_scrub_now();
-	xb_scrub_log(xb.core.scrub);
+	if (xb.companion) {
+		xb.core.mode = XB_MODE_COMPANION;
+		xb.core.scrub = XB_SCRUB_LINUX;
+		pr_info("companion mode: Linux's balloon driver (CONFIG_XEN_BALLOON) drives memory/target; this module reports, and deflates on OOM by raising its target within maxmem\n");
+	} else {
+		xb.core.scrub = xb_scrub_now();
+		xb_scrub_log(xb.core.scrub);
+	}
 
-	err = xb_hv_init(batch_pages);
+	err = xb.companion ? 0 : xb_hv_init(batch_pages);
 	if (err)
 		return err;
 	xb.wq = alloc_ordered_workqueue("xballoon", WQ_MEM_RECLAIM);
@@ -389,7 +488,8 @@ static int __init xb_init(void)
 	err = xb_xs_init();
 	if (err)
 		goto out_oom;
-	pr_info("ready: %s guest, %llu KiB, static-max %llu KiB, floor %llu KiB, batch %u pages\n",
+	pr_info("ready (%s mode): %s guest, %llu KiB, static-max %llu KiB, floor %llu KiB, batch %u pages\n",
+		xb_mode_name(xb.core.mode),
 		cfg.auto_translated ? "auto-translated" : "PV",
 		xb_pages_to_kb(xb.core.total_pages),
 		xb_pages_to_kb(xb.core.static_max_pages),
@@ -403,7 +503,8 @@ out_sysfs:
 out_wq:
 	destroy_workqueue(xb.wq);
 out_hv:
-	xb_hv_exit();
+	if (!xb.companion)
+		xb_hv_exit();
 	return err;
 }
 
@@ -418,12 +519,14 @@ static void __exit xb_exit(void)
 	xb_oom_exit();
 	WRITE_ONCE(xb.stopping, true);
 	cancel_delayed_work_sync(&xb.balloon_work);
-	xb_release_all();
+	if (!xb.companion)
+		xb_release_all();
 	xb_xs_exit();
 	xb_xs_remove_report();
 	destroy_workqueue(xb.wq);
 	xb_sysfs_exit();
-	xb_hv_exit();
+	if (!xb.companion)
+		xb_hv_exit();
 	pr_info("unloaded, balloon empty\n");
 }
 

@@ -31,6 +31,10 @@ static unsigned long xb_shrink_count(struct shrinker *s,
 {
 	u64 balloon = READ_ONCE(xb.core.balloon_pages);
 
+	/* reclaim runs: memory stalls are likely, sample PSI (no lock) */
+	xb_psi_pressure();
+	if (xb.companion)
+		return 0;	/* Linux's balloon: deflated on OOM only */
 	/* lab only: leave the OOM notifier alone to answer (driver-612.sh) */
 	if (READ_ONCE(xb_inject) & XB_INJECT_NO_SHRINKER)
 		return 0;
@@ -54,6 +58,7 @@ static int xb_oom_notify(struct notifier_block *nb, unsigned long unused,
 {
 	unsigned long *freed = parm;
 
+	xb_psi_pressure();
 	*freed += xb_pressure_deflate(xb_kb_to_pages(READ_ONCE(xb_oom_kb)),
 				      XB_OOM_WAIT_MS);
 	return NOTIFY_OK;

@@ -31,6 +31,11 @@ static bool xb_xs_stopping;
 /* owned by the report work item */
 static struct xb_report_clock xb_rclock;
 static struct xb_core xb_last;		/* core as last reported */
+static struct xb_psi xb_psi_now;	/* PSI as last sampled */
+static struct xb_psi xb_psi_last;	/* PSI as last reported */
+static u64 xb_psi_at_ms;		/* time of the last sample */
+static u64 xb_others_logged;		/* pages of balloon.c's users, as logged */
+static bool xb_psi_sampled;
 static char xb_report_buf[XB_REPORT_MAX + 1];
 static unsigned long xb_events[NR_VM_EVENT_ITEMS];
 
@@ -65,6 +70,11 @@ static void xb_target_changed(struct xenbus_watch *watch, const char *path,
 	int err, parse_rc = 0;
 	u64 kb;
 
+	if (xb.companion) {
+		/* Linux's driver applies it: only report how it goes */
+		xb_report_kick();
+		return;
+	}
 	err = xb_xs_read_kb("memory", "target", &kb, &parse_rc);
 	if (err == -ENOENT)
 		return;		/* not written yet */
@@ -108,12 +118,26 @@ void xb_report_kick(void)
 		mod_delayed_work(system_wq, &xb_report_work, 0);
 }
 
-static void xb_report_write(const struct xb_core *now)
+/*
+ * Write the report of the core as it is now (re-read into *now together
+ * with Xen's count of the guest's pages: one hypercall per report).
+ */
+static void xb_report_write(struct xb_core *now)
 {
 	struct xb_meminfo mi;
+	u64 others;
 	int len, err;
 
 	xb_meminfo(&mi);
+	mi.psi = xb_psi_now;
+	xb_snapshot_xen(now, &mi.xen_pages);
+	others = xb_core_others_pages(now, mi.xen_pages);
+	if (others != xb_others_logged) {
+		pr_info_ratelimited("Linux's balloon core holds %llu KiB of the reservation for its users (gntdev, privcmd, grant tables); Xen counts %llu KiB\n",
+				    xb_pages_to_kb(others),
+				    xb_pages_to_kb(mi.xen_pages));
+		xb_others_logged = others;
+	}
 	len = xb_report_format(now, &mi, xb_reports + 1, xb_report_buf,
 			       sizeof(xb_report_buf));
 	if (len < 0) {
@@ -137,6 +161,41 @@ static void xb_report_write(const struct xb_core *now)
 	xb_rclock.last_ms = xb_now_ms();
 	xb_rclock.written = true;
 	xb_last = *now;
+	xb_psi_last = xb_psi_now;
+}
+
+/* A new PSI sample, at most once per report_min_ms. */
+static void xb_psi_update(u64 now_ms)
+{
+	u32 min_ms = xb_clamp_u32(READ_ONCE(xb_report_min_ms),
+				  XB_REPORT_MIN_MS_LO, XB_REPORT_MIN_MS_HI);
+
+	if (xb_psi_sampled && now_ms < xb_psi_at_ms + min_ms)
+		return;
+	xb_psi_sample(&xb_psi_now, now_ms);
+	xb_psi_at_ms = now_ms;
+	xb_psi_sampled = true;
+}
+
+/* Delay of the next report, or of the next PSI sample while it moves. */
+static long xb_report_next(struct xb_core *now)
+{
+	u32 period = xb_report_period(now, READ_ONCE(xb_report_period_ms));
+	u32 min_ms = xb_clamp_u32(READ_ONCE(xb_report_min_ms),
+				  XB_REPORT_MIN_MS_LO, XB_REPORT_MIN_MS_HI);
+	u64 now_ms = xb_now_ms();
+	long delay;
+
+	xb_psi_update(now_ms);
+	delay = xb_report_delay_psi(&xb_rclock, now, &xb_last, &xb_psi_now,
+				    &xb_psi_last, now_ms,
+				    READ_ONCE(xb_report_period_ms),
+				    READ_ONCE(xb_report_min_ms));
+	/* sample again while the averages still move */
+	period = max(period, min_ms);
+	if (xb_psi_active(&xb_psi_now) && (delay < 0 || delay > period))
+		delay = period;
+	return delay;
 }
 
 /* Write the report if it is due, and come back when the next one is. */
@@ -146,17 +205,12 @@ static void xb_report_work_fn(struct work_struct *work)
 	long delay;
 
 	xb_snapshot(&now);
-	delay = xb_report_delay(&xb_rclock, &now, &xb_last, xb_now_ms(),
-				READ_ONCE(xb_report_period_ms),
-				READ_ONCE(xb_report_min_ms));
+	delay = xb_report_next(&now);
 	if (delay == 0) {
 		xb_report_write(&now);
 		/* changed meanwhile, or still converging: the next one */
 		xb_snapshot(&now);
-		delay = xb_report_delay(&xb_rclock, &now, &xb_last,
-					xb_now_ms(),
-					READ_ONCE(xb_report_period_ms),
-					READ_ONCE(xb_report_min_ms));
+		delay = xb_report_next(&now);
 	}
 	if (delay >= 0 && !READ_ONCE(xb_xs_stopping))
 		queue_delayed_work(system_wq, &xb_report_work,
@@ -168,6 +222,7 @@ int xb_xs_init(void)
 	int err;
 
 	WRITE_ONCE(xb_xs_stopping, false);
+	xb_psi_init();
 	err = register_xenbus_watch(&xb_target_watch);
 	if (err) {
 		pr_err("cannot watch memory/target: %d\n", err);
@@ -188,6 +243,7 @@ void xb_xs_exit(void)
 {
 	WRITE_ONCE(xb_xs_stopping, true);
 	cancel_delayed_work_sync(&xb_report_work);
+	xb_psi_exit();
 }
 
 /*

@@ -41,6 +41,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&seq, data + sizeof(c) + sizeof(mi),
 		       size - sizeof(c) - sizeof(mi) < sizeof(seq) ?
 		       size - sizeof(c) - sizeof(mi) : sizeof(seq));
+	{
+		/* raw bytes are no bool: keep one bit of them */
+		unsigned char vb;
+
+		memcpy(&vb, &mi.psi.valid, 1);
+		mi.psi.valid = vb & 1;
+	}
 	len = xb_report_format(&c, &mi, seq, buf, sizeof(buf));
 	if (len < 0 || len > XB_REPORT_MAX || (size_t)len != strlen(buf))
 		abort();
@@ -52,6 +59,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	expect(&r, "current_kb", xb_pages_to_kb(c.total_pages - c.balloon_pages));
 	expect(&r, "mem_avail_kb", mi.mem_avail_kb);
 	expect(&r, "oom_kills", mi.oom_kills);
+	if (mi.psi.valid) {
+		expect(&r, "psi_some_avg10_milli", mi.psi.some_avg10_milli);
+		expect(&r, "psi_full_total_us", mi.psi.full_total_us);
+	} else if (!rp_num(&r, "psi_some_total_us", &seq)) {
+		abort();	/* PSI tokens without a sample */
+	}
+	if (strcmp(rp_str(&r, "mode"), xb_mode_name(c.mode)))
+		abort();
 	if (strcmp(rp_str(&r, "state"), xb_state_name(c.state)) ||
 	    strcmp(rp_str(&r, "last_error"), xb_err_name(c.last_error)))
 		abort();

@@ -12,6 +12,8 @@ pkgs=(
 	# lab: emulator, Xen tools for dom0, guest userland, kernel sources
 	qemu-system-x86 qemu-system-xen xen-utils-4.17 xenstore-utils busybox-static stress-ng
 	linux-source-6.1 linux-source-6.12 bc bison flex libelf-dev libssl-dev
+	# Debian's stock kernel as a domU (deb61): the module against its headers
+	linux-headers-amd64
 	cpio xz-utils gzip kmod file
 	# bench plots
 	gnuplot-nox

@@ -34,7 +34,7 @@ static void assert_tok(const struct rp_report *r, const char *name, u64 want)
 
 static void test_fields(void **state)
 {
-	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8 };
+	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8, { 0 }, 0 };
 	struct rp_report r;
 	struct xb_core c;
 	char buf[XB_REPORT_MAX + 1];
@@ -120,6 +120,7 @@ static void test_worst_case_fits(void **state)
 	struct xb_core c;
 	char buf[XB_REPORT_MAX + 1];
 	int len;
+	u64 v;
 
 	(void)state;
 	memset(&c, 0xff, sizeof(c));
@@ -127,12 +128,17 @@ static void test_worst_case_fits(void **state)
 	c.state = XB_STATE_OOM_DEFLATED;
 	c.last_error = XB_ERR_BELOW_FLOOR;
 	c.scrub = XB_SCRUB_INIT_ON_ALLOC;
+	c.mode = XB_MODE_COMPANION;
+	mi.psi.valid = true;
 	c.total_pages = ~0ull;
 	c.balloon_pages = 0;
 	len = xb_report_format(&c, &mi, ~0ull, buf, sizeof(buf));
 	assert_true(len > 0 && len <= XB_REPORT_MAX);
 	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
 	assert_string_equal(rp_str(&r, "state"), "oom-deflated");
+	assert_string_equal(rp_str(&r, "mode"), "companion");
+	assert_int_equal(rp_num(&r, "psi_full_total_us", &v), 0);
+	assert_true(v == ~0ull);
 }
 
 static void test_small_buffer(void **state)
@@ -211,6 +217,179 @@ static void test_reader_rejects(void **state)
 	assert_int_equal(rp_parse("v=1 future_word=abc-1", 21, &r), 0);
 }
 
+static const char psi_text[] =
+	"some avg10=12.34 avg60=5.00 avg300=1.10 total=123456789\n"
+	"full avg10=0.50 avg60=0.20 avg300=0.00 total=4242\n";
+
+static void test_psi_parse(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"some avg10=1.00 avg60=0.00 avg300=0.00 total=1\n",	/* no full */
+		"full avg10=1.00 avg60=0.00 avg300=0.00 total=1\n",	/* no some */
+		"some avg10=1.00 total=1\nfull avg10=100.01 total=2\n",	/* > 100 % */
+		"some avg10=1.0001 total=1\nfull avg10=1 total=2\n",	/* decimals */
+		"some avg10=1. total=1\nfull avg10=1 total=2\n",
+		"some avg10=.5 total=1\nfull avg10=1 total=2\n",
+		"some avg10=1 avg10=2 total=1\nfull avg10=1 total=2\n",
+		"some avg10=1 total=1 \nfull avg10=1 total=2\n",	/* trailing space */
+		"some avg10=1 total=-1\nfull avg10=1 total=2\n",
+		"some avg10=1 total=99999999999999999999999\nfull avg10=1 total=2\n",
+		"some avg10=1\nfull avg10=1 total=2\n",			/* no total */
+		"some avg10=1 total=1\nfull avg10=1 total=2\n\n",	/* empty line */
+		"some avg10=1 total=1\nsome avg10=1 total=2\n",		/* twice */
+		"cpu avg10=1 total=1\nfull avg10=1 total=2\n",
+		"some avg10=1 total=1\nfull avg10=1 total=2\njunk\n",
+		"some  avg10=1 total=1\nfull avg10=1 total=2\n",
+		"some avg10 total=1\nfull avg10=1 total=2\n",
+	};
+	struct xb_psi p;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(xb_psi_parse(psi_text, strlen(psi_text), &p), 0);
+	assert_true(p.valid);
+	assert_int_equal(p.some_avg10_milli, 12340);
+	assert_int_equal(p.full_avg10_milli, 500);
+	assert_true(p.some_total_us == 123456789);
+	assert_true(p.full_total_us == 4242);
+	/* without the last newline, and with 100 % */
+	assert_int_equal(xb_psi_parse("some avg10=100.00 total=0\nfull avg10=0 total=0",
+				      46, &p), 0);
+	assert_int_equal(p.some_avg10_milli, 100000);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.valid = true;
+		assert_int_equal(xb_psi_parse(bad[i], strlen(bad[i]), &p),
+				 -XB_EINVAL);
+		assert_false(p.valid);
+	}
+	assert_int_equal(xb_psi_parse(NULL, 3, &p), -XB_EINVAL);
+}
+
+static void test_psi_changed(void **state)
+{
+	struct xb_psi a = { .valid = true }, b = { .valid = true };
+
+	(void)state;
+	assert_false(xb_psi_changed(&a, &b));
+	assert_false(xb_psi_active(&a));
+	a.some_avg10_milli = 10;		/* 0 -> 0.01 %: stalls began */
+	assert_true(xb_psi_changed(&a, &b));
+	assert_true(xb_psi_active(&a));
+	b.some_avg10_milli = 5000;
+	a.some_avg10_milli = 5999;		/* less than a point */
+	assert_false(xb_psi_changed(&a, &b));
+	a.some_avg10_milli = 6000;
+	assert_true(xb_psi_changed(&a, &b));
+	a.some_avg10_milli = 4000;
+	assert_true(xb_psi_changed(&a, &b));
+	a.some_avg10_milli = 5000;
+	a.some_total_us = 1000000;		/* totals ride along */
+	assert_false(xb_psi_changed(&a, &b));
+	a.full_avg10_milli = 1;
+	assert_true(xb_psi_changed(&a, &b));
+	a.full_avg10_milli = 0;
+	b.some_avg10_milli = 0;
+	a.some_avg10_milli = 0;
+	a.valid = false;			/* PSI went away */
+	assert_true(xb_psi_changed(&a, &b));
+	assert_false(xb_psi_active(&a));
+	b.valid = false;
+	assert_false(xb_psi_changed(&a, &b));
+	a.some_avg10_milli = 9000;		/* not valid: not active */
+	assert_false(xb_psi_active(&a));
+}
+
+static void test_psi_report(void **state)
+{
+	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8, { 0 }, 0 };
+	struct xb_report_clock rc = { .last_ms = 1000, .written = true };
+	struct xb_psi last = { .valid = true };
+	char buf[XB_REPORT_MAX + 1];
+	struct rp_report r;
+	struct xb_core c;
+	int len;
+	u64 v;
+
+	(void)state;
+	make_core(&c);
+	len = xb_report_format(&c, &mi, 1, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_int_equal(rp_num(&r, "psi_some_avg10_milli", &v), -1);
+	assert_string_equal(rp_str(&r, "mode"), "driver");
+	assert_string_equal(rp_str(&r, "rmmod"), "busy");
+	c.mode = XB_MODE_COMPANION;	/* Linux's balloon holds the pages */
+	len = xb_report_format(&c, &mi, 1, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_string_equal(rp_str(&r, "rmmod"), "ok");
+	assert_string_equal(rp_str(&r, "mode"), "companion");
+	c.mode = XB_MODE_DRIVER;
+	assert_int_equal(xb_psi_parse(psi_text, strlen(psi_text), &mi.psi), 0);
+	len = xb_report_format(&c, &mi, 2, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_int_equal(rp_num(&r, "psi_some_avg10_milli", &v), 0);
+	assert_true(v == 12340);
+	assert_int_equal(rp_num(&r, "psi_some_total_us", &v), 0);
+	assert_true(v == 123456789);
+	assert_int_equal(rp_num(&r, "psi_full_avg10_milli", &v), 0);
+	assert_true(v == 500);
+	assert_int_equal(rp_num(&r, "psi_full_total_us", &v), 0);
+	assert_true(v == 4242);
+
+	/* idle core: only PSI can make a report due */
+	c.state = XB_STATE_IDLE;
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, NULL, &last, 1050,
+					     1000, 200), -1);
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &last, &last, 1050,
+					     1000, 200), -1);
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &mi.psi, &last, 1050,
+					     1000, 200), 150);
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &mi.psi, &last, 5000,
+					     1000, 200), 0);
+	/* a core change due earlier wins; PSI never delays it */
+	c.state = XB_STATE_INFLATING;
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &mi.psi, &last, 1050,
+					     1000, 200), 150);
+}
+
+/* issue 9 section 3: Xen's count next to the driver's */
+static void test_xen_count(void **state)
+{
+	struct xb_meminfo mi = { 1048576, 500000, 400000, 1234, 5, 6, 7, 8, { 0 }, 0 };
+	char buf[XB_REPORT_MAX + 1];
+	struct xb_config cfg = {
+		.initial_pages = 200000,
+		.static_max_kb = 1048576,
+		.auto_translated = true,	/* target_diff 62144 pages */
+	};
+	struct rp_report r;
+	struct xb_core c;
+	int len;
+	u64 v;
+
+	(void)state;
+	xb_core_init(&c, &cfg);
+	assert_true(c.target_diff_pages == 62144);
+	c.balloon_pages = 50000;
+	/* the driver's count in Xen's frame: 200000 - 50000 */
+	assert_true(xb_core_others_pages(&c, 150000) == 0);
+	assert_true(xb_core_others_pages(&c, 149000) == 1000);
+	assert_true(xb_core_others_pages(&c, 151000) == 0);
+	assert_true(xb_core_others_pages(&c, 0) == 0);	/* unknown */
+	len = xb_report_format(&c, &mi, 1, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_int_equal(rp_num(&r, "xen_current_kb", &v), -1);
+	mi.xen_pages = 149000;
+	len = xb_report_format(&c, &mi, 2, buf, sizeof(buf));
+	assert_int_equal(rp_parse(buf, (size_t)len, &r), 0);
+	assert_int_equal(rp_num(&r, "xen_current_kb", &v), 0);
+	assert_true(v == 149000 * 4);
+	assert_int_equal(rp_num(&r, "others_kb", &v), 0);
+	assert_true(v == 4000);
+	c.balloon_pages = 300000;	/* nonsense: no underflow */
+	assert_true(xb_core_others_pages(&c, 1) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +399,10 @@ int main(void)
 		cmocka_unit_test(test_exact_fit),
 		cmocka_unit_test(test_every_state_and_error),
 		cmocka_unit_test(test_reader_rejects),
+		cmocka_unit_test(test_psi_parse),
+		cmocka_unit_test(test_psi_changed),
+		cmocka_unit_test(test_psi_report),
+		cmocka_unit_test(test_xen_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,6 +113,37 @@ static void run_free(struct run *r)
 	free(r->err);
 }
 
+/* A companion-mode report with PSI: list says comp:, JSON carries both */
+static void test_list_companion_psi(void **state)
+{
+	struct xb_fake *f = *state;
+	struct run r;
+
+	put(f, "/local/domain/1/data/xballoon/report",
+	    "v=1 seq=3 state=idle mode=companion balloon_kb=0 "
+	    "current_kb=1048576 psi_some_avg10_milli=2580 "
+	    "psi_some_total_us=422609 psi_full_avg10_milli=20 "
+	    "psi_full_total_us=192826");
+	r = run(f, "list", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "comp:idle"));
+	assert_non_null(strstr(r.out, " inflating "));	/* pvh2: driver mode */
+	run_free(&r);
+	r = run(f, "list", "--json", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "\"mode\":\"companion\""));
+	assert_non_null(strstr(r.out, "\"mode\":\"driver\""));
+	assert_non_null(strstr(r.out, "\"psi_some_avg10_milli\":2580"));
+	assert_non_null(strstr(r.out, "\"psi_full_total_us\":192826"));
+	run_free(&r);
+	r = run(f, "list", "--prometheus", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "xballoon_driver_psi_memory_some_avg10_ratio{domid=\"1\",name=\"pv1\",type=\"pv\"} 0.0258\n"));
+	assert_non_null(strstr(r.out, "xballoon_driver_psi_memory_full_seconds_total{domid=\"1\",name=\"pv1\",type=\"pv\"} 0.192826\n"));
+	assert_null(strstr(r.out, "xballoon_driver_psi_memory_full_seconds_total{domid=\"2\""));
+	run_free(&r);
+}
+
 static yajl_val parse_json(const char *s)
 {
 	char err[256];
@@ -691,6 +722,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_list_json_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_companion_psi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_hostile_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_text_and_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prometheus, setup, teardown),

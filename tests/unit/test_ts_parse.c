@@ -221,6 +221,55 @@ static void expect_invalid(const char *s, size_t len)
 	assert_int_equal(r.state, XB_RSTATE_UNKNOWN);
 }
 
+/* PSI and mode (issue 10, issue 9 section 4): untrusted like the rest */
+static void test_report_psi_mode(void **state)
+{
+	struct xb_report r;
+
+	(void)state;
+	parse("v=1 state=idle mode=companion psi_some_avg10_milli=12340 "
+	      "psi_some_total_us=123456789 psi_full_avg10_milli=500 "
+	      "psi_full_total_us=4242", &r);
+	assert_int_equal(r.status, XB_REPORT_VALID);
+	assert_int_equal(r.mode, XB_RMODE_COMPANION);
+	assert_true(xb_report_has(&r, XB_RF_PSI_SOME_AVG10));
+	assert_int_equal(r.num[XB_RF_PSI_SOME_AVG10], 12340);
+	assert_int_equal(r.num[XB_RF_PSI_SOME_TOTAL], 123456789);
+	assert_int_equal(r.num[XB_RF_PSI_FULL_AVG10], 500);
+	assert_int_equal(r.num[XB_RF_PSI_FULL_TOTAL], 4242);
+	assert_string_equal(xballoon_rfield_name[XB_RF_PSI_FULL_TOTAL],
+			    "psi_full_total_us");
+
+	parse("v=1 xen_current_kb=786432 others_kb=4096", &r);
+	assert_int_equal(r.num[XB_RF_XEN_CURRENT], 786432);
+	assert_int_equal(r.num[XB_RF_OTHERS], 4096);
+
+	/* no mode: a driver older than the field, always the driver */
+	parse("v=1 state=idle", &r);
+	assert_int_equal(r.mode, XB_RMODE_DRIVER);
+	assert_false(xb_report_has(&r, XB_RF_PSI_SOME_AVG10));
+	parse("v=1 mode=driver", &r);
+	assert_int_equal(r.mode, XB_RMODE_DRIVER);
+	parse("v=1 mode=sidecar", &r);			/* unknown word */
+	assert_int_equal(r.status, XB_REPORT_VALID);
+	assert_int_equal(r.mode, XB_RMODE_UNKNOWN);
+	parse("v=1 mode=driver mode=companion", &r);
+	assert_int_equal(r.status, XB_REPORT_INVALID);
+	assert_int_equal(r.mode, XB_RMODE_UNKNOWN);
+	/* an average above 100 % is left out, the rest of the report kept */
+	parse("v=1 psi_some_avg10_milli=100001 psi_full_avg10_milli=100000 "
+	      "psi_some_total_us=7", &r);
+	assert_int_equal(r.status, XB_REPORT_VALID);
+	assert_false(xb_report_has(&r, XB_RF_PSI_SOME_AVG10));
+	assert_true(xb_report_has(&r, XB_RF_PSI_FULL_AVG10));
+	assert_int_equal(r.num[XB_RF_PSI_SOME_TOTAL], 7);
+	/* decimals are not the format: the whole report is rejected */
+	parse("v=1 psi_some_avg10_milli=1.5", &r);
+	assert_int_equal(r.status, XB_REPORT_INVALID);
+	parse("v=1 psi_some_avg10_milli=1 psi_some_avg10_milli=2", &r);
+	assert_int_equal(r.status, XB_REPORT_INVALID);
+}
+
 static void test_report_garbage(void **state)
 {
 	static const char *const bad[] = {
@@ -272,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_xs_name),
 		cmocka_unit_test(test_report_valid),
 		cmocka_unit_test(test_report_garbage),
+		cmocka_unit_test(test_report_psi_mode),
 	};
 
 	return cmocka_run_group_tests_name("ts_parse", tests, NULL, NULL);

@@ -32,10 +32,16 @@ static const char *rcol(const struct xb_report *r, enum xb_rfield f, char *buf,
 	return buf;
 }
 
-static const char *driver_col(const struct xb_report *r)
+/* The driver's state; "comp:" when it is the companion of Linux's driver. */
+static const char *driver_col(const struct xb_report *r, char *buf, size_t len)
 {
 	switch (r->status) {
-	case XB_REPORT_VALID: return xballoon_rstate_name[r->state];
+	case XB_REPORT_VALID:
+		if (r->mode == XB_RMODE_DRIVER)
+			return xballoon_rstate_name[r->state];
+		snprintf(buf, len, "%s:%s", r->mode == XB_RMODE_COMPANION ?
+			 "comp" : "unknown", xballoon_rstate_name[r->state]);
+		return buf;
 	case XB_REPORT_INVALID: return "invalid";
 	default: return "-";
 	}
@@ -44,7 +50,7 @@ static const char *driver_col(const struct xb_report *r)
 static void list_text(FILE *f, const struct xb_view *v)
 {
 	uint64_t max = 0, tgt = 0, act = 0, rec = 0;
-	char b1[24], b2[24], b3[24], b4[24];
+	char b1[24], b2[24], b3[24], b4[24], b5[32];
 
 	fprintf(f, "%-40s %5s %-4s %8s %8s %8s %9s %8s %8s %8s %5s %-12s %s\n",
 		"Name", "ID", "Type", "Max", "Target", "Actual", "Reclaimed",
@@ -62,7 +68,8 @@ static void list_text(FILE *f, const struct xb_view *v)
 			rcol(r, XB_RF_CURRENT, b2, sizeof(b2)),
 			rcol(r, XB_RF_MEM_AVAIL, b3, sizeof(b3)),
 			rcol(r, XB_RF_OOM_DEFLATES, b4, sizeof(b4)),
-			driver_col(r), xballoon_dom_state_name[d->state]);
+			driver_col(r, b5, sizeof(b5)),
+			xballoon_dom_state_name[d->state]);
 		max += d->static_max_kb;
 		tgt += d->target_kb;
 		act += d->actual_kb;

@@ -72,6 +72,7 @@ void xb_json_report(yajl_gen g, const struct xb_report *r)
 	if (r->status == XB_REPORT_VALID) {
 		xb_json_str(g, "state", xballoon_rstate_name[r->state]);
 		xb_json_str(g, "last_error", xballoon_rerror_name[r->last_error]);
+		xb_json_str(g, "mode", xballoon_rmode_name[r->mode]);
 		for (int f = 0; f < XB_RF_NR; f++)
 			if (xb_report_has(r, (enum xb_rfield)f))
 				xb_json_u64(g, xballoon_rfield_name[f], r->num[f]);
@@ -202,6 +203,21 @@ static const struct prom_metric dom_metrics[] = {
 	{ "xballoon_driver_refusals_total", "counter", "Guest-reported hypervisor refusals (untrusted).", XB_RF_REFUSALS, 0, false },
 };
 
+/* A report field as a float series: PSI (untrusted, as every report field) */
+static void prom_scaled(FILE *f, const struct xb_view *v, const char *name,
+			const char *type, const char *help, enum xb_rfield fld,
+			double div)
+{
+	prom_head(f, name, type, help);
+	for (size_t i = 0; i < v->n; i++) {
+		if (!xb_report_has(&v->doms[i]->report, fld))
+			continue;
+		prom_dom(f, name, v->doms[i]);
+		/* 15 digits: exact up to 1e15 us, no binary noise in 0.0258 */
+		fprintf(f, " %.15g\n", (double)v->doms[i]->report.num[fld] / div);
+	}
+}
+
 void xb_prometheus(FILE *f, const struct xb_view *v)
 {
 	uint64_t rec = 0;
@@ -230,6 +246,18 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 				fprintf(f, " %" PRIu64 "\n", val);
 		}
 	}
+	prom_scaled(f, v, "xballoon_driver_psi_memory_some_avg10_ratio", "gauge",
+		    "Guest-reported PSI memory some avg10, 0-1 (untrusted).",
+		    XB_RF_PSI_SOME_AVG10, 1e5);
+	prom_scaled(f, v, "xballoon_driver_psi_memory_full_avg10_ratio", "gauge",
+		    "Guest-reported PSI memory full avg10, 0-1 (untrusted).",
+		    XB_RF_PSI_FULL_AVG10, 1e5);
+	prom_scaled(f, v, "xballoon_driver_psi_memory_some_seconds_total", "counter",
+		    "Guest-reported PSI memory some stall time (untrusted).",
+		    XB_RF_PSI_SOME_TOTAL, 1e6);
+	prom_scaled(f, v, "xballoon_driver_psi_memory_full_seconds_total", "counter",
+		    "Guest-reported PSI memory full stall time (untrusted).",
+		    XB_RF_PSI_FULL_TOTAL, 1e6);
 	prom_head(f, "xballoon_domain_state", "gauge",
 		  "Derived state, one series per state (1 = current).");
 	for (i = 0; i < v->n; i++) {

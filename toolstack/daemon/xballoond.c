@@ -112,6 +112,10 @@ static void fill_dom(struct daemon *dm, const struct xb_domain *d, struct xbd_do
 				 r->num[XB_RF_BALLOON] : 0;
 		pd->oom_deflates = xb_report_has(r, XB_RF_OOM_DEFLATES) ?
 				   r->num[XB_RF_OOM_DEFLATES] : 0;
+		/* the library drops an avg10 above 100 % */
+		pd->has_psi = xb_report_has(r, XB_RF_PSI_SOME_AVG10);
+		pd->psi_some_avg10_milli = pd->has_psi ?
+			(uint32_t)r->num[XB_RF_PSI_SOME_AVG10] : 0;
 	}
 }
 

@@ -103,6 +103,15 @@ enum xb_rfield {
 	XB_RF_HARD_LIMIT, XB_RF_OOM_DEFLATES, XB_RF_REFUSALS, XB_RF_MEM_TOTAL,
 	XB_RF_MEM_AVAIL, XB_RF_MEM_FREE, XB_RF_CACHED, XB_RF_SWAP_IN,
 	XB_RF_SWAP_OUT, XB_RF_MAJOR_FAULTS, XB_RF_OOM_KILLS,
+	/* PSI memory: avg10 in percent * 1000 (at most 100000), totals in us */
+	XB_RF_PSI_SOME_AVG10, XB_RF_PSI_SOME_TOTAL, XB_RF_PSI_FULL_AVG10,
+	XB_RF_PSI_FULL_TOTAL,
+	/*
+	 * Xen's count of the guest's pages as the driver read it, and what
+	 * Linux's balloon core holds of the reservation for gntdev, privcmd,
+	 * grant tables (KiB)
+	 */
+	XB_RF_XEN_CURRENT, XB_RF_OTHERS,
 	XB_RF_NR
 };
 
@@ -125,6 +134,19 @@ enum xb_rerror {
 };
 extern const char *const xballoon_rerror_name[XB_RERR_NR];
 
+/*
+ * Which driver runs in the guest (the report's mode): xballoon.ko itself,
+ * or xballoon.ko as the companion of Linux's own balloon driver, which then
+ * applies memory/target. A report without the field is from a driver older
+ * than it, which was always the driver.
+ */
+enum xb_rmode {
+	XB_RMODE_UNKNOWN,	/* a word this version does not know */
+	XB_RMODE_DRIVER, XB_RMODE_COMPANION,
+	XB_RMODE_NR
+};
+extern const char *const xballoon_rmode_name[XB_RMODE_NR];
+
 enum xb_report_status {
 	XB_REPORT_ABSENT,	/* no key: no driver (or not started yet) */
 	XB_REPORT_VALID,
@@ -137,6 +159,7 @@ struct xb_report {
 	uint64_t num[XB_RF_NR];
 	enum xb_rstate state;
 	enum xb_rerror last_error;
+	enum xb_rmode mode;
 	const char *why;		/* static reason when INVALID */
 };
 

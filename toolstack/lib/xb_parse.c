@@ -22,7 +22,22 @@ const char *const xballoon_rfield_name[XB_RF_NR] = {
 	[XB_RF_SWAP_OUT] = "swap_out",
 	[XB_RF_MAJOR_FAULTS] = "major_faults",
 	[XB_RF_OOM_KILLS] = "oom_kills",
+	[XB_RF_PSI_SOME_AVG10] = "psi_some_avg10_milli",
+	[XB_RF_PSI_SOME_TOTAL] = "psi_some_total_us",
+	[XB_RF_PSI_FULL_AVG10] = "psi_full_avg10_milli",
+	[XB_RF_PSI_FULL_TOTAL] = "psi_full_total_us",
+	[XB_RF_XEN_CURRENT] = "xen_current_kb",
+	[XB_RF_OTHERS] = "others_kb",
 };
+
+const char *const xballoon_rmode_name[XB_RMODE_NR] = {
+	[XB_RMODE_UNKNOWN] = "unknown",
+	[XB_RMODE_DRIVER] = "driver",
+	[XB_RMODE_COMPANION] = "companion",
+};
+
+/* PSI averages above 100 % (in thousandths) are not believed */
+#define PSI_AVG10_MAX 100000u
 
 const char *const xballoon_rstate_name[XB_RSTATE_NR] = {
 	[XB_RSTATE_UNKNOWN] = "unknown",
@@ -287,7 +302,8 @@ static int lookup(const char *const *names, int n, const char *s, size_t len)
 
 /* Handle one name=value token; returns a reason on rejection. */
 static const char *report_token(struct xb_report *r, const char *tok, size_t len,
-				bool *seen_v, bool *seen_state, bool *seen_err)
+				bool *seen_v, bool *seen_state, bool *seen_err,
+				bool *seen_mode)
 {
 	const char *eq = memchr(tok, '=', len);
 	size_t nlen, vlen;
@@ -328,6 +344,14 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		r->last_error = f > 0 ? (enum xb_rerror)f : XB_RERR_UNKNOWN;
 		return NULL;
 	}
+	if (nlen == 4 && !memcmp(tok, "mode", 4)) {
+		if (*seen_mode)
+			return "duplicate mode";
+		*seen_mode = true;
+		f = lookup(xballoon_rmode_name, XB_RMODE_NR, val, vlen);
+		r->mode = f > 0 ? (enum xb_rmode)f : XB_RMODE_UNKNOWN;
+		return NULL;
+	}
 	f = lookup(xballoon_rfield_name, XB_RF_NR, tok, nlen);
 	if (f < 0)
 		return NULL;	/* unknown names are ignored */
@@ -335,6 +359,9 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		return "duplicate field";
 	if (xballoon_xs_u64(val, vlen, &v))
 		return "numeric field is not a number";
+	if ((f == XB_RF_PSI_SOME_AVG10 || f == XB_RF_PSI_FULL_AVG10) &&
+	    v > PSI_AVG10_MAX)
+		return NULL;	/* impossible: left out, as if not reported */
 	r->num[f] = v;
 	r->present |= 1u << f;
 	return NULL;
@@ -342,8 +369,10 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 
 void xballoon_report_parse(const char *s, size_t len, struct xb_report *report_r)
 {
-	struct xb_report r = { .status = XB_REPORT_ABSENT };
+	struct xb_report r = { .status = XB_REPORT_ABSENT,
+			       .mode = XB_RMODE_DRIVER };
 	bool seen_v = false, seen_state = false, seen_err = false;
+	bool seen_mode = false;
 	const char *why = NULL;
 	size_t i = 0;
 
@@ -369,7 +398,7 @@ void xballoon_report_parse(const char *s, size_t len, struct xb_report *report_r
 			goto out;
 		}
 		why = report_token(&r, s + i, end - i, &seen_v, &seen_state,
-				   &seen_err);
+				   &seen_err, &seen_mode);
 		if (why)
 			goto out;
 		i = end + 1;
@@ -385,6 +414,7 @@ out:
 		memset(r.num, 0, sizeof(r.num));
 		r.state = XB_RSTATE_UNKNOWN;
 		r.last_error = XB_RERR_UNKNOWN;
+		r.mode = XB_RMODE_UNKNOWN;
 	}
 	r.why = why;
 	*report_r = r;
