@@ -6,9 +6,17 @@
  * with its reason. Woken by xenstore watches (reports, policy keys, domains
  * coming and going) and at most once per resample period otherwise.
  *
- *   xballoond [--config PATH] [--once] [--dry-run] [--syslog]
+ * Operating it: Type=notify (sd_notify READY, RELOADING, STOPPING, STATUS),
+ * SIGHUP reloads the configuration (a bad file keeps the old one), SIGTERM
+ * stops leaving the targets as they are, a lock in the run directory keeps a
+ * second daemon from running, a lost xenstored is reconnected to, and every
+ * change is one JSON line (log and XBD_XS_DECISION_DIR/<domid> for
+ * `xballoon watch`); the status file is what `xballoon daemon-status` shows.
+ *
+ *   xballoond [--config PATH] [--once] [--dry-run] [--syslog] [--run-dir DIR]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,28 +25,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
 #include <xenstore.h>
 
 #include "libxballoon.h"
 #include "xsw.h"
 #include "config.h"
 #include "policy.h"
+#include "audit.h"
 
 #define DEBOUNCE_MS 200		/* collect a burst of events into one decision */
 #define TOKEN_DOM "dom"
 #define TOKEN_INTRO "intro"
+/* reconnecting to xenstored: 100 ms, doubling, at most 5 s between attempts */
+#define RECONNECT_MIN_MS 100
+#define RECONNECT_MAX_MS 5000
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload;
 static bool use_syslog;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
 static void logmsg(int prio, const char *fmt, ...)
@@ -67,6 +93,14 @@ struct daemon {
 	size_t n_store;
 	uint32_t *watched;		/* domids with watches */
 	size_t n_watched;
+	/* operating it */
+	const char *conf;		/* NULL: the defaults */
+	char run_dir[256], status_path[320];
+	int lock_fd;
+	uint64_t started_ms;
+	struct xbd_counters counters;
+	struct xbd_last *last;		/* by domid, live domains only */
+	size_t n_last;
 };
 
 static char *xs_get(struct xs_handle *xs, uint32_t domid, const char *key,
@@ -153,6 +187,10 @@ static void watch_domains(struct daemon *dm, const struct xb_snapshot *snap)
 		xsw_remove(dm->w, path, TOKEN_DOM);
 		snprintf(path, sizeof(path), "/local/domain/%u/memory", dm->watched[i]);
 		xsw_remove(dm->w, path, TOKEN_DOM);
+		if (!dm->dry_run) {
+			snprintf(path, sizeof(path), XBD_XS_DECISION_DIR "/%u", dm->watched[i]);
+			xs_rm(dm->xs, XBT_NULL, path);
+		}
 	}
 	for (size_t i = 0; i < snap->n; i++) {
 		uint32_t domid = snap->doms[i].xen.domid;
@@ -179,30 +217,76 @@ static void mark_uncooperative(struct daemon *dm, uint32_t domid, bool on)
 		xs_rm(dm->xs, XBT_NULL, path);
 }
 
+static struct xbd_last *last_find(struct xbd_last *last, size_t n, uint32_t domid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (last[i].valid && last[i].domid == domid)
+			return &last[i];
+	return NULL;
+}
+
+/* Log one change (one JSON line), publish it in xenstore, make it. */
 static void apply(struct daemon *dm, const struct xb_domain *d,
-		  const struct xbd_dom *pd, const struct xbd_out *o)
+		  const struct xbd_dom *pd, const struct xbd_out *o,
+		  struct xbd_last *last)
 {
 	struct xb_size size = { .kind = XB_SIZE_ABS, .kb = o->target_kb };
+	uint64_t ts = wall_ms();
+	char *line = xbd_json_decision(ts, d->name, pd, o, dm->dry_run);
 	const char *why = NULL;
+	char path[96];
 
-	logmsg(LOG_INFO,
-	       "{\"event\":\"decision\",\"domid\":%u,\"name\":\"%s\",\"old_kb\":%llu,"
-	       "\"new_kb\":%llu,\"maxmem_kb\":%llu,\"tot_kb\":%llu,\"used_kb\":%llu,"
-	       "\"margin_kb\":%llu,\"need_kb\":%llu,\"pressure\":%s,\"reason\":\"%s\"%s}",
-	       d->xen.domid, d->name, (unsigned long long)pd->target_kb,
-	       (unsigned long long)o->target_kb, (unsigned long long)o->maxmem_kb,
-	       (unsigned long long)pd->tot_kb, (unsigned long long)o->used_kb,
-	       (unsigned long long)o->margin_kb, (unsigned long long)o->need_kb,
-	       o->pressure ? "true" : "false", xbd_reason_name[o->reason],
-	       dm->dry_run ? ",\"dry_run\":true" : "");
-	if (dm->dry_run)
+	if (line)
+		logmsg(LOG_INFO, "%s", line);
+	else
+		logmsg(LOG_ERR, "dom %u: out of memory logging a decision", d->xen.domid);
+	if (dm->dry_run) {
+		free(line);
 		return;
+	}
+	last->domid = d->xen.domid;
+	last->valid = true;
+	last->ts_ms = ts;
+	last->old_kb = pd->target_kb;
+	last->new_kb = o->target_kb;
+	last->maxmem_kb = o->maxmem_kb;
+	last->reason = o->reason;
+	last->failed = false;
+	dm->counters.changes++;
+	/* for `xballoon watch`: dom0-only, one key per domain */
+	if (line) {
+		snprintf(path, sizeof(path), XBD_XS_DECISION_DIR "/%u", d->xen.domid);
+		if (!xs_write(dm->xs, XBT_NULL, path, line, strlen(line)))
+			logmsg(LOG_WARNING, "dom %u: cannot write %s: %s", d->xen.domid,
+			       path, strerror(errno));
+	}
+	free(line);
 	if (xballoon_dom_set_target(dm->be, d, &size, XB_MAXMEM_FOLLOW, NULL, &why) ||
 	    xballoon_dom_set_xen_maxmem(dm->be, d->xen.domid, o->maxmem_kb)) {
-		logmsg(LOG_ERR, "dom %u: setting target %llu KiB failed: %s (%s)",
+		logmsg(LOG_ERR,
+		       "{\"event\":\"failed\",\"domid\":%u,\"new_kb\":%llu,\"error\":\"%s (%s)\"}",
 		       d->xen.domid, (unsigned long long)o->target_kb,
 		       why ? why : "maxmem", strerror(errno));
+		last->failed = true;
+		dm->counters.failures++;
 	}
+}
+
+static void write_status(struct daemon *dm, const char *state, uint64_t free_kb,
+			 const struct xbd_dom *pd, const struct xbd_out *out,
+			 const char *const *names, const struct xbd_last *last, size_t n)
+{
+	struct xbd_status st = {
+		.pid = (int)getpid(), .state = state, .config_path = dm->conf,
+		.started_ms = dm->started_ms, .updated_ms = wall_ms(),
+		.cfg = &dm->cfg, .counters = &dm->counters, .host_free_kb = free_kb,
+		.n = n, .doms = pd, .outs = out, .names = names, .last = last,
+	};
+
+	if (dm->dry_run || !dm->status_path[0])
+		return;
+	if (xbd_status_write(dm->status_path, &st))
+		logmsg(LOG_WARNING, "cannot write %s: %s", dm->status_path, strerror(errno));
 }
 
 /* One decision: read everything, one policy step, apply. */
@@ -213,6 +297,8 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 	struct xbd_mem *mem = NULL;
 	struct xbd_out *out = NULL;
 	const struct xb_domain **dd = NULL;
+	const char **names = NULL;
+	struct xbd_last *last = NULL;
 	struct xbd_host host;
 	size_t n = 0;
 	int rc = -1;
@@ -226,11 +312,14 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 	mem = calloc(snap.n ? snap.n : 1, sizeof(*mem));
 	out = calloc(snap.n ? snap.n : 1, sizeof(*out));
 	dd = calloc(snap.n ? snap.n : 1, sizeof(*dd));
-	if (!pd || !mem || !out || !dd)
+	names = calloc(snap.n ? snap.n : 1, sizeof(*names));
+	last = calloc(snap.n ? snap.n : 1, sizeof(*last));
+	if (!pd || !mem || !out || !dd || !names || !last)
 		goto out;
 	for (size_t i = 0; i < snap.n; i++) {
 		const struct xb_domain *d = &snap.doms[i];
 		struct xbd_mem *m;
+		struct xbd_last *l;
 
 		if (d->xen.dying || d->xen.shutdown)
 			continue;
@@ -238,21 +327,28 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 		m = store_find(dm, d->xen.domid);
 		if (m)
 			mem[n] = *m;
+		l = last_find(dm->last, dm->n_last, d->xen.domid);
+		if (l)
+			last[n] = *l;
+		names[n] = d->name;
 		dd[n++] = d;
 	}
 	host.free_kb = snap.host_free_kb;
 	xbd_policy_step(&dm->cfg.policy, &host, pd, mem, n, now_ms, out);
+	dm->counters.decisions++;
 	for (size_t i = 0; i < n; i++) {
 		struct xbd_mem *old = store_find(dm, pd[i].domid);
 		bool was = old && old->uncooperative;
 
 		if (out[i].managed && out[i].uncooperative != was) {
 			logmsg(LOG_WARNING,
-			       "{\"event\":\"uncooperative\",\"domid\":%u,\"name\":\"%s\",\"on\":%s,"
+			       "{\"event\":\"uncooperative\",\"domid\":%u,\"on\":%s,"
 			       "\"tot_kb\":%llu,\"target_kb\":%llu}",
-			       pd[i].domid, dd[i]->name, out[i].uncooperative ? "true" : "false",
+			       pd[i].domid, out[i].uncooperative ? "true" : "false",
 			       (unsigned long long)pd[i].tot_kb,
 			       (unsigned long long)pd[i].target_kb);
+			if (out[i].uncooperative)
+				dm->counters.uncooperative++;
 			if (!dm->dry_run)
 				mark_uncooperative(dm, pd[i].domid, out[i].uncooperative);
 		}
@@ -263,9 +359,16 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 			bool down = out[i].target_kb < pd[i].target_kb;
 
 			if (out[i].change && down == (pass == 0))
-				apply(dm, dd[i], &pd[i], &out[i]);
+				apply(dm, dd[i], &pd[i], &out[i], &last[i]);
 		}
+	write_status(dm, "balancing", snap.host_free_kb, pd, out, names, last, n);
 	rc = store_put(dm, mem, n);
+	if (!rc) {
+		free(dm->last);
+		dm->last = last;
+		dm->n_last = n;
+		last = NULL;
+	}
 out:
 	if (rc)
 		logmsg(LOG_ERR, "decision failed: out of memory");
@@ -273,6 +376,8 @@ out:
 	free(mem);
 	free(out);
 	free(dd);
+	free(names);
+	free(last);
 	xballoon_snapshot_free(&snap);
 	return rc;
 }
@@ -280,12 +385,163 @@ out:
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xballoond [--config PATH] [--once] [--dry-run] [--syslog]\n"
+		"usage: xballoond [--config PATH] [--once] [--dry-run] [--syslog] [--run-dir DIR]\n"
 		"  -c, --config PATH  configuration (default " XBD_CONF_PATH ";\n"
 		"                     a missing default file means the defaults)\n"
 		"  -1, --once         one decision, then exit\n"
-		"  -n, --dry-run      log decisions, change nothing\n"
-		"  -s, --syslog       log to syslog instead of stderr\n");
+		"  -n, --dry-run      log decisions, change nothing (no lock, no status)\n"
+		"  -s, --syslog       log to syslog instead of stderr\n"
+		"  -r, --run-dir DIR  lock and status file (default " XBD_RUN_DIR ")\n");
+}
+
+/* The configuration at start-up and on SIGHUP: into *C, or an error in ERR. */
+static int load_config(const char *conf, struct xbd_daemon_config *c, char *err)
+{
+	xbd_daemon_config_default(c);
+	/* no --config and no default file: the defaults */
+	if (!conf && access(XBD_CONF_PATH, F_OK) != 0)
+		return 0;
+	return xbd_config_load(conf ? conf : XBD_CONF_PATH, c, err);
+}
+
+static void log_config(const char *event, const struct daemon *dm)
+{
+	logmsg(LOG_INFO,
+	       "{\"event\":\"%s\",\"pid\":%d,\"reserve_kb\":%llu,\"margin_kb\":%llu,"
+	       "\"headroom_kb\":%llu,\"resample_ms\":%llu,\"dry_run\":%s}",
+	       event, (int)getpid(), (unsigned long long)dm->cfg.policy.reserve_kb,
+	       (unsigned long long)dm->cfg.policy.margin_kb,
+	       (unsigned long long)dm->cfg.policy.headroom_kb,
+	       (unsigned long long)dm->cfg.resample_ms, dm->dry_run ? "true" : "false");
+}
+
+/*
+ * SIGHUP: read the configuration again. A file that does not parse keeps
+ * the old configuration (and says why); the policy's memory is kept.
+ */
+static void do_reload(struct daemon *dm)
+{
+	struct xbd_daemon_config c;
+	char err[XBD_ERR_MAX] = "";
+
+	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s",
+		   dm->conf ? dm->conf : XBD_CONF_PATH);
+	if (load_config(dm->conf, &c, err)) {
+		dm->counters.reload_failures++;
+		/* ERR is ours (config.c), but it names keys from the file: keep it
+		 * out of the JSON quoting */
+		for (char *p = err; *p; p++)
+			if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+				*p = '\'';
+		logmsg(LOG_ERR,
+		       "{\"event\":\"reload\",\"ok\":false,\"error\":\"%s\",\"kept\":\"the previous configuration\"}",
+		       err);
+	} else {
+		dm->cfg = c;
+		dm->counters.reloads++;
+		log_config("reload", dm);
+	}
+	sd_notify(0, "READY=1\nSTATUS=balancing");
+}
+
+/*
+ * One daemon per host: an exclusive flock on RUN_DIR/xballoond.lock, held
+ * for the daemon's life (the kernel drops it on any exit, kill -9 included).
+ * The file holds the holder's pid, for the message.
+ */
+static int take_lock(struct daemon *dm)
+{
+	char path[320], pid[32];
+	ssize_t r;
+	int fd, n;
+
+	if (mkdir(dm->run_dir, 0755) && errno != EEXIST) {
+		logmsg(LOG_ERR, "xballoond: cannot create %s: %s", dm->run_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/" XBD_LOCK_FILE, dm->run_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		logmsg(LOG_ERR, "xballoond: cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno;
+
+		r = read(fd, pid, sizeof(pid) - 1);
+		pid[r > 0 ? r : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (err == EWOULDBLOCK)
+			logmsg(LOG_ERR,
+			       "xballoond: another xballoond (pid %s) is running: it holds %s; refusing to run",
+			       pid[0] ? pid : "?", path);
+		else
+			logmsg(LOG_ERR, "xballoond: cannot lock %s: %s", path, strerror(err));
+		close(fd);
+		return -1;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n)
+		logmsg(LOG_WARNING, "xballoond: cannot write the pid to %s", path);
+	dm->lock_fd = fd;
+	snprintf(dm->status_path, sizeof(dm->status_path), "%s/" XBD_STATUS_FILE,
+		 dm->run_dir);
+	return 0;
+}
+
+/* xsw_reconnect_loop's ops: the backend's new connection; a sleep that ends early. */
+static void *reopen_xs(void *ctx)
+{
+	struct daemon *dm = ctx;
+
+	if (xballoon_backend_xs_reopen(dm->be))
+		return NULL;
+	dm->xs = xballoon_backend_xs_handle(dm->be);
+	return dm->xs;
+}
+
+static int backoff_sleep(void *ctx, unsigned int ms)
+{
+	(void)ctx;
+	if (stop)
+		return 1;
+	poll(NULL, 0, (int)ms);		/* SIGTERM ends it (EINTR) */
+	return stop;
+}
+
+static const struct xsw_reconnect_ops reconnect_ops = {
+	.reopen = reopen_xs,
+	.sleep = backoff_sleep,
+};
+
+/*
+ * xenstored went away (restarted, killed): reconnect with backoff until it
+ * works or SIGTERM, re-arm every watch, and have the caller decide again
+ * from a fresh snapshot. 0 reconnected, 1 told to stop meanwhile.
+ */
+static int reconnect(struct daemon *dm, const char *why)
+{
+	uint64_t t0 = xballoon_backend_now_ms(dm->be);
+	struct xsw_backoff b;
+	int attempts;
+
+	logmsg(LOG_ERR, "{\"event\":\"xenstore-lost\",\"detail\":\"%s\"}", why);
+	sd_notifyf(0, "STATUS=reconnecting to xenstored (%s)", why);
+	write_status(dm, "reconnecting", 0, NULL, NULL, NULL, NULL, 0);
+	xsw_backoff_init(&b, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
+	attempts = xsw_reconnect_loop(dm->w, &reconnect_ops, dm, &b);
+	if (attempts < 0)
+		return 1;
+	/* the domain watches are armed again as part of the next decision */
+	free(dm->watched);
+	dm->watched = NULL;
+	dm->n_watched = 0;
+	dm->counters.reconnects++;
+	logmsg(LOG_WARNING,
+	       "{\"event\":\"reconnect\",\"attempts\":%d,\"ms\":%llu}", attempts,
+	       (unsigned long long)(xballoon_backend_now_ms(dm->be) - t0));
+	sd_notify(0, "STATUS=balancing");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -295,46 +551,50 @@ int main(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "syslog", no_argument, NULL, 's' },
+		{ "run-dir", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon dm = { 0 };
-	const char *conf = NULL;
+	struct daemon dm = { .lock_fd = -1 };
 	char err[XBD_ERR_MAX];
 	bool once = false, pending = true;
 	uint64_t last_ms = 0, event_ms = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
+	const char *run_dir = XBD_RUN_DIR;
 	int c, rc = 1;
 
-	while ((c = getopt_long(argc, argv, "c:1nsh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:1nsr:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': conf = optarg; break;
+		case 'c': dm.conf = optarg; break;
 		case '1': once = true; break;
 		case 'n': dm.dry_run = true; break;
 		case 's': use_syslog = true; break;
+		case 'r': run_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || !run_dir[0] || strlen(run_dir) >= sizeof(dm.run_dir)) {
 		usage(stderr);
 		return 2;
 	}
+	snprintf(dm.run_dir, sizeof(dm.run_dir), "%s", run_dir);
 	if (use_syslog)
 		openlog("xballoond", LOG_PID, LOG_DAEMON);
-	xbd_daemon_config_default(&dm.cfg);
-	/* no --config and no default file: the defaults */
-	if ((conf || access(XBD_CONF_PATH, F_OK) == 0) &&
-	    xbd_config_load(conf ? conf : XBD_CONF_PATH, &dm.cfg, err)) {
+	if (load_config(dm.conf, &dm.cfg, err)) {
 		logmsg(LOG_ERR, "xballoond: bad configuration: %s", err);
 		return 1;
 	}
+	if (!dm.dry_run && take_lock(&dm))
+		return 1;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	dm.started_ms = wall_ms();
 	dm.be = xballoon_backend_xen_open();
 	if (!dm.be) {
 		logmsg(LOG_ERR, "xballoond: cannot open Xen/xenstore: %s", strerror(errno));
-		return 1;
+		goto out;
 	}
 	dm.xs = xballoon_backend_xs_handle(dm.be);
 	dm.w = dm.xs ? xsw_open(&xsw_xs_ops, dm.xs, 0) : NULL;
@@ -343,24 +603,30 @@ int main(int argc, char **argv)
 		logmsg(LOG_ERR, "xballoond: cannot watch xenstore: %s", strerror(errno));
 		goto out;
 	}
-	logmsg(LOG_INFO,
-	       "{\"event\":\"start\",\"reserve_kb\":%llu,\"margin_kb\":%llu,"
-	       "\"headroom_kb\":%llu,\"resample_ms\":%llu,\"dry_run\":%s}",
-	       (unsigned long long)dm.cfg.policy.reserve_kb,
-	       (unsigned long long)dm.cfg.policy.margin_kb,
-	       (unsigned long long)dm.cfg.policy.headroom_kb,
-	       (unsigned long long)dm.cfg.resample_ms, dm.dry_run ? "true" : "false");
+	log_config("start", &dm);
+	sd_notify(0, "READY=1\nSTATUS=balancing");
 	while (!stop) {
 		uint64_t now = xballoon_backend_now_ms(dm.be), wait_ms;
 		struct pollfd pfd = { .fd = xsw_fd(dm.w), .events = POLLIN };
 		char *path, *token;
+		int r = 0;
 
+		if (reload) {
+			reload = 0;
+			do_reload(&dm);
+			pending = true;
+			event_ms = now - DEBOUNCE_MS;
+		}
 		if (pending && now - event_ms >= DEBOUNCE_MS) {
-			decide(&dm, now);
+			if (decide(&dm, now) && xsw_drain(dm.w) < 0)
+				r = reconnect(&dm, "xenstored closed the connection");
 			last_ms = now;
-			pending = false;
+			pending = r == 0 ? false : pending;
+			if (r)
+				break;
 			if (once)
 				break;
+			continue;	/* a reconnect: look again at once */
 		}
 		if (pending)
 			wait_ms = DEBOUNCE_MS - (now - event_ms);
@@ -369,10 +635,15 @@ int main(int argc, char **argv)
 				  last_ms + dm.cfg.resample_ms - now : 0;
 		if (poll(&pfd, 1, (int)wait_ms) < 0 && errno != EINTR)
 			break;
-		if (xsw_drain(dm.w) < 0 && xsw_conn_lost(errno)) {
-			logmsg(LOG_ERR, "xballoond: lost xenstore; exiting (restart me)");
-			goto out;
-		}
+		if (stop)
+			break;
+		/* a lost connection never makes the fd readable: drain says so */
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			r = reconnect(&dm, "hang-up on its descriptor");
+		else if (xsw_drain(dm.w) < 0 && xsw_conn_lost(errno))
+			r = reconnect(&dm, "xenstored closed the connection");
+		if (r)
+			break;
 		while (xsw_next(dm.w, &path, &token) == 1) {
 			if (!pending)
 				event_ms = xballoon_backend_now_ms(dm.be);
@@ -387,11 +658,17 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = 0;
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping; targets left as they are");
+	write_status(&dm, "stopped", 0, NULL, NULL, NULL, NULL, 0);
 	logmsg(LOG_INFO, "{\"event\":\"stop\"}");
 out:
 	xsw_close(dm.w);
-	xballoon_backend_close(dm.be);
+	if (dm.be)
+		xballoon_backend_close(dm.be);
 	free(dm.store);
 	free(dm.watched);
+	free(dm.last);
+	if (dm.lock_fd >= 0)
+		close(dm.lock_fd);
 	return rc;
 }
