@@ -51,7 +51,7 @@ complete -p xballoon
 SH
 )
 tap "$reg" "complete -F _xballoon xballoon" "an interactive bash with bash-completion loads the installed completion"
-tap "$(complete_words xballoon '')" "--help help info list mem-max mem-policy mem-set wait watch " "commands"
+tap "$(complete_words xballoon '')" "--help daemon-status help info list mem-max mem-policy mem-set wait watch " "commands"
 tap "$(complete_words xballoon mem-)" "mem-max mem-policy mem-set " "commands by prefix"
 tap "$(complete_words xballoon mem-set --w)" "--wait " "mem-set's options"
 tap "$(complete_words xballoon watch --)" "--duration --interval --json --rate --stuck " "watch's options"

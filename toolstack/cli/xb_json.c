@@ -257,3 +257,33 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 		  "Host free memory minus outstanding claims (as xl info).");
 	fprintf(f, "xballoon_host_free_bytes %" PRIu64 "\n", v->snap->host_free_kb * 1024);
 }
+
+/* Emit the parsed tree V again (strings re-escaped by yajl). */
+void xb_json_tree(yajl_gen g, yajl_val v)
+{
+	if (!v) {
+		yajl_gen_null(g);
+	} else if (YAJL_IS_OBJECT(v)) {
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			xb_json_key(g, v->u.object.keys[i]);
+			xb_json_tree(g, v->u.object.values[i]);
+		}
+		yajl_gen_map_close(g);
+	} else if (YAJL_IS_ARRAY(v)) {
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < v->u.array.len; i++)
+			xb_json_tree(g, v->u.array.values[i]);
+		yajl_gen_array_close(g);
+	} else if (YAJL_IS_STRING(v)) {
+		const char *s = v->u.string;
+
+		yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+	} else if (YAJL_IS_NUMBER(v)) {
+		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+		yajl_gen_bool(g, YAJL_IS_TRUE(v));
+	} else {
+		yajl_gen_null(g);
+	}
+}

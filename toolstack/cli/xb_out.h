@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "libxballoon.h"
 
@@ -29,6 +30,8 @@ void xb_json_open_doc(yajl_gen g, const char *cmd);
 void xb_json_u64(yajl_gen g, const char *key, uint64_t v);
 void xb_json_str(yajl_gen g, const char *key, const char *v);
 void xb_json_key(yajl_gen g, const char *key);
+/* A parsed document again (yajl_tree; NULL: null), strings re-escaped. */
+void xb_json_tree(yajl_gen g, yajl_val v);
 void xb_json_report(yajl_gen g, const struct xb_report *r);
 void xb_json_domain(yajl_gen g, const struct xb_domain *d);
 void xb_json_host(yajl_gen g, const struct xb_snapshot *snap);
