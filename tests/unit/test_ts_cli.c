@@ -207,6 +207,13 @@ static void test_list_json_shape(void **state)
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			assert_non_null(at(d, keys[k], NULL));
 		sum += num(d, "reclaimed_kb", NULL);
+		/* headroom = maxmem - slack - target, borrow = actual - target (>= 0) */
+		assert_int_equal(num(d, "headroom_kb", NULL),
+				 num(d, "maxmem_kb", NULL) > num(d, "target_kb", NULL) + 1024 ?
+				 num(d, "maxmem_kb", NULL) - num(d, "target_kb", NULL) - 1024 : 0);
+		assert_int_equal(num(d, "borrow_kb", NULL),
+				 num(d, "actual_kb", NULL) > num(d, "target_kb", NULL) ?
+				 num(d, "actual_kb", NULL) - num(d, "target_kb", NULL) : 0);
 	}
 	assert_int_equal(num(v, "totals", "reclaimed_kb"), sum);
 	assert_int_equal(num(v, "totals", "domains"), 3);

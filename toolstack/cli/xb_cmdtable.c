@@ -11,7 +11,10 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "  DOM                domain id or name (default: all domains)\n"
 	  "  -j, --json         one JSON document (see docs/operator-guide.md)\n"
 	  "  -p, --prometheus   Prometheus text exposition format\n"
-	  "Columns are MiB. Reclaimed = static-max - actual. State is one of\n"
+	  "Columns are MiB. Reclaimed = static-max - actual. Borrow = actual -\n"
+	  "target (what the guest took back on its own, on OOM); Headroom = maxmem\n"
+	  "- target (how far it may: xballoond's [borrow] headroom). Range =\n"
+	  "memory/dynamic-min-dynamic-max (xballoon mem-policy). State is one of\n"
 	  "at-target, converging, stuck, refused, at-floor, no-driver. A domain\n"
 	  "named more than once is listed once.\n" },
 	{ "mem-set", xb_cmd_mem_set, true,

@@ -79,7 +79,21 @@ void xb_json_report(yajl_gen g, const struct xb_report *r)
 	yajl_gen_map_close(g);
 }
 
-void xb_json_domain(yajl_gen g, const struct xb_domain *d)
+uint64_t xb_dom_headroom_kb(const struct xb_domain *d)
+{
+	uint64_t max = xb_pages_to_kb(d->xen.max_pages);
+
+	return max > d->target_kb + XB_MAXMEM_SLACK_KB ?
+	       max - d->target_kb - XB_MAXMEM_SLACK_KB : 0;
+}
+
+uint64_t xb_dom_borrow_kb(const struct xb_domain *d)
+{
+	return d->actual_kb > d->target_kb ? d->actual_kb - d->target_kb : 0;
+}
+
+static void json_domain(yajl_gen g, const struct xb_domain *d,
+			const struct xb_dom_policy *pol)
 {
 	yajl_gen_map_open(g);
 	xb_json_u64(g, "domid", d->xen.domid);
@@ -94,6 +108,22 @@ void xb_json_domain(yajl_gen g, const struct xb_domain *d)
 	xb_json_u64(g, "outstanding_kb", xb_pages_to_kb(d->xen.outstanding_pages));
 	xb_json_u64(g, "maxmem_kb", xb_pages_to_kb(d->xen.max_pages));
 	xb_json_u64(g, "reclaimed_kb", d->reclaimed_kb);
+	xb_json_u64(g, "headroom_kb", xb_dom_headroom_kb(d));
+	xb_json_u64(g, "borrow_kb", xb_dom_borrow_kb(d));
+	if (pol) {
+		xb_json_key(g, "dynamic_min_kb");
+		if (pol->has_range)
+			yajl_gen_integer(g, (long long)pol->min_kb);
+		else
+			yajl_gen_null(g);
+		xb_json_key(g, "dynamic_max_kb");
+		if (pol->has_range)
+			yajl_gen_integer(g, (long long)pol->max_kb);
+		else
+			yajl_gen_null(g);
+		xb_json_key(g, "uncooperative");
+		yajl_gen_bool(g, pol->uncooperative);
+	}
 	xb_json_str(g, "state", xballoon_dom_state_name[d->state]);
 	xb_json_key(g, "dying");
 	yajl_gen_bool(g, d->xen.dying);
@@ -102,6 +132,11 @@ void xb_json_domain(yajl_gen g, const struct xb_domain *d)
 	xb_json_key(g, "driver");
 	xb_json_report(g, &d->report);
 	yajl_gen_map_close(g);
+}
+
+void xb_json_domain(yajl_gen g, const struct xb_domain *d)
+{
+	json_domain(g, d, NULL);
 }
 
 void xb_json_host(yajl_gen g, const struct xb_snapshot *snap)
@@ -149,7 +184,7 @@ void xb_json_list(yajl_gen g, const struct xb_view *v)
 	xb_json_key(g, "domains");
 	yajl_gen_array_open(g);
 	for (i = 0; i < v->n; i++)
-		xb_json_domain(g, v->doms[i]);
+		json_domain(g, v->doms[i], v->policy ? &v->policy[i] : NULL);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 }
@@ -228,6 +263,36 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 				fprintf(f, " %.17g\n", (double)val * 1024.0);
 			else
 				fprintf(f, " %" PRIu64 "\n", val);
+		}
+	}
+	prom_head(f, "xballoon_domain_headroom_bytes", "gauge",
+		  "How far the domain can go above its target on its own (maxmem - target).");
+	for (i = 0; i < v->n; i++) {
+		prom_dom(f, "xballoon_domain_headroom_bytes", v->doms[i]);
+		fprintf(f, " %" PRIu64 "\n", xb_dom_headroom_kb(v->doms[i]) * 1024);
+	}
+	prom_head(f, "xballoon_domain_borrow_bytes", "gauge",
+		  "Memory the domain holds above its target (actual - target).");
+	for (i = 0; i < v->n; i++) {
+		prom_dom(f, "xballoon_domain_borrow_bytes", v->doms[i]);
+		fprintf(f, " %" PRIu64 "\n", xb_dom_borrow_kb(v->doms[i]) * 1024);
+	}
+	if (v->policy) {
+		prom_head(f, "xballoon_domain_dynamic_min_bytes", "gauge",
+			  "memory/dynamic-min (xballoon mem-policy).");
+		for (i = 0; i < v->n; i++) {
+			if (!v->policy[i].has_range)
+				continue;
+			prom_dom(f, "xballoon_domain_dynamic_min_bytes", v->doms[i]);
+			fprintf(f, " %" PRIu64 "\n", v->policy[i].min_kb * 1024);
+		}
+		prom_head(f, "xballoon_domain_dynamic_max_bytes", "gauge",
+			  "memory/dynamic-max (xballoon mem-policy).");
+		for (i = 0; i < v->n; i++) {
+			if (!v->policy[i].has_range)
+				continue;
+			prom_dom(f, "xballoon_domain_dynamic_max_bytes", v->doms[i]);
+			fprintf(f, " %" PRIu64 "\n", v->policy[i].max_kb * 1024);
 		}
 	}
 	prom_head(f, "xballoon_domain_state", "gauge",
