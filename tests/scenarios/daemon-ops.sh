@@ -124,6 +124,19 @@ echo "XB-JSON daemon-status $(xballoon daemon-status --json)"
 lab_check "ops-daemon-status-json" sh -c \
 	"xballoon daemon-status --json | grep -q '\"running\":true,\"pid\":$xbd,.*\"name\":\"opa\",\"managed\":true'"
 
+# list shows the dynamic range, and the headroom the daemon gave (maxmem =
+# target + [borrow] headroom, 128 MiB, at most dynamic-max)
+j=$(xballoon list --json opa)
+echo "XB-JSON list $j"
+h=$(echo "$j" | sed -n 's/.*"headroom_kb":\([0-9]*\).*/\1/p')
+if echo "$j" | grep -q '"dynamic_min_kb":196608,"dynamic_max_kb":524288,"uncooperative":false' &&
+	[ -n "$h" ] && [ "$h" -gt 0 ] && [ "$h" -le 131072 ]; then
+	lab_pass "ops-list-headroom-range" "headroom_kb $h"
+else
+	lab_fail "ops-list-headroom-range" "headroom_kb '$h': $j"
+fi
+xballoon list | sed 's/^/  | /'
+
 # SIGHUP: a new margin is taken
 conf 80m
 kill -HUP $xbd
