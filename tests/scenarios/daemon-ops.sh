@@ -71,7 +71,8 @@ CONF
 conf 64m
 xballoon watch --json >/tmp/xbd-ops-watch.jsonl 2>/dev/null &
 wpid=$!
-xballoond --config /tmp/xbd-ops.conf >/tmp/xbd-ops.log 2>&1 &
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
+xballoond --config /tmp/xbd-ops.conf --metrics 127.0.0.1:9101 >/tmp/xbd-ops.log 2>&1 &
 xbd=$!
 lab_check "ops-started" wait_for /tmp/xbd-ops.log '"event":"start"' 20
 
@@ -136,6 +137,18 @@ else
 	lab_fail "ops-list-headroom-range" "headroom_kb '$h': $j"
 fi
 xballoon list | sed 's/^/  | /'
+
+# /metrics: what list --prometheus shows, and the daemon's counters
+wget -qO /tmp/xbd-ops.prom http://127.0.0.1:9101/metrics 2>/tmp/xbd-ops.wget
+if grep -q "^xballoon_domain_target_bytes{domid=\"$(lab_domid opa)\",name=\"opa\"" /tmp/xbd-ops.prom &&
+	grep -q '^xballoon_domain_headroom_bytes{' /tmp/xbd-ops.prom &&
+	grep -qE '^xballoond_decisions_total [1-9]' /tmp/xbd-ops.prom &&
+	grep -qE '^xballoond_changes_total [1-9]' /tmp/xbd-ops.prom; then
+	lab_pass "ops-metrics" "$(wc -l </tmp/xbd-ops.prom) lines"
+else
+	lab_fail "ops-metrics" "$(cat /tmp/xbd-ops.wget; grep xballoond_ /tmp/xbd-ops.prom | head -5)"
+fi
+grep '^xballoond_' /tmp/xbd-ops.prom | sed 's/^/  | /'
 
 # SIGHUP: a new margin is taken
 conf 80m

@@ -13,7 +13,11 @@
  * change is one JSON line (log and XBD_XS_DECISION_DIR/<domid> for
  * `xballoon watch`); the status file is what `xballoon daemon-status` shows.
  *
+ * With --metrics, a Prometheus endpoint (metrics.c) serves what `xballoon
+ * list --prometheus` shows plus the daemon's counters.
+ *
  *   xballoond [--config PATH] [--once] [--dry-run] [--syslog] [--run-dir DIR]
+ *             [--metrics IPv4:PORT]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +44,8 @@
 #include "config.h"
 #include "policy.h"
 #include "audit.h"
+#include "metrics.h"
+#include "xb_out.h"
 
 #define DEBOUNCE_MS 200		/* collect a burst of events into one decision */
 #define TOKEN_DOM "dom"
@@ -101,6 +107,7 @@ struct daemon {
 	struct xbd_counters counters;
 	struct xbd_last *last;		/* by domid, live domains only */
 	size_t n_last;
+	struct xbd_metrics *metrics;	/* --metrics, or NULL */
 };
 
 static char *xs_get(struct xs_handle *xs, uint32_t domid, const char *key,
@@ -391,7 +398,9 @@ static void usage(FILE *f)
 		"  -1, --once         one decision, then exit\n"
 		"  -n, --dry-run      log decisions, change nothing (no lock, no status)\n"
 		"  -s, --syslog       log to syslog instead of stderr\n"
-		"  -r, --run-dir DIR  lock and status file (default " XBD_RUN_DIR ")\n");
+		"  -r, --run-dir DIR  lock and status file (default " XBD_RUN_DIR ")\n"
+		"  -m, --metrics IPv4:PORT  serve Prometheus /metrics there (e.g.\n"
+		"                     127.0.0.1:9101): list --prometheus and the counters\n");
 }
 
 /* The configuration at start-up and on SIGHUP: into *C, or an error in ERR. */
@@ -544,6 +553,62 @@ static int reconnect(struct daemon *dm, const char *why)
 	return 0;
 }
 
+static void counter(FILE *f, const char *name, const char *help,
+		    unsigned long long v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name, v);
+}
+
+/* One scrape: a fresh view as `list --prometheus`, then the daemon's own. */
+static char *metrics_body(void *ctx, size_t *len_r)
+{
+	struct daemon *dm = ctx;
+	const struct xbd_counters *c = &dm->counters;
+	struct xb_snapshot snap;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool up;
+
+	if (!f)
+		return NULL;
+	up = xballoon_snapshot_take(dm->be, &snap) == 0;
+	if (up) {
+		struct xb_view v = { .snap = &snap };
+		const struct xb_domain **doms = calloc(snap.n ? snap.n : 1, sizeof(*doms));
+
+		if (doms) {
+			for (size_t i = 0; i < snap.n; i++)
+				doms[v.n++] = &snap.doms[i];
+			v.doms = doms;
+			xb_prometheus(f, &v);
+		}
+		free(doms);
+		xballoon_snapshot_free(&snap);
+	}
+	fprintf(f, "# HELP xballoond_view_ok 1 if this scrape could read Xen and xenstore.\n"
+		"# TYPE xballoond_view_ok gauge\nxballoond_view_ok %d\n", up);
+	fprintf(f, "# HELP xballoond_start_time_seconds When the daemon started (Unix time).\n"
+		"# TYPE xballoond_start_time_seconds gauge\nxballoond_start_time_seconds %llu\n",
+		(unsigned long long)(dm->started_ms / 1000));
+	counter(f, "xballoond_decisions_total", "Policy steps.", c->decisions);
+	counter(f, "xballoond_changes_total", "Targets the daemon set.", c->changes);
+	counter(f, "xballoond_failures_total", "Targets Xen or xenstore refused.", c->failures);
+	counter(f, "xballoond_reloads_total", "Configuration reloads (SIGHUP) taken.", c->reloads);
+	counter(f, "xballoond_reload_failures_total",
+		"Reloads refused (a bad file; the old configuration kept).", c->reload_failures);
+	counter(f, "xballoond_xenstore_reconnects_total", "Reconnections to xenstored.",
+		c->reconnects);
+	counter(f, "xballoond_uncooperative_marks_total", "Domains marked uncooperative.",
+		c->uncooperative);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	*len_r = len;
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -552,6 +617,7 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "syslog", no_argument, NULL, 's' },
 		{ "run-dir", required_argument, NULL, 'r' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -561,15 +627,25 @@ int main(int argc, char **argv)
 	uint64_t last_ms = 0, event_ms = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *run_dir = XBD_RUN_DIR;
+	struct sockaddr_in metrics_sa;
+	bool metrics = false;
+	char merr[XBD_ERR_LEN];
 	int c, rc = 1;
 
-	while ((c = getopt_long(argc, argv, "c:1nsr:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:1nsr:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': dm.conf = optarg; break;
 		case '1': once = true; break;
 		case 'n': dm.dry_run = true; break;
 		case 's': use_syslog = true; break;
 		case 'r': run_dir = optarg; break;
+		case 'm':
+			if (xbd_metrics_parse_addr(optarg, &metrics_sa, merr)) {
+				fprintf(stderr, "xballoond: --metrics %s\n", merr);
+				return 2;
+			}
+			metrics = true;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -603,11 +679,21 @@ int main(int argc, char **argv)
 		logmsg(LOG_ERR, "xballoond: cannot watch xenstore: %s", strerror(errno));
 		goto out;
 	}
+	if (metrics) {
+		dm.metrics = xbd_metrics_start(&metrics_sa, metrics_body, &dm, merr);
+		if (!dm.metrics) {
+			logmsg(LOG_ERR, "xballoond: --metrics: %s", merr);
+			goto out;
+		}
+	}
 	log_config("start", &dm);
 	sd_notify(0, "READY=1\nSTATUS=balancing");
 	while (!stop) {
 		uint64_t now = xballoon_backend_now_ms(dm.be), wait_ms;
-		struct pollfd pfd = { .fd = xsw_fd(dm.w), .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = xsw_fd(dm.w), .events = POLLIN },
+			{ .fd = dm.metrics ? xbd_metrics_fd(dm.metrics) : -1, .events = POLLIN },
+		};
 		char *path, *token;
 		int r = 0;
 
@@ -633,12 +719,20 @@ int main(int argc, char **argv)
 		else
 			wait_ms = last_ms + dm.cfg.resample_ms > now ?
 				  last_ms + dm.cfg.resample_ms - now : 0;
-		if (poll(&pfd, 1, (int)wait_ms) < 0 && errno != EINTR)
+		if (dm.metrics) {
+			int mt = xbd_metrics_timeout_ms(dm.metrics);
+
+			if (mt >= 0 && (uint64_t)mt < wait_ms)
+				wait_ms = (uint64_t)mt;
+		}
+		if (poll(pfd, 2, (int)wait_ms) < 0 && errno != EINTR)
 			break;
 		if (stop)
 			break;
+		if (dm.metrics)
+			xbd_metrics_run(dm.metrics);	/* never blocks */
 		/* a lost connection never makes the fd readable: drain says so */
-		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			r = reconnect(&dm, "hang-up on its descriptor");
 		else if (xsw_drain(dm.w) < 0 && xsw_conn_lost(errno))
 			r = reconnect(&dm, "xenstored closed the connection");
@@ -662,6 +756,7 @@ int main(int argc, char **argv)
 	write_status(&dm, "stopped", 0, NULL, NULL, NULL, NULL, 0);
 	logmsg(LOG_INFO, "{\"event\":\"stop\"}");
 out:
+	xbd_metrics_stop(dm.metrics);
 	xsw_close(dm.w);
 	if (dm.be)
 		xballoon_backend_close(dm.be);
