@@ -72,9 +72,15 @@ conf 64m
 xballoon watch --json >/tmp/xbd-ops-watch.jsonl 2>/dev/null &
 wpid=$!
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
-xballoond --config /tmp/xbd-ops.conf --metrics 127.0.0.1:9101 >/tmp/xbd-ops.log 2>&1 &
+# what systemd would receive (Type=notify): no systemd in the lab's dom0
+xlab-notify /tmp/xbd-notify.sock >/tmp/xbd-notify.log 2>&1 &
+npid=$!
+sleep 0.5
+NOTIFY_SOCKET=/tmp/xbd-notify.sock \
+	xballoond --config /tmp/xbd-ops.conf --metrics 127.0.0.1:9101 >/tmp/xbd-ops.log 2>&1 &
 xbd=$!
 lab_check "ops-started" wait_for /tmp/xbd-ops.log '"event":"start"' 20
+lab_check "ops-notify-ready" wait_for /tmp/xbd-notify.log '^[0-9]+ READY=1\|STATUS=balancing$' 10
 
 # a second daemon refuses, naming the first; the first goes on
 xballoond --config /tmp/xbd-ops.conf >/tmp/xbd-ops2.log 2>&1 &
@@ -154,6 +160,7 @@ grep '^xballoond_' /tmp/xbd-ops.prom | sed 's/^/  | /'
 conf 80m
 kill -HUP $xbd
 lab_check "ops-sighup-reload" wait_for /tmp/xbd-ops.log '"event":"reload","pid"' 10
+lab_check "ops-notify-reloading" sh -c "grep -A1 'RELOADING=1' /tmp/xbd-notify.log | grep -q 'READY=1'"
 sleep 1
 lab_check "ops-sighup-new-config" test "$(status_field margin_kb)" = 81920
 
@@ -189,7 +196,7 @@ fi
 xballoon daemon-status >/tmp/xbd-ops-st.txt 2>&1
 st=$?
 lab_check "ops-status-after-kill9" sh -c "test $st = 1 && grep -q 'not running; its last status follows' /tmp/xbd-ops-st.txt"
-xballoond --config /tmp/xbd-ops.conf >>/tmp/xbd-ops.log 2>&1 &
+NOTIFY_SOCKET=/tmp/xbd-notify.sock xballoond --config /tmp/xbd-ops.conf >>/tmp/xbd-ops.log 2>&1 &
 xbd=$!
 lab_check "ops-restart-after-kill9" wait_for /tmp/xbd-ops.log "\"event\":\"start\",\"pid\":$xbd," 20
 lab_check "ops-restart-converges" wait_tgt opa -ge 384 60
@@ -225,5 +232,9 @@ kill -TERM $xbd
 wait $xbd
 rc=$?
 lab_check "ops-sigterm" sh -c "test $rc = 0 && grep -q '\"event\":\"stop\"' /tmp/xbd-ops.log"
+lab_check "ops-notify-reconnecting-stopping" sh -c \
+	"grep -q 'STATUS=reconnecting to xenstored' /tmp/xbd-notify.log && grep -q 'STOPPING=1' /tmp/xbd-notify.log"
+kill $npid
+sed 's/^/  notify | /' /tmp/xbd-notify.log
 grep '"event"' /tmp/xbd-ops.log | grep -v '"decision"' | sed 's/^/  | /'
 grep '"event":"decision"' /tmp/xbd-ops.log | tail -6 | cut -c1-240 | sed 's/^/  | /'
