@@ -541,10 +541,11 @@ static int reconnect(struct daemon *dm, const char *why)
 	attempts = xsw_reconnect_loop(dm->w, &reconnect_ops, dm, &b);
 	if (attempts < 0)
 		return 1;
-	/* the domain watches are armed again as part of the next decision */
-	free(dm->watched);
-	dm->watched = NULL;
-	dm->n_watched = 0;
+	/*
+	 * xsw_reconnect() registered every armed watch again; the next
+	 * decision adds any a failing xsw_add missed and drops those of
+	 * domains that went away meanwhile
+	 */
 	dm->counters.reconnects++;
 	logmsg(LOG_WARNING,
 	       "{\"event\":\"reconnect\",\"attempts\":%d,\"ms\":%llu}", attempts,
