@@ -89,7 +89,9 @@ lab_check "cases-started" wait_for /tmp/xbd-cases.log '"event":"start"' 20
 # ---- uncooperative
 lab_check "cases-nodrv-marked" wait_uncoop nodrv 40
 lab_check "cases-nodrv-logged" wait_for /tmp/xbd-cases.log \
-	"\"event\":\"uncooperative\",\"domid\":$(lab_domid nodrv),\"on\":true" 5
+	"\"event\":\"uncooperative\",\"ts_ms\":[0-9]+,\"domid\":$(lab_domid nodrv),\"name\":\"nodrv\",\"on\":true" 5
+lab_check "cases-nodrv-mark-published" sh -c \
+	"xlab-xs read /tool/xballoon/decision/$(lab_domid nodrv) | grep -q '\"event\":\"uncooperative\".*\"on\":true'"
 # unload the driver mid-run (its balloon is empty: its range is its size),
 # then ask it to shrink
 sleep 3

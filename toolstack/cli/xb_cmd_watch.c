@@ -140,14 +140,24 @@ static void decision(struct watcher *w, const char *path)
 		if (v && v->u.string)
 			nm = v->u.string;
 		xballoon_xs_name(nm, strlen(nm), name, sizeof(name));
-		keys[0] = "reason";
+		keys[0] = "event";
 		v = yajl_tree_get(t, keys, yajl_t_string);
 		localtime_r(&secs, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-		fprintf(w->cli->out,
-			"%s.%03u %-11s %s(%" PRIu64 ") %s -> %s maxmem %s need %s reason=%s\n",
-			when, (unsigned)(ts % 1000), "decision", name, id, a[0], a[1], a[2],
-			a[3], v && v->u.string ? v->u.string : "?");
+		if (v && v->u.string && !strcmp(v->u.string, "uncooperative")) {
+			keys[0] = "on";
+			fprintf(w->cli->out, "%s.%03u %-11s %s(%" PRIu64 ") uncooperative %s\n",
+				when, (unsigned)(ts % 1000), "decision", name, id,
+				YAJL_IS_TRUE(yajl_tree_get(t, keys, yajl_t_any)) ?
+				"(marked)" : "no more");
+		} else {
+			keys[0] = "reason";
+			v = yajl_tree_get(t, keys, yajl_t_string);
+			fprintf(w->cli->out,
+				"%s.%03u %-11s %s(%" PRIu64 ") %s -> %s maxmem %s need %s reason=%s\n",
+				when, (unsigned)(ts % 1000), "decision", name, id, a[0], a[1],
+				a[2], a[3], v && v->u.string ? v->u.string : "?");
+		}
 		fflush(w->cli->out);
 	}
 	yajl_tree_free(t);

@@ -100,6 +100,25 @@ char *xbd_json_decision(uint64_t ts_ms, const char *name, const struct xbd_dom *
 	return gen_take(g);
 }
 
+char *xbd_json_uncoop(uint64_t ts_ms, const char *name, const struct xbd_dom *pd,
+		      bool on)
+{
+	yajl_gen g = gen_new();
+
+	if (!g)
+		return NULL;
+	yajl_gen_map_open(g);
+	str(g, "event", "uncooperative");
+	u64(g, "ts_ms", ts_ms);
+	u64(g, "domid", pd->domid);
+	str(g, "name", name);
+	boolean(g, "on", on);
+	u64(g, "tot_kb", pd->tot_kb);
+	u64(g, "target_kb", pd->target_kb);
+	yajl_gen_map_close(g);
+	return gen_take(g);
+}
+
 static void gen_domain(yajl_gen g, const struct xbd_status *st, size_t i)
 {
 	const struct xbd_dom *d = &st->doms[i];

@@ -48,6 +48,13 @@ struct xbd_last {
 char *xbd_json_decision(uint64_t ts_ms, const char *name, const struct xbd_dom *pd,
 			const struct xbd_out *o, bool dry_run);
 
+/*
+ * A domain marked (ON) or no longer marked uncooperative, as one JSON line:
+ * "event":"uncooperative", the domain, "on", Xen's tot and the target.
+ */
+char *xbd_json_uncoop(uint64_t ts_ms, const char *name, const struct xbd_dom *pd,
+		      bool on);
+
 /* What the status file shows. */
 struct xbd_status {
 	int pid;

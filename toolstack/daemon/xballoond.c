@@ -232,6 +232,19 @@ static struct xbd_last *last_find(struct xbd_last *last, size_t n, uint32_t domi
 	return NULL;
 }
 
+/* For `xballoon watch`: the daemon's last action on DOMID, dom0-only. */
+static void publish(struct daemon *dm, uint32_t domid, const char *line)
+{
+	char path[96];
+
+	if (!line)
+		return;
+	snprintf(path, sizeof(path), XBD_XS_DECISION_DIR "/%u", domid);
+	if (!xs_write(dm->xs, XBT_NULL, path, line, strlen(line)))
+		logmsg(LOG_WARNING, "dom %u: cannot write %s: %s", domid, path,
+		       strerror(errno));
+}
+
 /* Log one change (one JSON line), publish it in xenstore, make it. */
 static void apply(struct daemon *dm, const struct xb_domain *d,
 		  const struct xbd_dom *pd, const struct xbd_out *o,
@@ -241,7 +254,6 @@ static void apply(struct daemon *dm, const struct xb_domain *d,
 	uint64_t ts = wall_ms();
 	char *line = xbd_json_decision(ts, d->name, pd, o, dm->dry_run);
 	const char *why = NULL;
-	char path[96];
 
 	if (line)
 		logmsg(LOG_INFO, "%s", line);
@@ -260,13 +272,7 @@ static void apply(struct daemon *dm, const struct xb_domain *d,
 	last->reason = o->reason;
 	last->failed = false;
 	dm->counters.changes++;
-	/* for `xballoon watch`: dom0-only, one key per domain */
-	if (line) {
-		snprintf(path, sizeof(path), XBD_XS_DECISION_DIR "/%u", d->xen.domid);
-		if (!xs_write(dm->xs, XBT_NULL, path, line, strlen(line)))
-			logmsg(LOG_WARNING, "dom %u: cannot write %s: %s", d->xen.domid,
-			       path, strerror(errno));
-	}
+	publish(dm, d->xen.domid, line);
 	free(line);
 	if (xballoon_dom_set_target(dm->be, d, &size, XB_MAXMEM_FOLLOW, NULL, &why) ||
 	    xballoon_dom_set_xen_maxmem(dm->be, d->xen.domid, o->maxmem_kb)) {
@@ -348,16 +354,18 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 		bool was = old && old->uncooperative;
 
 		if (out[i].managed && out[i].uncooperative != was) {
-			logmsg(LOG_WARNING,
-			       "{\"event\":\"uncooperative\",\"domid\":%u,\"on\":%s,"
-			       "\"tot_kb\":%llu,\"target_kb\":%llu}",
-			       pd[i].domid, out[i].uncooperative ? "true" : "false",
-			       (unsigned long long)pd[i].tot_kb,
-			       (unsigned long long)pd[i].target_kb);
+			char *line = xbd_json_uncoop(wall_ms(), dd[i]->name, &pd[i],
+						     out[i].uncooperative);
+
+			if (line)
+				logmsg(LOG_WARNING, "%s", line);
 			if (out[i].uncooperative)
 				dm->counters.uncooperative++;
-			if (!dm->dry_run)
+			if (!dm->dry_run) {
 				mark_uncooperative(dm, pd[i].domid, out[i].uncooperative);
+				publish(dm, pd[i].domid, line);
+			}
+			free(line);
 		}
 	}
 	/* free before allocating: decreases first */
