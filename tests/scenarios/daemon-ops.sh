@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 240 (estimate; not yet measured)
+# lab-seconds: 90 (83 s measured in a single-scenario lab)
 # Operating xballoond (issue 10, "Operating it" and scenarios 5 and 6): two
 # daemons refuse to run (the lock in /run/xballoon); daemon-status shows
 # what it does (text and JSON); xballoon watch shows its decisions; SIGHUP
