@@ -199,6 +199,8 @@ lab_check "ops-status-after-kill9" sh -c "test $st = 1 && grep -q 'not running; 
 NOTIFY_SOCKET=/tmp/xbd-notify.sock xballoond --config /tmp/xbd-ops.conf >>/tmp/xbd-ops.log 2>&1 &
 xbd=$!
 lab_check "ops-restart-after-kill9" wait_for /tmp/xbd-ops.log "\"event\":\"start\",\"pid\":$xbd," 20
+lab_check "ops-restart-resumes-margins" wait_for /tmp/xbd-ops.log \
+	"\"event\":\"resume\",\"domid\":$(lab_domid opb),\"margin_kb\":[0-9]+" 10
 lab_check "ops-restart-converges" wait_tgt opa -ge 384 60
 lab_check "ops-restart-opa-in-range" in_range opa 384 512
 lab_check "ops-restart-opb-in-range" in_range opb 192 512

@@ -38,6 +38,7 @@
 
 #include <systemd/sd-daemon.h>
 #include <xenstore.h>
+#include <yajl/yajl_tree.h>
 
 #include "libxballoon.h"
 #include "xsw.h"
@@ -162,6 +163,50 @@ static struct xbd_mem *store_find(struct daemon *dm, uint32_t domid)
 		if (dm->store[i].valid && dm->store[i].domid == domid)
 			return &dm->store[i];
 	return NULL;
+}
+
+/*
+ * A restart changes nothing by itself: at the first decision, a domain's
+ * margin is taken back from the last decision the previous daemon
+ * published for it (XBD_XS_DECISION_DIR/<domid>, dom0-only), when that was
+ * a decision about a domain of the same name; else the policy starts from
+ * the configured margin. Returns true when *M was seeded.
+ */
+static bool resume_mem(struct daemon *dm, const struct xb_domain *d, struct xbd_mem *m)
+{
+	const char *kev[] = { "event", NULL }, *kname[] = { "name", NULL };
+	const char *kmargin[] = { "margin_kb", NULL };
+	const struct xbd_config *p = &dm->cfg.policy;
+	yajl_val t, ev, name, margin;
+	unsigned int len = 0;
+	char path[96], err[64], *text;
+	bool ok = false;
+
+	snprintf(path, sizeof(path), XBD_XS_DECISION_DIR "/%u", d->xen.domid);
+	text = xs_read(dm->xs, XBT_NULL, path, &len);
+	if (!text)
+		return false;
+	t = len < 4096 ? yajl_tree_parse(text, err, sizeof(err)) : NULL;
+	free(text);
+	ev = t ? yajl_tree_get(t, kev, yajl_t_string) : NULL;
+	name = t ? yajl_tree_get(t, kname, yajl_t_string) : NULL;
+	margin = t ? yajl_tree_get(t, kmargin, yajl_t_number) : NULL;
+	if (ev && name && margin && YAJL_IS_INTEGER(margin) && YAJL_GET_INTEGER(margin) > 0 &&
+	    !strcmp(ev->u.string, "decision") && !strcmp(name->u.string, d->name)) {
+		uint64_t mk = (uint64_t)YAJL_GET_INTEGER(margin);
+
+		mk = mk < p->margin_min_kb ? p->margin_min_kb : mk;
+		mk = mk > p->margin_max_kb ? p->margin_max_kb : mk;
+		memset(m, 0, sizeof(*m));
+		m->domid = d->xen.domid;
+		m->valid = true;
+		m->margin_kb = mk;
+		logmsg(LOG_INFO, "{\"event\":\"resume\",\"domid\":%u,\"margin_kb\":%llu}",
+		       d->xen.domid, (unsigned long long)mk);
+		ok = true;
+	}
+	yajl_tree_free(t);
+	return ok;
 }
 
 /* Keep the policy's memory of live domains only. */
@@ -340,6 +385,8 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 		m = store_find(dm, d->xen.domid);
 		if (m)
 			mem[n] = *m;
+		else if (!dm->counters.decisions)
+			resume_mem(dm, d, &mem[n]);
 		l = last_find(dm->last, dm->n_last, d->xen.domid);
 		if (l)
 			last[n] = *l;
