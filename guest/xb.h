@@ -43,10 +43,11 @@ extern bool xb_scrub;
 extern unsigned int xb_inject;
 extern bool xb_check_in;
 
-/* xb_inject bits (lab fault injection, one shot each) */
+/* xb_inject bits (lab fault injection; 0-2 one shot each, 3 while set) */
 #define XB_INJECT_PV_MAP	BIT(0)	/* PV take-back: map one page badly */
 #define XB_INJECT_2M_PARTIAL	BIT(1)	/* PVH give-back: stop inside a 2 MiB extent */
 #define XB_INJECT_REPORT_RECLAIM BIT(2)	/* the shrinker runs inside a report write */
+#define XB_INJECT_NO_SHRINKER	BIT(3)	/* while set: the shrinker offers nothing */
 
 u64 xb_now_ms(void);
 void xb_kick(void);
@@ -66,6 +67,10 @@ struct xb_hv_stats {
 	u64 settled_2m;		/* 2 MiB extents Xen stopped inside, settled */
 	u64 pages_in_checked;	/* lab (check_in=1): pages taken back and read */
 	u64 pages_in_dirty;	/* lab (check_in=1): of those, not all zero */
+	/* where the worker's time goes (ns): the rest is the driver's own */
+	u64 hv_ns;		/* inside memory_op and multicall hypercalls */
+	u64 scrub_ns;		/* zeroing pages before Xen gets them */
+	u64 alloc_ns;		/* allocating the pages to give back */
 };
 
 /* The outcome of one batch. */

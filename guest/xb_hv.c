@@ -24,6 +24,7 @@
 
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
@@ -89,13 +90,18 @@ static long xb_memory_op(unsigned int cmd, xen_pfn_t *frames,
 		.extent_order = order,
 		.domid = DOMID_SELF,
 	};
+	u64 t0;
+	long rc;
 
 	if (!nr)
 		return 0;
 	set_xen_guest_handle(r.extent_start, frames);
 	r.nr_extents = nr;
 	xb_hv_stats.hypercalls++;
-	return HYPERVISOR_memory_op(cmd, &r);
+	t0 = ktime_get_ns();
+	rc = HYPERVISOR_memory_op(cmd, &r);
+	xb_hv_stats.hv_ns += ktime_get_ns() - t0;
+	return rc;
 }
 
 /* Extents Xen handled (a prefix of frames); *err set on an error code. */
@@ -285,6 +291,7 @@ static void xb_pv_remap(unsigned long n, bool map, u8 fail)
 {
 	unsigned long i;
 	bool all_ran;
+	u64 t0;
 
 	if (!n)
 		return;
@@ -314,7 +321,9 @@ static void xb_pv_remap(unsigned long n, bool map, u8 fail)
 		xb_mcl[n - 1].args[2] = UVMF_TLB_FLUSH | UVMF_ALL;
 	xb_hv_stats.hypercalls++;
 	/* if the multicall itself failed, the page tables tell what ran */
+	t0 = ktime_get_ns();
 	all_ran = !HYPERVISOR_multicall(xb_mcl, n);
+	xb_hv_stats.hv_ns += ktime_get_ns() - t0;
 	for (i = 0; i < n; i++) {
 		bool ok = all_ran ? !xb_mcl[i].result :
 			xb_pv_mapped_as(xb_pages[i], xb_frames[i], map);
@@ -460,6 +469,7 @@ static void xb_at_decrease(unsigned long n, struct xb_hv_result *r)
  */
 static unsigned long xb_alloc_4k(unsigned long n)
 {
+	u64 t0 = ktime_get_ns();
 	unsigned long i;
 
 	memset(xb_pages, 0, n * sizeof(*xb_pages));
@@ -469,6 +479,7 @@ static unsigned long xb_alloc_4k(unsigned long n)
 		if (!xb_pages[i])
 			break;
 	}
+	xb_hv_stats.alloc_ns += ktime_get_ns() - t0;
 	return i;
 }
 
@@ -520,6 +531,7 @@ static void xb_settle_2m(struct page *block, struct xb_hv_result *r)
 static void xb_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
 {
 	unsigned long n = 0, i, done;
+	u64 t0 = ktime_get_ns();
 
 	while (n < xb_cap && (n + 1) * XB_PAGES_2M <= nr_pages) {
 		xb_pages[n] = alloc_pages(XB_GFP_2M, XB_ORDER_2M);
@@ -527,15 +539,18 @@ static void xb_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
 			break;
 		n++;
 	}
+	xb_hv_stats.alloc_ns += ktime_get_ns() - t0;
 	if (!n) {
 		/* no free 2 MiB block: 4 KiB pages this time */
 		xb_hv_stats.fallbacks_2m++;
 		return;
 	}
+	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
 		xb_scrub_pages(xb_pages[i], XB_PAGES_2M);
 		xb_frames[i] = xen_page_to_gfn(xb_pages[i]);
 	}
+	xb_hv_stats.scrub_ns += ktime_get_ns() - t0;
 	if (xb_inject & XB_INJECT_2M_PARTIAL) {
 		/* lab: one page of the first block goes first, alone */
 		xb_inject &= ~XB_INJECT_2M_PARTIAL;
@@ -567,7 +582,7 @@ static void xb_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
 
 void xb_hv_inflate(u64 nr_pages, struct xb_hv_result *r)
 {
-	u64 out = 0, in = 0, lost = 0;
+	u64 out = 0, in = 0, lost = 0, t0;
 	unsigned long n, i;
 
 	*r = (struct xb_hv_result){ 0 };
@@ -581,8 +596,10 @@ void xb_hv_inflate(u64 nr_pages, struct xb_hv_result *r)
 	n = xb_alloc_4k(min_t(u64, nr_pages, xb_cap));
 	if (!n)
 		return;
+	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++)
 		xb_scrub_pages(xb_pages[i], 1);
+	xb_hv_stats.scrub_ns += ktime_get_ns() - t0;
 	if (xb_pv())
 		xb_pv_decrease(n, r);
 	else

@@ -77,6 +77,10 @@ if make -s -C tests/unit valgrind >"$out/vg.tap" 2>"$out/vg.err"; then :; else
 fi
 tap_collect valgrind <"$out/vg.tap"
 
+phase policy "xballoond's policy against static, squeezed-like and qmemman-like on one trace (bench/policy-sim.c)"
+tests/policy-sim-check.sh >"$out/policy.tap" 2>&1
+tap_collect policy <"$out/policy.tap"
+
 phase fuzz "fuzz smoke runs (${FUZZ_SECONDS:-10}s each)"
 if make -s -C tests/fuzz check FUZZ_SECONDS="${FUZZ_SECONDS:-10}" >"$out/fuzz.tap" 2>"$out/fuzz.err"; then :; else
 	cat "$out/fuzz.err"; echo "FAIL fuzz: build-or-run" >>"$res"

@@ -175,19 +175,24 @@ static void test_short_lowest_weight_first(void **state)
 	/* Xen gives nothing free and the reserve wants 600 MiB back */
 	cfg.reserve_kb = 600 * MIB;
 	step(d, m, 3, 0, 0, o);
-	/* weight 1 pays first, down to its dynamic-min (600 > its 768) */
-	assert_int_equal(o[0].target_kb, 1 * GIB - 600 * MIB);
+	/*
+	 * First every domain gives what it does not use (124 MiB each, 372 in
+	 * all, lowest weight first), then weight 1 pays the other 228 MiB below
+	 * what it uses.
+	 */
+	assert_int_equal(o[0].target_kb, 900 * MIB - 228 * MIB);
 	assert_int_equal(o[0].reason, XBD_R_SHORT);
-	assert_int_equal(o[1].target_kb, 1 * GIB);
-	assert_int_equal(o[2].target_kb, 1 * GIB);
+	assert_int_equal(o[1].target_kb, 900 * MIB);
+	assert_int_equal(o[2].target_kb, 900 * MIB);
 	cfg.reserve_kb = 1 * GIB;
 	memset(m, 0, sizeof(m));
 	step(d, m, 3, 0, 0, o);
+	/* 1 GiB: 372 MiB unused, then weight 1 down to its dynamic-min (644) */
 	assert_int_equal(o[0].target_kb, 256 * MIB);
 	assert_int_equal(o[0].reason, XBD_R_AT_MIN);
-	/* then weight 3 */
-	assert_int_equal(o[2].target_kb, 1 * GIB - (1 * GIB - 768 * MIB));
-	assert_int_equal(o[1].target_kb, 1 * GIB);
+	/* then weight 3, for the last 8 MiB */
+	assert_int_equal(o[2].target_kb, 892 * MIB);
+	assert_int_equal(o[1].target_kb, 900 * MIB);
 	/* never below dynamic-min, even when nothing fits */
 	cfg.reserve_kb = 64 * GIB;
 	step(d, m, 3, 0, 0, o);
@@ -371,16 +376,81 @@ static void test_uncooperative(void **state)
 	step(d, m, 2, 0, 2 * cfg.stuck_ms + 5, o);
 	assert_true(o[0].uncooperative);
 	assert_int_equal(o[0].reason, XBD_R_UNCOOPERATIVE);
-	assert_false(o[0].change);
+	/* it is no longer asked: its target becomes what it holds */
+	assert_true(o[0].change);
+	assert_int_equal(o[0].target_kb, 1 * GIB - 2 * MIB);
+	assert_int_equal(o[0].maxmem_kb, 1 * GIB - 2 * MIB + cfg.headroom_kb);
 	/*
 	 * Its memory is not reclaimable: the other gets nothing of the 510 MiB
-	 * it still holds above its target (no free memory, nothing to share).
+	 * it still holds above its old target (no free memory to share).
 	 */
 	assert_true(o[1].target_kb <= 1 * GIB);
-	/* reaching its target clears the mark */
-	d[0].tot_kb = 512 * MIB;
-	step(d, m, 2, 0, 2 * cfg.stuck_ms + 10, o);
+	/* at its new target and still not moving: still marked, not flapping */
+	d[0].target_kb = o[0].target_kb;
+	step(d, m, 2, 0, 3 * cfg.stuck_ms + 4, o);
+	assert_true(o[0].uncooperative);
+	assert_false(o[0].change);
+	assert_true(o[1].target_kb <= 1 * GIB);
+	/*
+	 * stuck_ms after the mark, its report still says it uses 100 MiB of
+	 * 1 GiB: it is asked again
+	 */
+	step(d, m, 2, 0, 3 * cfg.stuck_ms + 5, o);
 	assert_false(o[0].uncooperative);
+	assert_true(o[0].change);
+	assert_true(o[0].target_kb < d[0].tot_kb);
+	d[0].target_kb = o[0].target_kb;
+	/* and still not moving: marked again, stuck_ms after its new target */
+	step(d, m, 2, 0, 3 * cfg.stuck_ms + 6, o);
+	assert_false(o[0].uncooperative);
+	step(d, m, 2, 0, 4 * cfg.stuck_ms + 6, o);
+	assert_true(o[0].uncooperative);
+	d[0].target_kb = o[0].target_kb;
+	/* without a report (no driver) the mark stays, however long */
+	d[0].has_report = false;
+	step(d, m, 2, 0, 20 * cfg.stuck_ms, o);
+	assert_true(o[0].uncooperative);
+	assert_false(o[0].change);
+	/* moving by itself (here: down 510 MiB) clears the mark */
+	d[0].tot_kb = 512 * MIB;
+	step(d, m, 2, 0, 20 * cfg.stuck_ms + 10, o);
+	assert_false(o[0].uncooperative);
+}
+
+/*
+ * A guest held below what it uses (the host was short) cannot reach its
+ * target: it is marked, and must not stay pinned under a stale target. Once
+ * marked its target is what it holds; when its workload grows it borrows
+ * (deflates on OOM up to maxmem), Xen sees it move, the mark goes, and the
+ * borrow raises its target. Found by bench/policy-sim.c: with the old rule
+ * (marked, target left below its use) the borrowing guest OOMed again and
+ * again at its stale maxmem.
+ */
+static void test_uncooperative_then_borrow(void **state)
+{
+	struct xbd_dom d[2] = { dom(1, 929 * MIB, 512 * MIB, 3 * GIB, 1),
+				dom(2, 2 * GIB, 256 * MIB, 3 * GIB, 1) };
+	struct xbd_mem m[2] = { 0 };
+	struct xbd_out o[2];
+	uint64_t t = 0;
+
+	(void)state;
+	d[0].target_kb = 673 * MIB;
+	report(&d[0], 919 * MIB, 0);	/* it uses all but 10 MiB of what it holds */
+	report(&d[1], 1 * GIB, 0);
+	for (t = 0; t <= cfg.stuck_ms + 1000; t += 1000)
+		step(d, m, 2, 0, t, o);
+	assert_true(o[0].uncooperative);
+	assert_int_equal(o[0].target_kb, 929 * MIB);
+	d[0].target_kb = o[0].target_kb;
+	/* its workload grows by 100 MiB: it deflates on OOM above its target */
+	d[0].tot_kb = 1029 * MIB;
+	report(&d[0], 1024 * MIB, 1);
+	step(d, m, 2, 0, t + 1000, o);
+	assert_false(o[0].uncooperative);
+	assert_true(o[0].borrow);
+	assert_true(o[0].change);
+	assert_true(o[0].target_kb >= 1029 * MIB);
 }
 
 static void test_hysteresis_and_interval(void **state)
@@ -521,6 +591,7 @@ int main(void)
 		cmocka_unit_test_setup(test_liar_bounded, setup),
 		cmocka_unit_test_setup(test_claims_do_not_push_others_below_need, setup),
 		cmocka_unit_test_setup(test_uncooperative, setup),
+		cmocka_unit_test_setup(test_uncooperative_then_borrow, setup),
 		cmocka_unit_test_setup(test_hysteresis_and_interval, setup),
 		cmocka_unit_test_setup(test_config_check, setup),
 		cmocka_unit_test_setup(test_simulator, setup),

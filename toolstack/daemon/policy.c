@@ -192,7 +192,7 @@ static uint64_t dom_used(const struct xbd_config *cfg, const struct xbd_dom *d,
 
 struct slot {
 	bool active;
-	uint64_t lo, hi, need, tgt;
+	uint64_t lo, hi, need, tgt, used;
 	uint32_t w;
 };
 
@@ -258,7 +258,33 @@ void xbd_policy_step(const struct xbd_config *cfg, const struct xbd_host *host,
 			m->have_deflates = true;
 			m->last_deflates = d->oom_deflates;
 		}
-		m->uncooperative = track_stuck(cfg, d, m, now_ms);
+		if (m->uncooperative) {
+			/* marked until Xen shows it moving on its own */
+			uint64_t moved_kb = d->tot_kb > m->stuck_tot_kb ?
+					    d->tot_kb - m->stuck_tot_kb :
+					    m->stuck_tot_kb - d->tot_kb;
+
+			bool pr;
+			/*
+			 * Or, after stuck_ms, when its report says it holds far
+			 * more than it uses: ask again (a lie only gets it asked
+			 * to give, and a guest that still cannot is marked again).
+			 */
+			bool can_give = d->has_report &&
+				now_ms - m->stuck_since_ms >= cfg->stuck_ms &&
+				add_sat(add_sat(dom_used(cfg, d, &pr), m->margin_kb),
+					cfg->hysteresis_kb) < d->tot_kb;
+
+			if (moved_kb >= PROGRESS_KB || can_give) {
+				m->uncooperative = false;
+				m->track_target_kb = UINT64_MAX;
+				track_stuck(cfg, d, m, now_ms);
+			}
+		} else if (track_stuck(cfg, d, m, now_ms)) {
+			m->uncooperative = true;
+			m->stuck_tot_kb = d->tot_kb;
+			m->stuck_since_ms = now_ms;
+		}
 		if (!xbd_dom_range(cfg, d, &s[i].lo, &s[i].hi, &s[i].w)) {
 			o->reason = d->domid == 0 && d->has_policy ?
 				    XBD_R_DOM0 : XBD_R_UNMANAGED;
@@ -267,10 +293,29 @@ void xbd_policy_step(const struct xbd_config *cfg, const struct xbd_host *host,
 		}
 		o->managed = true;
 		if (m->uncooperative) {
-			/* its memory is not counted as reclaimable */
+			/*
+			 * Its memory is not counted as reclaimable, and it is no
+			 * longer asked for it: its target becomes what it holds
+			 * (within its range), so that a guest that cannot give
+			 * (its memory in use, or no driver) is not left below
+			 * what it holds, unable to borrow past a stale target.
+			 */
+			uint64_t tgt = clamp_u64(d->tot_kb & ~(uint64_t)(XB_PAGE_KB - 1),
+						 s[i].lo, s[i].hi);
+			uint64_t delta = tgt > d->target_kb ? tgt - d->target_kb :
+					 d->target_kb - tgt;
+
 			o->uncooperative = true;
 			o->reason = XBD_R_UNCOOPERATIVE;
-			others = add_sat(others, sub_sat(d->target_kb, d->tot_kb));
+			if (delta > xballoon_target_tolerance_kb(tgt)) {
+				o->change = true;
+				o->target_kb = tgt;
+				m->changed_once = true;
+				m->last_change_ms = now_ms;
+			}
+			o->maxmem_kb = min_u64(add_sat(o->target_kb, cfg->headroom_kb),
+					       s[i].hi);
+			others = add_sat(others, sub_sat(o->target_kb, d->tot_kb));
 			continue;
 		}
 		o->used_kb = dom_used(cfg, d, &o->pressure);
@@ -292,6 +337,7 @@ void xbd_policy_step(const struct xbd_config *cfg, const struct xbd_host *host,
 					      s[i].lo, s[i].hi);
 		}
 		o->need_kb = s[i].need;
+		s[i].used = o->used_kb;
 		s[i].active = true;
 		s[i].tgt = clamp_u64(min_u64(s[i].need, d->tot_kb), s[i].lo, s[i].hi);
 		held = add_sat(held, d->tot_kb);
@@ -301,22 +347,32 @@ void xbd_policy_step(const struct xbd_config *cfg, const struct xbd_host *host,
 	budget = sub_sat(add_sat(host->free_kb, held), add_sat(cfg->reserve_kb, others));
 
 	if (base > budget) {
-		/* short: lowest weight first, toward dynamic-min, never below */
+		/*
+		 * Short: lowest weight first, toward dynamic-min, never below.
+		 * First down to what each uses (its cache and free memory: what
+		 * it can give), and only then below that, where the guest can
+		 * give only by reclaiming harder.
+		 */
 		uint64_t deficit = base - budget;
 
-		while (deficit > 0) {
-			size_t pick = n;
+		for (int pass = 0; pass < 2 && deficit > 0; pass++) {
+			while (deficit > 0) {
+				size_t pick = n;
 
-			for (size_t i = 0; i < n; i++)
-				if (s[i].active && s[i].tgt > s[i].lo &&
-				    (pick == n || s[i].w < s[pick].w))
-					pick = i;
-			if (pick == n)
-				break;
-			uint64_t cut = min_u64(deficit, s[pick].tgt - s[pick].lo);
+				for (size_t i = 0; i < n; i++)
+					if (s[i].active &&
+					    s[i].tgt > (pass ? s[i].lo : max_u64(s[i].lo, s[i].used)) &&
+					    (pick == n || s[i].w < s[pick].w))
+						pick = i;
+				if (pick == n)
+					break;
+				uint64_t floor = pass ? s[pick].lo :
+						 max_u64(s[pick].lo, s[pick].used);
+				uint64_t cut = min_u64(deficit, s[pick].tgt - floor);
 
-			s[pick].tgt -= cut;
-			deficit -= cut;
+				s[pick].tgt -= cut;
+				deficit -= cut;
+			}
 		}
 		rest = 0;
 	} else {

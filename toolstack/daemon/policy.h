@@ -64,7 +64,9 @@ struct xbd_mem {
 	bool changed_once;
 	/* progress toward the target, from Xen's numbers only */
 	uint64_t track_target_kb, best_gap_kb, last_progress_ms;
-	bool uncooperative;
+	bool uncooperative;		/* until tot moves by itself */
+	uint64_t stuck_tot_kb;		/* tot when it was marked */
+	uint64_t stuck_since_ms;	/* when it was marked */
 };
 
 struct xbd_host {
