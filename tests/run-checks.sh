@@ -67,7 +67,7 @@ tap_collect unit <"$out/unit.tap"
 phase schema-unit "JSON documents from the CLI on the fake backend against docs/schema"
 rm -f "$out/unit.json"
 XB_JSON_DUMP=$PWD/$out/unit.json CMOCKA_MESSAGE_OUTPUT=TAP tests/unit/build/test_ts_cli >/dev/null 2>&1
-/usr/bin/python3 tests/schema-check.py --want list,info,mem-set,mem-max,wait,usage-error \
+/usr/bin/python3 tests/schema-check.py --want list,info,mem-set,mem-max,wait,usage-error,daemon-status \
 	docs/schema "$out/unit.json" >"$out/schema-unit.tap" 2>&1
 tap_collect schema-unit <"$out/schema-unit.tap"
 

@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(
 	# build and unit tests
-	gcc make pkg-config libxen-dev libyajl-dev libcmocka-dev valgrind libinih-dev
+	gcc make pkg-config libxen-dev libyajl-dev libcmocka-dev valgrind libinih-dev libsystemd-dev libmicrohttpd-dev
 	clang libclang-rt-14-dev sparse
 	# lab: emulator, Xen tools for dom0, guest userland, kernel sources
 	qemu-system-x86 qemu-system-xen xen-utils-4.17 xenstore-utils busybox-static stress-ng

@@ -11,3 +11,11 @@ test_daemon_config_SRCS := test_daemon_config.c ../../toolstack/daemon/config.c 
 	../../toolstack/lib/xb_state.c
 test_daemon_config_CFLAGS := -I../../toolstack/daemon $(shell pkg-config --cflags inih)
 test_daemon_config_LDLIBS := $(shell pkg-config --libs inih)
+# the daemon's JSON (audit line, status file) and --metrics address
+TESTS += test_daemon_audit
+test_daemon_audit_SRCS := test_daemon_audit.c ../../toolstack/daemon/audit.c \
+	../../toolstack/daemon/metrics.c ../../toolstack/daemon/config.c \
+	../../toolstack/daemon/policy.c ../../toolstack/lib/xb_parse.c \
+	../../toolstack/lib/xb_state.c
+test_daemon_audit_CFLAGS := -I../../toolstack/daemon $(shell pkg-config --cflags inih yajl libmicrohttpd)
+test_daemon_audit_LDLIBS := $(shell pkg-config --libs inih yajl libmicrohttpd)

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <yajl/yajl_tree.h>
 
@@ -238,6 +241,13 @@ static void test_list_json_shape(void **state)
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			assert_non_null(at(d, keys[k], NULL));
 		sum += num(d, "reclaimed_kb", NULL);
+		/* headroom = maxmem - slack - target, borrow = actual - target (>= 0) */
+		assert_int_equal(num(d, "headroom_kb", NULL),
+				 num(d, "maxmem_kb", NULL) > num(d, "target_kb", NULL) + 1024 ?
+				 num(d, "maxmem_kb", NULL) - num(d, "target_kb", NULL) - 1024 : 0);
+		assert_int_equal(num(d, "borrow_kb", NULL),
+				 num(d, "actual_kb", NULL) > num(d, "target_kb", NULL) ?
+				 num(d, "actual_kb", NULL) - num(d, "target_kb", NULL) : 0);
 	}
 	assert_int_equal(num(v, "totals", "reclaimed_kb"), sum);
 	assert_int_equal(num(v, "totals", "domains"), 3);
@@ -718,6 +728,100 @@ static void test_wait_all_selection(void **state)
 	run_free(&r);
 }
 
+static void put_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/*
+ * daemon-status: running or not from the lock (held here as a daemon
+ * would), the status document rendered as text and re-emitted as JSON; a
+ * bad document is an error, not a crash.
+ */
+static void test_daemon_status(void **state)
+{
+	static const char doc[] =
+		"{\"version\":1,\"pid\":4242,\"state\":\"balancing\",\"started_ms\":1,"
+		"\"updated_ms\":2,\"config\":{\"path\":null,\"reserve_kb\":262144,"
+		"\"margin_kb\":131072,\"headroom_kb\":262144,\"hysteresis_kb\":16384,"
+		"\"stuck_ms\":20000,\"resample_ms\":5000,\"manage_dom0\":false},"
+		"\"counters\":{\"decisions\":7,\"changes\":3,\"failures\":0,\"reloads\":1,"
+		"\"reload_failures\":1,\"reconnects\":0,\"uncooperative\":0},"
+		"\"host_free_kb\":1024,\"domains\":[{\"domid\":3,\"name\":\"web\\\"1\","
+		"\"managed\":true,\"uncooperative\":false,\"reason\":\"share\",\"tot_kb\":524288,"
+		"\"target_kb\":524288,\"static_max_kb\":1048576,\"dynamic_min_kb\":262144,"
+		"\"dynamic_max_kb\":1048576,\"weight\":1,\"need_kb\":400000,\"margin_kb\":98304,"
+		"\"used_kb\":301696,\"planned_kb\":524288,\"maxmem_kb\":786432,"
+		"\"headroom_kb\":262144,\"borrow_kb\":0,\"pressure\":false,\"report\":true,"
+		"\"psi_some_avg10\":null,\"last_decision\":{\"ts_ms\":2,\"old_kb\":262144,"
+		"\"new_kb\":524288,\"maxmem_kb\":786432,\"reason\":\"share\",\"failed\":false}}]}";
+	char dir[] = "/tmp/xb-ds-XXXXXX", path[64], lock[64];
+	struct run r;
+	yajl_val v;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	/* nothing there: not running, no status */
+	r = run(*state, "daemon-status", "--run-dir", dir, NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	assert_string_equal(r.out, "xballoond: not running\n");
+	run_free(&r);
+	snprintf(path, sizeof(path), "%s/status.json", dir);
+	snprintf(lock, sizeof(lock), "%s/xballoond.lock", dir);
+	put_file(path, doc);
+	put_file(lock, "4242\n");
+	/* a status, but nobody holds the lock (killed daemon): not running */
+	r = run(*state, "daemon-status", "--run-dir", dir, NULL);
+	assert_int_equal(r.rc, XB_EXIT_ERROR);
+	assert_non_null(strstr(r.out, "not running; its last status follows"));
+	assert_non_null(strstr(r.out, "web\"1"));
+	run_free(&r);
+	fd = open(lock, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	r = run(*state, "daemon-status", "--run-dir", dir, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "xballoond: running (pid 4242), balancing"));
+	assert_non_null(strstr(r.out, "reloads 1 (1 refused)"));
+	assert_non_null(strstr(r.out, "256 -> 512 MiB (share)"));
+	run_free(&r);
+	r = run(*state, "daemon-status", "--json", "--run-dir", dir, NULL);
+	assert_int_equal(r.rc, 0);
+	v = parse_json(r.out);
+	assert_int_equal(num(v, "version", NULL), 1);
+	assert_true(YAJL_IS_TRUE(at(v, "running", NULL)));
+	assert_int_equal(num(v, "pid", NULL), 4242);
+	assert_int_equal(num(v, "status", "host_free_kb"), 1024);
+	assert_string_equal(YAJL_GET_STRING(YAJL_GET_ARRAY(at(v, "status", "domains"))->values[0]->u.object.values[1]),
+			    "web\"1");
+	yajl_tree_free(v);
+	run_free(&r);
+	/* garbage, or a document of another version: said, and no status */
+	put_file(path, "{\"version\":2}");
+	r = run(*state, "daemon-status", "--json", "--run-dir", dir, NULL);
+	assert_non_null(strstr(r.err, "not a status document"));
+	v = parse_json(r.out);
+	assert_true(YAJL_IS_NULL(at(v, "status", NULL)));
+	yajl_tree_free(v);
+	run_free(&r);
+	put_file(path, "{\"version\":1,");
+	r = run(*state, "daemon-status", "--run-dir", dir, NULL);
+	assert_non_null(strstr(r.err, "not a status document"));
+	assert_int_equal(r.rc, 0);
+	run_free(&r);
+	r = run(*state, "daemon-status", "extra", NULL);
+	assert_int_equal(r.rc, XB_EXIT_USAGE);
+	run_free(&r);
+	close(fd);
+	unlink(path);
+	unlink(lock);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -736,6 +840,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_short_and_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_all_selection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem_policy_usage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_status, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ts_cli", tests, NULL, NULL);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xenstore.h>
+
 #include "xb_cli.h"
 
 static const struct option list_opts[] = {
@@ -47,20 +49,33 @@ static const char *driver_col(const struct xb_report *r, char *buf, size_t len)
 	}
 }
 
+/* The dynamic range, "min-max" in MiB, or "-" when the domain has none. */
+static const char *range_col(const struct xb_view *v, size_t i, char *buf, size_t len)
+{
+	const struct xb_dom_policy *p = v->policy ? &v->policy[i] : NULL;
+
+	if (!p || !p->has_range)
+		return "-";
+	snprintf(buf, len, "%" PRIu64 "-%" PRIu64, mib(p->min_kb), mib(p->max_kb));
+	return buf;
+}
+
 static void list_text(FILE *f, const struct xb_view *v)
 {
 	uint64_t max = 0, tgt = 0, act = 0, rec = 0;
-	char b1[24], b2[24], b3[24], b4[24], b5[32];
+	char b1[24], b2[24], b3[24], b4[24], b5[48], b6[32];
 
-	fprintf(f, "%-40s %5s %-4s %8s %8s %8s %9s %8s %8s %8s %5s %-12s %s\n",
+	fprintf(f, "%-40s %5s %-4s %8s %8s %8s %9s %8s %8s %8s %5s %6s %8s %-11s %-12s %s\n",
 		"Name", "ID", "Type", "Max", "Target", "Actual", "Reclaimed",
-		"Balloon", "Current", "Avail", "OOM", "Driver", "State");
+		"Balloon", "Current", "Avail", "OOM", "Borrow", "Headroom", "Range",
+		"Driver", "State");
 	for (size_t i = 0; i < v->n; i++) {
 		const struct xb_domain *d = v->doms[i];
 		const struct xb_report *r = &d->report;
 
 		fprintf(f, "%-40s %5" PRIu32 " %-4s %8" PRIu64 " %8" PRIu64
-			" %8" PRIu64 " %9" PRIu64 " %8s %8s %8s %5s %-12s %s\n",
+			" %8" PRIu64 " %9" PRIu64 " %8s %8s %8s %5s %6" PRIu64 " %8" PRIu64
+			" %-11s %-12s %s%s\n",
 			d->name[0] ? d->name : "-", d->xen.domid,
 			xballoon_domtype_name[d->xen.type], mib(d->static_max_kb),
 			mib(d->target_kb), mib(d->actual_kb), mib(d->reclaimed_kb),
@@ -68,8 +83,10 @@ static void list_text(FILE *f, const struct xb_view *v)
 			rcol(r, XB_RF_CURRENT, b2, sizeof(b2)),
 			rcol(r, XB_RF_MEM_AVAIL, b3, sizeof(b3)),
 			rcol(r, XB_RF_OOM_DEFLATES, b4, sizeof(b4)),
-			driver_col(r, b5, sizeof(b5)),
-			xballoon_dom_state_name[d->state]);
+			mib(xb_dom_borrow_kb(d)), mib(xb_dom_headroom_kb(d)),
+			range_col(v, i, b5, sizeof(b5)),
+			driver_col(r, b6, sizeof(b6)), xballoon_dom_state_name[d->state],
+			v->policy && v->policy[i].uncooperative ? " (uncooperative)" : "");
 		max += d->static_max_kb;
 		tgt += d->target_kb;
 		act += d->actual_kb;
@@ -79,6 +96,45 @@ static void list_text(FILE *f, const struct xb_view *v)
 		"   host total %" PRIu64 ", free %" PRIu64 "\n",
 		"Total", v->n, "", mib(max), mib(tgt), mib(act), mib(rec),
 		mib(v->snap->host_total_kb), mib(v->snap->host_free_kb));
+}
+
+/* A dom0-written decimal key of DOMID; false when absent or not a number. */
+static bool read_u64(void *xs, uint32_t domid, const char *key, uint64_t *v_r)
+{
+	char path[96], *val;
+	unsigned int len = 0;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/%s", domid, key);
+	val = xs_read(xs, XBT_NULL, path, &len);
+	ok = val && !xballoon_xs_u64(val, len, v_r);
+	free(val);
+	return ok;
+}
+
+/*
+ * The policy keys of the view's domains (parsed as untrusted text, as the
+ * daemon does: a range only when both ends are numbers and min <= max).
+ * NULL without a xenstore connection (the fake backend) or memory.
+ */
+static struct xb_dom_policy *read_policy(struct xb_cli *cli, const struct xb_view *v)
+{
+	void *xs = xballoon_backend_xs_handle(cli->be);
+	struct xb_dom_policy *p;
+
+	if (!xs)
+		return NULL;
+	p = calloc(v->n ? v->n : 1, sizeof(*p));
+	for (size_t i = 0; p && i < v->n; i++) {
+		uint32_t id = v->doms[i]->xen.domid;
+		uint64_t u = 0;
+
+		p[i].has_range = read_u64(xs, id, "memory/dynamic-min", &p[i].min_kb) &&
+				 read_u64(xs, id, "memory/dynamic-max", &p[i].max_kb) &&
+				 p[i].min_kb <= p[i].max_kb;
+		p[i].uncooperative = read_u64(xs, id, "memory/uncooperative", &u) && u == 1;
+	}
+	return p;
 }
 
 /* Output a whole view in the chosen format. */
@@ -153,8 +209,13 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 		}
 		sel.doms = NULL;
 	}
-	if (!rc)
+	if (!rc) {
+		struct xb_dom_policy *pol = read_policy(cli, &v);
+
+		v.policy = pol;
 		rc = emit_view(cli, &v, fmt);
+		free(pol);
+	}
 	free(v.doms);
 	xballoon_selection_free(&sel);
 	xballoon_snapshot_free(&snap);

@@ -24,12 +24,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
+#include <xenstore.h>
 #include <xsw.h>
 
 #include "xb_cli.h"
 
 #define WATCH_TOKEN_INTRO "intro"
 #define WATCH_TOKEN_RELEASE "release"
+#define WATCH_TOKEN_DECISION "decision"
+/* xballoond's decisions, one dom0-only key per domain (docs/xenstore-keys.md) */
+#define DECISION_DIR "/tool/xballoon/decision"
 /* reconnecting: 100 ms, doubling, at most 5 s between attempts */
 #define RECONNECT_MIN_MS 100
 #define RECONNECT_MAX_MS 5000
@@ -72,6 +77,90 @@ static void emit(void *ctx, const struct xb_event *ev)
 		fputc('\n', w->cli->out);
 		fflush(w->cli->out);
 	}
+}
+
+/*
+ * A decision xballoond published (PATH = DECISION_DIR/<domid>): its JSON
+ * line, parsed (dom0 wrote it; still parsed, never copied as text), as a
+ * "decision" event. A removed key (the domain went away) is no event.
+ */
+static void decision(struct watcher *w, const char *path)
+{
+	size_t dl = strlen(DECISION_DIR "/");
+	void *xsh = xballoon_backend_xs_handle(w->cli->be);
+	yajl_val t, v;
+	char *text, err[128];
+	unsigned int len = 0;
+	uint64_t id, ts = wall_ms();
+	const char *keys[] = { NULL, NULL };
+
+	if (strncmp(path, DECISION_DIR "/", dl) ||
+	    xballoon_xs_u64(path + dl, strlen(path + dl), &id) || id > UINT32_MAX || !xsh)
+		return;
+	text = xs_read(xsh, XBT_NULL, path, &len);
+	if (!text)
+		return;
+	t = len < 4096 ? yajl_tree_parse(text, err, sizeof(err)) : NULL;
+	free(text);
+	if (!t || !YAJL_IS_OBJECT(t)) {
+		yajl_tree_free(t);
+		return;
+	}
+	w->events++;
+	if (w->g) {
+		xb_json_open_doc(w->g, NULL);
+		xb_json_u64(w->g, "ts_ms", ts);
+		xb_json_str(w->g, "event", "decision");
+		xb_json_u64(w->g, "domid", id);
+		keys[0] = "name";
+		v = yajl_tree_get(t, keys, yajl_t_string);
+		xb_json_str(w->g, "name", v && v->u.string ? v->u.string : "");
+		xb_json_key(w->g, "decision");
+		xb_json_tree(w->g, t);
+		yajl_gen_map_close(w->g);
+		xb_json_flush(w->g, w->cli->out);
+	} else {
+		static const char *const f[] = { "old_kb", "new_kb", "maxmem_kb", "need_kb" };
+		uint64_t n[4] = { 0 };
+		char a[4][16], name[64];
+		const char *nm = "-";
+		time_t secs = (time_t)(ts / 1000);
+		char when[16];
+		struct tm tm;
+
+		for (size_t i = 0; i < 4; i++) {
+			keys[0] = f[i];
+			v = yajl_tree_get(t, keys, yajl_t_number);
+			n[i] = v && YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) > 0 ?
+			       (uint64_t)YAJL_GET_INTEGER(v) : 0;
+			xballoon_size_fmt(n[i], a[i], sizeof(a[i]));
+		}
+		keys[0] = "name";
+		v = yajl_tree_get(t, keys, yajl_t_string);
+		if (v && v->u.string)
+			nm = v->u.string;
+		xballoon_xs_name(nm, strlen(nm), name, sizeof(name));
+		keys[0] = "event";
+		v = yajl_tree_get(t, keys, yajl_t_string);
+		localtime_r(&secs, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		if (v && v->u.string && !strcmp(v->u.string, "uncooperative")) {
+			keys[0] = "on";
+			fprintf(w->cli->out, "%s.%03u %-11s %s(%" PRIu64 ") uncooperative %s\n",
+				when, (unsigned)(ts % 1000), "decision", name, id,
+				YAJL_IS_TRUE(yajl_tree_get(t, keys, yajl_t_any)) ?
+				"(marked)" : "no more");
+		} else {
+			keys[0] = "reason";
+			v = yajl_tree_get(t, keys, yajl_t_string);
+			fprintf(w->cli->out,
+				"%s.%03u %-11s %s(%" PRIu64 ") %s -> %s maxmem %s need %s reason=%s\n",
+				when, (unsigned)(ts % 1000), "decision", name, id, a[0], a[1],
+				a[2], a[3], v && v->u.string ? v->u.string : "?");
+		}
+		fflush(w->cli->out);
+	}
+	yajl_tree_free(t);
 }
 
 static void dom_watches(struct watcher *w, uint32_t domid, bool add)
@@ -387,7 +476,8 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 	}
 	w.xsw = xsw_open(&xsw_xs_ops, xsh, 4096);
 	if (!w.xsw || xsw_add(w.xsw, "@introduceDomain", WATCH_TOKEN_INTRO) ||
-	    xsw_add(w.xsw, "@releaseDomain", WATCH_TOKEN_RELEASE)) {
+	    xsw_add(w.xsw, "@releaseDomain", WATCH_TOKEN_RELEASE) ||
+	    xsw_add(w.xsw, DECISION_DIR, WATCH_TOKEN_DECISION)) {
 		fprintf(cli->err, "xballoon watch: cannot watch xenstore: %s\n",
 			strerror(errno));
 		goto out;
@@ -435,7 +525,10 @@ int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv)
 
 					emit(&w, &ev);
 				}
-				mark(&w, path, token);
+				if (!strcmp(token, WATCH_TOKEN_DECISION))
+					decision(&w, path);
+				else
+					mark(&w, path, token);
 				free(path);
 				free(token);
 			}

@@ -11,7 +11,10 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "  DOM                domain id or name (default: all domains)\n"
 	  "  -j, --json         one JSON document (see docs/operator-guide.md)\n"
 	  "  -p, --prometheus   Prometheus text exposition format\n"
-	  "Columns are MiB. Reclaimed = static-max - actual. State is one of\n"
+	  "Columns are MiB. Reclaimed = static-max - actual. Borrow = actual -\n"
+	  "target (what the guest took back on its own, on OOM); Headroom = maxmem\n"
+	  "- target (how far it may: xballoond's [borrow] headroom). Range =\n"
+	  "memory/dynamic-min-dynamic-max (xballoon mem-policy). State is one of\n"
 	  "at-target, converging, stuck, refused, at-floor, no-driver. A domain\n"
 	  "named more than once is listed once.\n" },
 	{ "mem-set", xb_cmd_mem_set, true,
@@ -82,6 +85,17 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "  --clear            remove the keys: xballoond leaves the domain alone\n"
 	  "The keys are written by dom0 under memory/, which the guest can read but\n"
 	  "not write (docs/xenstore-keys.md).\n" },
+	{ "daemon-status", xb_cmd_daemon_status, false,
+	  "Show what the balancing daemon xballoond is doing",
+	  "[--json] [--run-dir DIR]",
+	  "  -j, --json         one JSON document (docs/schema/daemon-status.schema.json)\n"
+	  "  -r, --run-dir DIR  the daemon's run directory (default /run/xballoon)\n"
+	  "Per domain: target, actual, need, margin, borrow (Xen's memory above the\n"
+	  "target), headroom (maxmem - target), PSI, the policy's reason and the\n"
+	  "daemon's last change. From the status file the daemon writes after each\n"
+	  "decision; running or not is its lock, so a killed daemon shows as not\n"
+	  "running with its last status.\n"
+	  "Exit: 0 running, 1 not running (or no status).\n" },
 	{ "help", xb_cmd_help, false,
 	  "Show the commands, or one command's help",
 	  "[CMD]", "" },

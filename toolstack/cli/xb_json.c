@@ -80,7 +80,21 @@ void xb_json_report(yajl_gen g, const struct xb_report *r)
 	yajl_gen_map_close(g);
 }
 
-void xb_json_domain(yajl_gen g, const struct xb_domain *d)
+uint64_t xb_dom_headroom_kb(const struct xb_domain *d)
+{
+	uint64_t max = xb_pages_to_kb(d->xen.max_pages);
+
+	return max > d->target_kb + XB_MAXMEM_SLACK_KB ?
+	       max - d->target_kb - XB_MAXMEM_SLACK_KB : 0;
+}
+
+uint64_t xb_dom_borrow_kb(const struct xb_domain *d)
+{
+	return d->actual_kb > d->target_kb ? d->actual_kb - d->target_kb : 0;
+}
+
+static void json_domain(yajl_gen g, const struct xb_domain *d,
+			const struct xb_dom_policy *pol)
 {
 	yajl_gen_map_open(g);
 	xb_json_u64(g, "domid", d->xen.domid);
@@ -95,6 +109,22 @@ void xb_json_domain(yajl_gen g, const struct xb_domain *d)
 	xb_json_u64(g, "outstanding_kb", xb_pages_to_kb(d->xen.outstanding_pages));
 	xb_json_u64(g, "maxmem_kb", xb_pages_to_kb(d->xen.max_pages));
 	xb_json_u64(g, "reclaimed_kb", d->reclaimed_kb);
+	xb_json_u64(g, "headroom_kb", xb_dom_headroom_kb(d));
+	xb_json_u64(g, "borrow_kb", xb_dom_borrow_kb(d));
+	if (pol) {
+		xb_json_key(g, "dynamic_min_kb");
+		if (pol->has_range)
+			yajl_gen_integer(g, (long long)pol->min_kb);
+		else
+			yajl_gen_null(g);
+		xb_json_key(g, "dynamic_max_kb");
+		if (pol->has_range)
+			yajl_gen_integer(g, (long long)pol->max_kb);
+		else
+			yajl_gen_null(g);
+		xb_json_key(g, "uncooperative");
+		yajl_gen_bool(g, pol->uncooperative);
+	}
 	xb_json_str(g, "state", xballoon_dom_state_name[d->state]);
 	xb_json_key(g, "dying");
 	yajl_gen_bool(g, d->xen.dying);
@@ -103,6 +133,11 @@ void xb_json_domain(yajl_gen g, const struct xb_domain *d)
 	xb_json_key(g, "driver");
 	xb_json_report(g, &d->report);
 	yajl_gen_map_close(g);
+}
+
+void xb_json_domain(yajl_gen g, const struct xb_domain *d)
+{
+	json_domain(g, d, NULL);
 }
 
 void xb_json_host(yajl_gen g, const struct xb_snapshot *snap)
@@ -150,7 +185,7 @@ void xb_json_list(yajl_gen g, const struct xb_view *v)
 	xb_json_key(g, "domains");
 	yajl_gen_array_open(g);
 	for (i = 0; i < v->n; i++)
-		xb_json_domain(g, v->doms[i]);
+		json_domain(g, v->doms[i], v->policy ? &v->policy[i] : NULL);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 }
@@ -258,6 +293,36 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 	prom_scaled(f, v, "xballoon_driver_psi_memory_full_seconds_total", "counter",
 		    "Guest-reported PSI memory full stall time (untrusted).",
 		    XB_RF_PSI_FULL_TOTAL, 1e6);
+	prom_head(f, "xballoon_domain_headroom_bytes", "gauge",
+		  "How far the domain can go above its target on its own (maxmem - target).");
+	for (i = 0; i < v->n; i++) {
+		prom_dom(f, "xballoon_domain_headroom_bytes", v->doms[i]);
+		fprintf(f, " %" PRIu64 "\n", xb_dom_headroom_kb(v->doms[i]) * 1024);
+	}
+	prom_head(f, "xballoon_domain_borrow_bytes", "gauge",
+		  "Memory the domain holds above its target (actual - target).");
+	for (i = 0; i < v->n; i++) {
+		prom_dom(f, "xballoon_domain_borrow_bytes", v->doms[i]);
+		fprintf(f, " %" PRIu64 "\n", xb_dom_borrow_kb(v->doms[i]) * 1024);
+	}
+	if (v->policy) {
+		prom_head(f, "xballoon_domain_dynamic_min_bytes", "gauge",
+			  "memory/dynamic-min (xballoon mem-policy).");
+		for (i = 0; i < v->n; i++) {
+			if (!v->policy[i].has_range)
+				continue;
+			prom_dom(f, "xballoon_domain_dynamic_min_bytes", v->doms[i]);
+			fprintf(f, " %" PRIu64 "\n", v->policy[i].min_kb * 1024);
+		}
+		prom_head(f, "xballoon_domain_dynamic_max_bytes", "gauge",
+			  "memory/dynamic-max (xballoon mem-policy).");
+		for (i = 0; i < v->n; i++) {
+			if (!v->policy[i].has_range)
+				continue;
+			prom_dom(f, "xballoon_domain_dynamic_max_bytes", v->doms[i]);
+			fprintf(f, " %" PRIu64 "\n", v->policy[i].max_kb * 1024);
+		}
+	}
 	prom_head(f, "xballoon_domain_state", "gauge",
 		  "Derived state, one series per state (1 = current).");
 	for (i = 0; i < v->n; i++) {
@@ -284,4 +349,34 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 	prom_head(f, "xballoon_host_free_bytes", "gauge",
 		  "Host free memory minus outstanding claims (as xl info).");
 	fprintf(f, "xballoon_host_free_bytes %" PRIu64 "\n", v->snap->host_free_kb * 1024);
+}
+
+/* Emit the parsed tree V again (strings re-escaped by yajl). */
+void xb_json_tree(yajl_gen g, yajl_val v)
+{
+	if (!v) {
+		yajl_gen_null(g);
+	} else if (YAJL_IS_OBJECT(v)) {
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			xb_json_key(g, v->u.object.keys[i]);
+			xb_json_tree(g, v->u.object.values[i]);
+		}
+		yajl_gen_map_close(g);
+	} else if (YAJL_IS_ARRAY(v)) {
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < v->u.array.len; i++)
+			xb_json_tree(g, v->u.array.values[i]);
+		yajl_gen_array_close(g);
+	} else if (YAJL_IS_STRING(v)) {
+		const char *s = v->u.string;
+
+		yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+	} else if (YAJL_IS_NUMBER(v)) {
+		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+		yajl_gen_bool(g, YAJL_IS_TRUE(v));
+	} else {
+		yajl_gen_null(g);
+	}
 }

@@ -9,15 +9,31 @@
 
 #include <stdio.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "libxballoon.h"
+
+/* The dom0-written policy keys xballoond balances a domain by (list). */
+struct xb_dom_policy {
+	bool has_range;			/* memory/dynamic-min and -max, both valid */
+	uint64_t min_kb, max_kb;
+	bool uncooperative;		/* memory/uncooperative = 1 */
+};
 
 /* A selection of a snapshot's domains (list DOM...). */
 struct xb_view {
 	const struct xb_snapshot *snap;
 	const struct xb_domain **doms;
 	size_t n;
+	const struct xb_dom_policy *policy;	/* per doms[i], or NULL: not read */
 };
+
+/*
+ * How far D can go beyond its target on its own (maxmem - slack - target)
+ * and how far it has (actual - target); 0 when not above.
+ */
+uint64_t xb_dom_headroom_kb(const struct xb_domain *d);
+uint64_t xb_dom_borrow_kb(const struct xb_domain *d);
 
 /* New JSON generator (beautify off, one document); NULL on ENOMEM. */
 yajl_gen xb_json_new(void);
@@ -29,6 +45,8 @@ void xb_json_open_doc(yajl_gen g, const char *cmd);
 void xb_json_u64(yajl_gen g, const char *key, uint64_t v);
 void xb_json_str(yajl_gen g, const char *key, const char *v);
 void xb_json_key(yajl_gen g, const char *key);
+/* A parsed document again (yajl_tree; NULL: null), strings re-escaped. */
+void xb_json_tree(yajl_gen g, yajl_val v);
 void xb_json_report(yajl_gen g, const struct xb_report *r);
 void xb_json_domain(yajl_gen g, const struct xb_domain *d);
 void xb_json_host(yajl_gen g, const struct xb_snapshot *snap);

@@ -6,9 +6,21 @@
  * with its reason. Woken by xenstore watches (reports, policy keys, domains
  * coming and going) and at most once per resample period otherwise.
  *
- *   xballoond [--config PATH] [--once] [--dry-run] [--syslog]
+ * Operating it: Type=notify (sd_notify READY, RELOADING, STOPPING, STATUS),
+ * SIGHUP reloads the configuration (a bad file keeps the old one), SIGTERM
+ * stops leaving the targets as they are, a lock in the run directory keeps a
+ * second daemon from running, a lost xenstored is reconnected to, and every
+ * change is one JSON line (log and XBD_XS_DECISION_DIR/<domid> for
+ * `xballoon watch`); the status file is what `xballoon daemon-status` shows.
+ *
+ * With --metrics, a Prometheus endpoint (metrics.c) serves what `xballoon
+ * list --prometheus` shows plus the daemon's counters.
+ *
+ *   xballoond [--config PATH] [--once] [--dry-run] [--syslog] [--run-dir DIR]
+ *             [--metrics IPv4:PORT]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,28 +29,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
 #include <xenstore.h>
+#include <yajl/yajl_tree.h>
 
 #include "libxballoon.h"
 #include "xsw.h"
 #include "config.h"
 #include "policy.h"
+#include "audit.h"
+#include "metrics.h"
+#include "xb_out.h"
 
 #define DEBOUNCE_MS 200		/* collect a burst of events into one decision */
 #define TOKEN_DOM "dom"
 #define TOKEN_INTRO "intro"
+/* reconnecting to xenstored: 100 ms, doubling, at most 5 s between attempts */
+#define RECONNECT_MIN_MS 100
+#define RECONNECT_MAX_MS 5000
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload;
 static bool use_syslog;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
 static void logmsg(int prio, const char *fmt, ...)
@@ -67,6 +100,15 @@ struct daemon {
 	size_t n_store;
 	uint32_t *watched;		/* domids with watches */
 	size_t n_watched;
+	/* operating it */
+	const char *conf;		/* NULL: the defaults */
+	char run_dir[256], status_path[320];
+	int lock_fd;
+	uint64_t started_ms;
+	struct xbd_counters counters;
+	struct xbd_last *last;		/* by domid, live domains only */
+	size_t n_last;
+	struct xbd_metrics *metrics;	/* --metrics, or NULL */
 };
 
 static char *xs_get(struct xs_handle *xs, uint32_t domid, const char *key,
@@ -127,6 +169,50 @@ static struct xbd_mem *store_find(struct daemon *dm, uint32_t domid)
 	return NULL;
 }
 
+/*
+ * A restart changes nothing by itself: at the first decision, a domain's
+ * margin is taken back from the last decision the previous daemon
+ * published for it (XBD_XS_DECISION_DIR/<domid>, dom0-only), when that was
+ * a decision about a domain of the same name; else the policy starts from
+ * the configured margin. Returns true when *M was seeded.
+ */
+static bool resume_mem(struct daemon *dm, const struct xb_domain *d, struct xbd_mem *m)
+{
+	const char *kev[] = { "event", NULL }, *kname[] = { "name", NULL };
+	const char *kmargin[] = { "margin_kb", NULL };
+	const struct xbd_config *p = &dm->cfg.policy;
+	yajl_val t, ev, name, margin;
+	unsigned int len = 0;
+	char path[96], err[64], *text;
+	bool ok = false;
+
+	snprintf(path, sizeof(path), XBD_XS_DECISION_DIR "/%u", d->xen.domid);
+	text = xs_read(dm->xs, XBT_NULL, path, &len);
+	if (!text)
+		return false;
+	t = len < 4096 ? yajl_tree_parse(text, err, sizeof(err)) : NULL;
+	free(text);
+	ev = t ? yajl_tree_get(t, kev, yajl_t_string) : NULL;
+	name = t ? yajl_tree_get(t, kname, yajl_t_string) : NULL;
+	margin = t ? yajl_tree_get(t, kmargin, yajl_t_number) : NULL;
+	if (ev && name && margin && YAJL_IS_INTEGER(margin) && YAJL_GET_INTEGER(margin) > 0 &&
+	    !strcmp(ev->u.string, "decision") && !strcmp(name->u.string, d->name)) {
+		uint64_t mk = (uint64_t)YAJL_GET_INTEGER(margin);
+
+		mk = mk < p->margin_min_kb ? p->margin_min_kb : mk;
+		mk = mk > p->margin_max_kb ? p->margin_max_kb : mk;
+		memset(m, 0, sizeof(*m));
+		m->domid = d->xen.domid;
+		m->valid = true;
+		m->margin_kb = mk;
+		logmsg(LOG_INFO, "{\"event\":\"resume\",\"domid\":%u,\"margin_kb\":%llu}",
+		       d->xen.domid, (unsigned long long)mk);
+		ok = true;
+	}
+	yajl_tree_free(t);
+	return ok;
+}
+
 /* Keep the policy's memory of live domains only. */
 static int store_put(struct daemon *dm, const struct xbd_mem *mem, size_t n)
 {
@@ -157,6 +243,10 @@ static void watch_domains(struct daemon *dm, const struct xb_snapshot *snap)
 		xsw_remove(dm->w, path, TOKEN_DOM);
 		snprintf(path, sizeof(path), "/local/domain/%u/memory", dm->watched[i]);
 		xsw_remove(dm->w, path, TOKEN_DOM);
+		if (!dm->dry_run) {
+			snprintf(path, sizeof(path), XBD_XS_DECISION_DIR "/%u", dm->watched[i]);
+			xs_rm(dm->xs, XBT_NULL, path);
+		}
 	}
 	for (size_t i = 0; i < snap->n; i++) {
 		uint32_t domid = snap->doms[i].xen.domid;
@@ -183,30 +273,82 @@ static void mark_uncooperative(struct daemon *dm, uint32_t domid, bool on)
 		xs_rm(dm->xs, XBT_NULL, path);
 }
 
+static struct xbd_last *last_find(struct xbd_last *last, size_t n, uint32_t domid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (last[i].valid && last[i].domid == domid)
+			return &last[i];
+	return NULL;
+}
+
+/* For `xballoon watch`: the daemon's last action on DOMID, dom0-only. */
+static void publish(struct daemon *dm, uint32_t domid, const char *line)
+{
+	char path[96];
+
+	if (!line)
+		return;
+	snprintf(path, sizeof(path), XBD_XS_DECISION_DIR "/%u", domid);
+	if (!xs_write(dm->xs, XBT_NULL, path, line, strlen(line)))
+		logmsg(LOG_WARNING, "dom %u: cannot write %s: %s", domid, path,
+		       strerror(errno));
+}
+
+/* Log one change (one JSON line), publish it in xenstore, make it. */
 static void apply(struct daemon *dm, const struct xb_domain *d,
-		  const struct xbd_dom *pd, const struct xbd_out *o)
+		  const struct xbd_dom *pd, const struct xbd_out *o,
+		  struct xbd_last *last)
 {
 	struct xb_size size = { .kind = XB_SIZE_ABS, .kb = o->target_kb };
+	uint64_t ts = wall_ms();
+	char *line = xbd_json_decision(ts, d->name, pd, o, dm->dry_run);
 	const char *why = NULL;
 
-	logmsg(LOG_INFO,
-	       "{\"event\":\"decision\",\"domid\":%u,\"name\":\"%s\",\"old_kb\":%llu,"
-	       "\"new_kb\":%llu,\"maxmem_kb\":%llu,\"tot_kb\":%llu,\"used_kb\":%llu,"
-	       "\"margin_kb\":%llu,\"need_kb\":%llu,\"pressure\":%s,\"reason\":\"%s\"%s}",
-	       d->xen.domid, d->name, (unsigned long long)pd->target_kb,
-	       (unsigned long long)o->target_kb, (unsigned long long)o->maxmem_kb,
-	       (unsigned long long)pd->tot_kb, (unsigned long long)o->used_kb,
-	       (unsigned long long)o->margin_kb, (unsigned long long)o->need_kb,
-	       o->pressure ? "true" : "false", xbd_reason_name[o->reason],
-	       dm->dry_run ? ",\"dry_run\":true" : "");
-	if (dm->dry_run)
+	if (line)
+		logmsg(LOG_INFO, "%s", line);
+	else
+		logmsg(LOG_ERR, "dom %u: out of memory logging a decision", d->xen.domid);
+	if (dm->dry_run) {
+		free(line);
 		return;
+	}
+	last->domid = d->xen.domid;
+	last->valid = true;
+	last->ts_ms = ts;
+	last->old_kb = pd->target_kb;
+	last->new_kb = o->target_kb;
+	last->maxmem_kb = o->maxmem_kb;
+	last->reason = o->reason;
+	last->failed = false;
+	dm->counters.changes++;
+	publish(dm, d->xen.domid, line);
+	free(line);
 	if (xballoon_dom_set_target(dm->be, d, &size, XB_MAXMEM_FOLLOW, NULL, &why) ||
 	    xballoon_dom_set_xen_maxmem(dm->be, d->xen.domid, o->maxmem_kb)) {
-		logmsg(LOG_ERR, "dom %u: setting target %llu KiB failed: %s (%s)",
+		logmsg(LOG_ERR,
+		       "{\"event\":\"failed\",\"domid\":%u,\"new_kb\":%llu,\"error\":\"%s (%s)\"}",
 		       d->xen.domid, (unsigned long long)o->target_kb,
 		       why ? why : "maxmem", strerror(errno));
+		last->failed = true;
+		dm->counters.failures++;
 	}
+}
+
+static void write_status(struct daemon *dm, const char *state, uint64_t free_kb,
+			 const struct xbd_dom *pd, const struct xbd_out *out,
+			 const char *const *names, const struct xbd_last *last, size_t n)
+{
+	struct xbd_status st = {
+		.pid = (int)getpid(), .state = state, .config_path = dm->conf,
+		.started_ms = dm->started_ms, .updated_ms = wall_ms(),
+		.cfg = &dm->cfg, .counters = &dm->counters, .host_free_kb = free_kb,
+		.n = n, .doms = pd, .outs = out, .names = names, .last = last,
+	};
+
+	if (dm->dry_run || !dm->status_path[0])
+		return;
+	if (xbd_status_write(dm->status_path, &st))
+		logmsg(LOG_WARNING, "cannot write %s: %s", dm->status_path, strerror(errno));
 }
 
 /* One decision: read everything, one policy step, apply. */
@@ -217,6 +359,8 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 	struct xbd_mem *mem = NULL;
 	struct xbd_out *out = NULL;
 	const struct xb_domain **dd = NULL;
+	const char **names = NULL;
+	struct xbd_last *last = NULL;
 	struct xbd_host host;
 	size_t n = 0;
 	int rc = -1;
@@ -230,11 +374,14 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 	mem = calloc(snap.n ? snap.n : 1, sizeof(*mem));
 	out = calloc(snap.n ? snap.n : 1, sizeof(*out));
 	dd = calloc(snap.n ? snap.n : 1, sizeof(*dd));
-	if (!pd || !mem || !out || !dd)
+	names = calloc(snap.n ? snap.n : 1, sizeof(*names));
+	last = calloc(snap.n ? snap.n : 1, sizeof(*last));
+	if (!pd || !mem || !out || !dd || !names || !last)
 		goto out;
 	for (size_t i = 0; i < snap.n; i++) {
 		const struct xb_domain *d = &snap.doms[i];
 		struct xbd_mem *m;
+		struct xbd_last *l;
 
 		if (d->xen.dying || d->xen.shutdown)
 			continue;
@@ -242,23 +389,34 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 		m = store_find(dm, d->xen.domid);
 		if (m)
 			mem[n] = *m;
+		else if (!dm->counters.decisions)
+			resume_mem(dm, d, &mem[n]);
+		l = last_find(dm->last, dm->n_last, d->xen.domid);
+		if (l)
+			last[n] = *l;
+		names[n] = d->name;
 		dd[n++] = d;
 	}
 	host.free_kb = snap.host_free_kb;
 	xbd_policy_step(&dm->cfg.policy, &host, pd, mem, n, now_ms, out);
+	dm->counters.decisions++;
 	for (size_t i = 0; i < n; i++) {
 		struct xbd_mem *old = store_find(dm, pd[i].domid);
 		bool was = old && old->uncooperative;
 
 		if (out[i].managed && out[i].uncooperative != was) {
-			logmsg(LOG_WARNING,
-			       "{\"event\":\"uncooperative\",\"domid\":%u,\"name\":\"%s\",\"on\":%s,"
-			       "\"tot_kb\":%llu,\"target_kb\":%llu}",
-			       pd[i].domid, dd[i]->name, out[i].uncooperative ? "true" : "false",
-			       (unsigned long long)pd[i].tot_kb,
-			       (unsigned long long)pd[i].target_kb);
-			if (!dm->dry_run)
+			char *line = xbd_json_uncoop(wall_ms(), dd[i]->name, &pd[i],
+						     out[i].uncooperative);
+
+			if (line)
+				logmsg(LOG_WARNING, "%s", line);
+			if (out[i].uncooperative)
+				dm->counters.uncooperative++;
+			if (!dm->dry_run) {
 				mark_uncooperative(dm, pd[i].domid, out[i].uncooperative);
+				publish(dm, pd[i].domid, line);
+			}
+			free(line);
 		}
 	}
 	/* free before allocating: decreases first */
@@ -267,9 +425,16 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 			bool down = out[i].target_kb < pd[i].target_kb;
 
 			if (out[i].change && down == (pass == 0))
-				apply(dm, dd[i], &pd[i], &out[i]);
+				apply(dm, dd[i], &pd[i], &out[i], &last[i]);
 		}
+	write_status(dm, "balancing", snap.host_free_kb, pd, out, names, last, n);
 	rc = store_put(dm, mem, n);
+	if (!rc) {
+		free(dm->last);
+		dm->last = last;
+		dm->n_last = n;
+		last = NULL;
+	}
 out:
 	if (rc)
 		logmsg(LOG_ERR, "decision failed: out of memory");
@@ -277,6 +442,8 @@ out:
 	free(mem);
 	free(out);
 	free(dd);
+	free(names);
+	free(last);
 	xballoon_snapshot_free(&snap);
 	return rc;
 }
@@ -284,12 +451,222 @@ out:
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xballoond [--config PATH] [--once] [--dry-run] [--syslog]\n"
+		"usage: xballoond [--config PATH] [--once] [--dry-run] [--syslog] [--run-dir DIR]\n"
 		"  -c, --config PATH  configuration (default " XBD_CONF_PATH ";\n"
 		"                     a missing default file means the defaults)\n"
 		"  -1, --once         one decision, then exit\n"
-		"  -n, --dry-run      log decisions, change nothing\n"
-		"  -s, --syslog       log to syslog instead of stderr\n");
+		"  -n, --dry-run      log decisions, change nothing (no lock, no status)\n"
+		"  -s, --syslog       log to syslog instead of stderr\n"
+		"  -r, --run-dir DIR  lock and status file (default " XBD_RUN_DIR ")\n"
+		"  -m, --metrics IPv4:PORT  serve Prometheus /metrics there (e.g.\n"
+		"                     127.0.0.1:9101): list --prometheus and the counters\n");
+}
+
+/* The configuration at start-up and on SIGHUP: into *C, or an error in ERR. */
+static int load_config(const char *conf, struct xbd_daemon_config *c, char *err)
+{
+	xbd_daemon_config_default(c);
+	/* no --config and no default file: the defaults */
+	if (!conf && access(XBD_CONF_PATH, F_OK) != 0)
+		return 0;
+	return xbd_config_load(conf ? conf : XBD_CONF_PATH, c, err);
+}
+
+static void log_config(const char *event, const struct daemon *dm)
+{
+	logmsg(LOG_INFO,
+	       "{\"event\":\"%s\",\"pid\":%d,\"reserve_kb\":%llu,\"margin_kb\":%llu,"
+	       "\"headroom_kb\":%llu,\"resample_ms\":%llu,\"dry_run\":%s}",
+	       event, (int)getpid(), (unsigned long long)dm->cfg.policy.reserve_kb,
+	       (unsigned long long)dm->cfg.policy.margin_kb,
+	       (unsigned long long)dm->cfg.policy.headroom_kb,
+	       (unsigned long long)dm->cfg.resample_ms, dm->dry_run ? "true" : "false");
+}
+
+/*
+ * SIGHUP: read the configuration again. A file that does not parse keeps
+ * the old configuration (and says why); the policy's memory is kept.
+ */
+static void do_reload(struct daemon *dm)
+{
+	struct xbd_daemon_config c;
+	char err[XBD_ERR_MAX] = "";
+
+	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s",
+		   dm->conf ? dm->conf : XBD_CONF_PATH);
+	if (load_config(dm->conf, &c, err)) {
+		dm->counters.reload_failures++;
+		/* ERR is ours (config.c), but it names keys from the file: keep it
+		 * out of the JSON quoting */
+		for (char *p = err; *p; p++)
+			if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+				*p = '\'';
+		logmsg(LOG_ERR,
+		       "{\"event\":\"reload\",\"ok\":false,\"error\":\"%s\",\"kept\":\"the previous configuration\"}",
+		       err);
+	} else {
+		dm->cfg = c;
+		dm->counters.reloads++;
+		log_config("reload", dm);
+	}
+	sd_notify(0, "READY=1\nSTATUS=balancing");
+}
+
+/*
+ * One daemon per host: an exclusive flock on RUN_DIR/xballoond.lock, held
+ * for the daemon's life (the kernel drops it on any exit, kill -9 included).
+ * The file holds the holder's pid, for the message.
+ */
+static int take_lock(struct daemon *dm)
+{
+	char path[320], pid[32];
+	ssize_t r;
+	int fd, n;
+
+	if (mkdir(dm->run_dir, 0755) && errno != EEXIST) {
+		logmsg(LOG_ERR, "xballoond: cannot create %s: %s", dm->run_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/" XBD_LOCK_FILE, dm->run_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		logmsg(LOG_ERR, "xballoond: cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno;
+
+		r = read(fd, pid, sizeof(pid) - 1);
+		pid[r > 0 ? r : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (err == EWOULDBLOCK)
+			logmsg(LOG_ERR,
+			       "xballoond: another xballoond (pid %s) is running: it holds %s; refusing to run",
+			       pid[0] ? pid : "?", path);
+		else
+			logmsg(LOG_ERR, "xballoond: cannot lock %s: %s", path, strerror(err));
+		close(fd);
+		return -1;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n)
+		logmsg(LOG_WARNING, "xballoond: cannot write the pid to %s", path);
+	dm->lock_fd = fd;
+	snprintf(dm->status_path, sizeof(dm->status_path), "%s/" XBD_STATUS_FILE,
+		 dm->run_dir);
+	return 0;
+}
+
+/* xsw_reconnect_loop's ops: the backend's new connection; a sleep that ends early. */
+static void *reopen_xs(void *ctx)
+{
+	struct daemon *dm = ctx;
+
+	if (xballoon_backend_xs_reopen(dm->be))
+		return NULL;
+	dm->xs = xballoon_backend_xs_handle(dm->be);
+	return dm->xs;
+}
+
+static int backoff_sleep(void *ctx, unsigned int ms)
+{
+	(void)ctx;
+	if (stop)
+		return 1;
+	poll(NULL, 0, (int)ms);		/* SIGTERM ends it (EINTR) */
+	return stop;
+}
+
+static const struct xsw_reconnect_ops reconnect_ops = {
+	.reopen = reopen_xs,
+	.sleep = backoff_sleep,
+};
+
+/*
+ * xenstored went away (restarted, killed): reconnect with backoff until it
+ * works or SIGTERM, re-arm every watch, and have the caller decide again
+ * from a fresh snapshot. 0 reconnected, 1 told to stop meanwhile.
+ */
+static int reconnect(struct daemon *dm, const char *why)
+{
+	uint64_t t0 = xballoon_backend_now_ms(dm->be);
+	struct xsw_backoff b;
+	int attempts;
+
+	logmsg(LOG_ERR, "{\"event\":\"xenstore-lost\",\"detail\":\"%s\"}", why);
+	sd_notifyf(0, "STATUS=reconnecting to xenstored (%s)", why);
+	write_status(dm, "reconnecting", 0, NULL, NULL, NULL, NULL, 0);
+	xsw_backoff_init(&b, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
+	attempts = xsw_reconnect_loop(dm->w, &reconnect_ops, dm, &b);
+	if (attempts < 0)
+		return 1;
+	/*
+	 * xsw_reconnect() registered every armed watch again; the next
+	 * decision adds any a failing xsw_add missed and drops those of
+	 * domains that went away meanwhile
+	 */
+	dm->counters.reconnects++;
+	logmsg(LOG_WARNING,
+	       "{\"event\":\"reconnect\",\"attempts\":%d,\"ms\":%llu}", attempts,
+	       (unsigned long long)(xballoon_backend_now_ms(dm->be) - t0));
+	sd_notify(0, "STATUS=balancing");
+	return 0;
+}
+
+static void counter(FILE *f, const char *name, const char *help,
+		    unsigned long long v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name, v);
+}
+
+/* One scrape: a fresh view as `list --prometheus`, then the daemon's own. */
+static char *metrics_body(void *ctx, size_t *len_r)
+{
+	struct daemon *dm = ctx;
+	const struct xbd_counters *c = &dm->counters;
+	struct xb_snapshot snap;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool up;
+
+	if (!f)
+		return NULL;
+	up = xballoon_snapshot_take(dm->be, &snap) == 0;
+	if (up) {
+		struct xb_view v = { .snap = &snap };
+		const struct xb_domain **doms = calloc(snap.n ? snap.n : 1, sizeof(*doms));
+
+		if (doms) {
+			for (size_t i = 0; i < snap.n; i++)
+				doms[v.n++] = &snap.doms[i];
+			v.doms = doms;
+			xb_prometheus(f, &v);
+		}
+		free(doms);
+		xballoon_snapshot_free(&snap);
+	}
+	fprintf(f, "# HELP xballoond_view_ok 1 if this scrape could read Xen and xenstore.\n"
+		"# TYPE xballoond_view_ok gauge\nxballoond_view_ok %d\n", up);
+	fprintf(f, "# HELP xballoond_start_time_seconds When the daemon started (Unix time).\n"
+		"# TYPE xballoond_start_time_seconds gauge\nxballoond_start_time_seconds %llu\n",
+		(unsigned long long)(dm->started_ms / 1000));
+	counter(f, "xballoond_decisions_total", "Policy steps.", c->decisions);
+	counter(f, "xballoond_changes_total", "Targets the daemon set.", c->changes);
+	counter(f, "xballoond_failures_total", "Targets Xen or xenstore refused.", c->failures);
+	counter(f, "xballoond_reloads_total", "Configuration reloads (SIGHUP) taken.", c->reloads);
+	counter(f, "xballoond_reload_failures_total",
+		"Reloads refused (a bad file; the old configuration kept).", c->reload_failures);
+	counter(f, "xballoond_xenstore_reconnects_total", "Reconnections to xenstored.",
+		c->reconnects);
+	counter(f, "xballoond_uncooperative_marks_total", "Domains marked uncooperative.",
+		c->uncooperative);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	*len_r = len;
+	return buf;
 }
 
 int main(int argc, char **argv)
@@ -299,46 +676,61 @@ int main(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "syslog", no_argument, NULL, 's' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon dm = { 0 };
-	const char *conf = NULL;
+	struct daemon dm = { .lock_fd = -1 };
 	char err[XBD_ERR_MAX];
 	bool once = false, pending = true;
 	uint64_t last_ms = 0, event_ms = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
+	const char *run_dir = XBD_RUN_DIR;
+	struct sockaddr_in metrics_sa;
+	bool metrics = false;
+	char merr[XBD_ERR_LEN];
 	int c, rc = 1;
 
-	while ((c = getopt_long(argc, argv, "c:1nsh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:1nsr:m:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': conf = optarg; break;
+		case 'c': dm.conf = optarg; break;
 		case '1': once = true; break;
 		case 'n': dm.dry_run = true; break;
 		case 's': use_syslog = true; break;
+		case 'r': run_dir = optarg; break;
+		case 'm':
+			if (xbd_metrics_parse_addr(optarg, &metrics_sa, merr)) {
+				fprintf(stderr, "xballoond: --metrics %s\n", merr);
+				return 2;
+			}
+			metrics = true;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || !run_dir[0] || strlen(run_dir) >= sizeof(dm.run_dir)) {
 		usage(stderr);
 		return 2;
 	}
+	snprintf(dm.run_dir, sizeof(dm.run_dir), "%s", run_dir);
 	if (use_syslog)
 		openlog("xballoond", LOG_PID, LOG_DAEMON);
-	xbd_daemon_config_default(&dm.cfg);
-	/* no --config and no default file: the defaults */
-	if ((conf || access(XBD_CONF_PATH, F_OK) == 0) &&
-	    xbd_config_load(conf ? conf : XBD_CONF_PATH, &dm.cfg, err)) {
+	if (load_config(dm.conf, &dm.cfg, err)) {
 		logmsg(LOG_ERR, "xballoond: bad configuration: %s", err);
 		return 1;
 	}
+	if (!dm.dry_run && take_lock(&dm))
+		return 1;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	dm.started_ms = wall_ms();
 	dm.be = xballoon_backend_xen_open();
 	if (!dm.be) {
 		logmsg(LOG_ERR, "xballoond: cannot open Xen/xenstore: %s", strerror(errno));
-		return 1;
+		goto out;
 	}
 	dm.xs = xballoon_backend_xs_handle(dm.be);
 	dm.w = dm.xs ? xsw_open(&xsw_xs_ops, dm.xs, 0) : NULL;
@@ -347,36 +739,65 @@ int main(int argc, char **argv)
 		logmsg(LOG_ERR, "xballoond: cannot watch xenstore: %s", strerror(errno));
 		goto out;
 	}
-	logmsg(LOG_INFO,
-	       "{\"event\":\"start\",\"reserve_kb\":%llu,\"margin_kb\":%llu,"
-	       "\"headroom_kb\":%llu,\"resample_ms\":%llu,\"dry_run\":%s}",
-	       (unsigned long long)dm.cfg.policy.reserve_kb,
-	       (unsigned long long)dm.cfg.policy.margin_kb,
-	       (unsigned long long)dm.cfg.policy.headroom_kb,
-	       (unsigned long long)dm.cfg.resample_ms, dm.dry_run ? "true" : "false");
+	if (metrics) {
+		dm.metrics = xbd_metrics_start(&metrics_sa, metrics_body, &dm, merr);
+		if (!dm.metrics) {
+			logmsg(LOG_ERR, "xballoond: --metrics: %s", merr);
+			goto out;
+		}
+	}
+	log_config("start", &dm);
+	sd_notify(0, "READY=1\nSTATUS=balancing");
 	while (!stop) {
 		uint64_t now = xballoon_backend_now_ms(dm.be), wait_ms;
-		struct pollfd pfd = { .fd = xsw_fd(dm.w), .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = xsw_fd(dm.w), .events = POLLIN },
+			{ .fd = dm.metrics ? xbd_metrics_fd(dm.metrics) : -1, .events = POLLIN },
+		};
 		char *path, *token;
+		int r = 0;
 
+		if (reload) {
+			reload = 0;
+			do_reload(&dm);
+			pending = true;
+			event_ms = now - DEBOUNCE_MS;
+		}
 		if (pending && now - event_ms >= DEBOUNCE_MS) {
-			decide(&dm, now);
+			if (decide(&dm, now) && xsw_drain(dm.w) < 0)
+				r = reconnect(&dm, "xenstored closed the connection");
 			last_ms = now;
-			pending = false;
+			pending = r == 0 ? false : pending;
+			if (r)
+				break;
 			if (once)
 				break;
+			continue;	/* a reconnect: look again at once */
 		}
 		if (pending)
 			wait_ms = DEBOUNCE_MS - (now - event_ms);
 		else
 			wait_ms = last_ms + dm.cfg.resample_ms > now ?
 				  last_ms + dm.cfg.resample_ms - now : 0;
-		if (poll(&pfd, 1, (int)wait_ms) < 0 && errno != EINTR)
-			break;
-		if (xsw_drain(dm.w) < 0 && xsw_conn_lost(errno)) {
-			logmsg(LOG_ERR, "xballoond: lost xenstore; exiting (restart me)");
-			goto out;
+		if (dm.metrics) {
+			int mt = xbd_metrics_timeout_ms(dm.metrics);
+
+			if (mt >= 0 && (uint64_t)mt < wait_ms)
+				wait_ms = (uint64_t)mt;
 		}
+		if (poll(pfd, 2, (int)wait_ms) < 0 && errno != EINTR)
+			break;
+		if (stop)
+			break;
+		if (dm.metrics)
+			xbd_metrics_run(dm.metrics);	/* never blocks */
+		/* a lost connection never makes the fd readable: drain says so */
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			r = reconnect(&dm, "hang-up on its descriptor");
+		else if (xsw_drain(dm.w) < 0 && xsw_conn_lost(errno))
+			r = reconnect(&dm, "xenstored closed the connection");
+		if (r)
+			break;
 		while (xsw_next(dm.w, &path, &token) == 1) {
 			if (!pending)
 				event_ms = xballoon_backend_now_ms(dm.be);
@@ -391,11 +812,18 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = 0;
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping; targets left as they are");
+	write_status(&dm, "stopped", 0, NULL, NULL, NULL, NULL, 0);
 	logmsg(LOG_INFO, "{\"event\":\"stop\"}");
 out:
+	xbd_metrics_stop(dm.metrics);
 	xsw_close(dm.w);
-	xballoon_backend_close(dm.be);
+	if (dm.be)
+		xballoon_backend_close(dm.be);
 	free(dm.store);
 	free(dm.watched);
+	free(dm.last);
+	if (dm.lock_fd >= 0)
+		close(dm.lock_fd);
 	return rc;
 }
