@@ -205,6 +205,20 @@ static void apply(struct daemon *dm, const struct xb_domain *d,
 	}
 }
 
+/* Reap dead creators' reservations; what the live ones take outside a claim. */
+static uint64_t reservations(struct daemon *dm)
+{
+	struct xb_resv r[XB_RESV_MAX];
+	size_t n = 0;
+	int reaped = dm->dry_run ? 0 : xballoon_resv_reap(dm->be);
+
+	if (reaped > 0)
+		logmsg(LOG_INFO, "{\"event\":\"reservations-reaped\",\"count\":%d}", reaped);
+	if (xballoon_resv_list(dm->be, r, XB_RESV_MAX, &n))
+		return 0;
+	return xballoon_resv_unclaimed_kb(r, n);
+}
+
 /* One decision: read everything, one policy step, apply. */
 static int decide(struct daemon *dm, uint64_t now_ms)
 {
@@ -241,6 +255,7 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 		dd[n++] = d;
 	}
 	host.free_kb = snap.host_free_kb;
+	host.reserved_kb = reservations(dm);
 	xbd_policy_step(&dm->cfg.policy, &host, pd, mem, n, now_ms, out);
 	for (size_t i = 0; i < n; i++) {
 		struct xbd_mem *old = store_find(dm, pd[i].domid);
@@ -339,10 +354,13 @@ int main(int argc, char **argv)
 	dm.xs = xballoon_backend_xs_handle(dm.be);
 	dm.w = dm.xs ? xsw_open(&xsw_xs_ops, dm.xs, 0) : NULL;
 	if (!dm.w || xsw_add(dm.w, "@introduceDomain", TOKEN_INTRO) ||
-	    xsw_add(dm.w, "@releaseDomain", TOKEN_INTRO)) {
+	    xsw_add(dm.w, "@releaseDomain", TOKEN_INTRO) ||
+	    xsw_add(dm.w, XB_RESV_PATH, TOKEN_INTRO)) {
 		logmsg(LOG_ERR, "xballoond: cannot watch xenstore: %s", strerror(errno));
 		goto out;
 	}
+	if (!dm.dry_run)
+		xballoon_daemon_announce(dm.be, (int32_t)getpid());
 	logmsg(LOG_INFO,
 	       "{\"event\":\"start\",\"reserve_kb\":%llu,\"margin_kb\":%llu,"
 	       "\"headroom_kb\":%llu,\"resample_ms\":%llu,\"dry_run\":%s}",
@@ -389,6 +407,8 @@ int main(int argc, char **argv)
 	rc = 0;
 	logmsg(LOG_INFO, "{\"event\":\"stop\"}");
 out:
+	if (!dm.dry_run)
+		xballoon_daemon_announce(dm.be, 0);
 	xsw_close(dm.w);
 	xballoon_backend_close(dm.be);
 	free(dm.store);
