@@ -487,6 +487,11 @@ static void test_cli_create(void **state)
 	assert_null(xb_fake_get(f, XB_RESV_PATH));
 	assert_int_equal(f->host.outstanding_pages, 0);
 	assert_true(target_of(f, 1) < 1 * GIB);
+	/* maxmem, held at what each had while xl ran, is put back (static-max + slack) */
+	for (unsigned i = 1; i <= 4; i++) {
+		assert_int_equal(xb_fake_dom(f, i)->maxmem_kb, 1 * GIB + 1024);
+		assert_true(xb_fake_dom(f, i)->maxmem_calls >= 3);
+	}
 	run_free(&r);
 	/* xl create fails: every target put back, the reservation released */
 	for (unsigned i = 1; i <= 4; i++) {

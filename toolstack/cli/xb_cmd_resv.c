@@ -462,6 +462,56 @@ static uint64_t config_memory_kb(const char *path)
 	return kb;
 }
 
+/*
+ * The window between dropping our claim and libxl's claim for the new
+ * domain: no running domU may grow in it (a guest deflating on OOM, a raised
+ * target), so each one's Xen maxmem is held at what it has now (+ 1 MiB
+ * slack) until xl create is done, then put back. A guest that wants memory
+ * meanwhile is refused by Xen, as on a full host, and waits.
+ */
+struct freeze {
+	uint32_t domid;
+	uint64_t maxmem_kb;		/* as given to xballoon_dom_set_xen_maxmem */
+};
+
+static size_t freeze_domus(struct xb_cli *cli, struct freeze **fz_r)
+{
+	struct xb_snapshot snap;
+	struct freeze *fz;
+	size_t n = 0;
+
+	*fz_r = NULL;
+	if (xballoon_snapshot_take_flags(cli->be, 0, &snap))
+		return 0;
+	fz = calloc(snap.n + 1, sizeof(*fz));
+	for (size_t i = 0; fz && i < snap.n; i++) {
+		const struct xb_domain *d = &snap.doms[i];
+		uint64_t max_kb = xb_pages_to_kb(d->xen.max_pages);
+
+		if (!d->xen.domid || d->xen.dying || d->xen.shutdown ||
+		    max_kb <= d->actual_kb + XB_MAXMEM_SLACK_KB)
+			continue;
+		if (xballoon_dom_set_xen_maxmem(cli->be, d->xen.domid, d->actual_kb))
+			continue;
+		fz[n].domid = d->xen.domid;
+		fz[n++].maxmem_kb = max_kb - XB_MAXMEM_SLACK_KB;
+	}
+	xballoon_snapshot_free(&snap);
+	*fz_r = fz;
+	return n;
+}
+
+static void thaw_domus(struct xb_cli *cli, struct freeze *fz, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (xballoon_dom_set_xen_maxmem(cli->be, fz[i].domid, fz[i].maxmem_kb) &&
+		    errno != ESRCH)
+			fprintf(cli->err, "xballoon create: dom %" PRIu32 ": cannot put "
+				"maxmem back to %" PRIu64 " MiB: %s\n", fz[i].domid,
+				mib(fz[i].maxmem_kb), strerror(errno));
+	free(fz);
+}
+
 static volatile sig_atomic_t hup;
 
 static void on_hup(int sig)
@@ -516,6 +566,8 @@ int xb_cmd_create(struct xb_cli *cli, int argc, char **argv)
 	struct resv_args a = { 0 };
 	struct resv_run run = { 0 };
 	struct sigaction sa;
+	struct freeze *fz = NULL;
+	size_t n_fz = 0;
 	uint64_t kb;
 	int rc, xl;
 
@@ -567,11 +619,13 @@ int xb_cmd_create(struct xb_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	/* the claim goes just before libxl claims for the new domain itself */
+	n_fz = freeze_domus(cli, &fz);
 	if (xballoon_resv_handover(cli->be, &run.r))
 		fprintf(cli->err, "xballoon create: handing the claim over: %s\n",
 			strerror(errno));
 	fflush(cli->err);
 	xl = run_xl(cli, argc - optind, argv + optind);
+	thaw_domus(cli, fz, n_fz);
 out:
 	if (xl != 0)
 		restore_targets(cli, "create", &run);
