@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g = xb_json_new();
 	{
 		const struct xb_domain *doms[2] = { &s.doms[0], &s.doms[1] };
-		struct xb_view v = { &s, doms, 2 };
+		struct xb_view v = { .snap = &s, .doms = doms, .n = 2 };
 		const char *const all_args[] = { "7", "good" };
 		struct xb_size sz = { .kind = XB_SIZE_PCT_MAX, .pct_milli = 50000 };
 		struct xb_plan plan;
