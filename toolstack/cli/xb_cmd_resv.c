@@ -27,6 +27,8 @@ static uint64_t mib(uint64_t kb)
 	return kb / 1024;
 }
 
+static volatile sig_atomic_t hup;	/* create: SIGHUP, handled as SIGTERM */
+
 /* What a reservation in progress changed, to put back on failure. */
 struct resv_run {
 	struct xb_resv r;
@@ -66,15 +68,23 @@ static void restore_targets(struct xb_cli *cli, const char *cmd, struct resv_run
 		ids[n] = c->domid;
 		kbs[n++] = c->old_kb;
 	}
-	if (xballoon_plan_build_each(&snap, ids, kbs, n, &back) || back.n_errors ||
-	    xballoon_plan_apply(cli->be, &snap, XB_PLAN_TARGET, &back))
-		fprintf(cli->err, "xballoon %s: putting targets back failed: %s\n", cmd,
-			back.n_errors ? back.errors[0] : strerror(errno));
-	else
-		for (size_t i = 0; i < back.n; i++)
-			fprintf(cli->err, "xballoon %s: dom %" PRIu32 " target put back to %"
-				PRIu64 " MiB\n", cmd, back.changes[i].domid,
-				mib(back.changes[i].new_kb));
+	if (xballoon_plan_build_each(&snap, ids, kbs, n, &back)) {
+		fprintf(cli->err, "xballoon %s: cannot put targets back: %s\n", cmd,
+			strerror(errno));
+	} else if (back.n_errors) {
+		fprintf(cli->err, "xballoon %s: cannot put targets back: %s\n", cmd,
+			back.errors[0]);
+	} else if (n) {
+		back.maxmem = XB_MAXMEM_KEEP;	/* as they were lowered */
+		if (xballoon_plan_apply(cli->be, &snap, XB_PLAN_TARGET, &back))
+			fprintf(cli->err, "xballoon %s: putting targets back failed: %s\n",
+				cmd, strerror(errno));
+		else
+			for (size_t i = 0; i < back.n; i++)
+				fprintf(cli->err, "xballoon %s: dom %" PRIu32 " target put back "
+					"to %" PRIu64 " MiB\n", cmd, back.changes[i].domid,
+					mib(back.changes[i].new_kb));
+	}
 	run->applied = false;
 	xballoon_plan_free(&back);
 	xballoon_snapshot_free(&snap);
@@ -233,7 +243,7 @@ static int reserve_run(struct xb_cli *cli, const char *cmd, uint64_t kb,
 		uint64_t now = xballoon_backend_now_ms(cli->be);
 		bool done;
 
-		if (*cli->stop) {
+		if (*cli->stop || hup) {
 			fprintf(cli->err, "xballoon %s: interrupted\n", cmd);
 			goto fail;
 		}
@@ -511,8 +521,6 @@ static void thaw_domus(struct xb_cli *cli, struct freeze *fz, size_t n)
 				mib(fz[i].maxmem_kb), strerror(errno));
 	free(fz);
 }
-
-static volatile sig_atomic_t hup;
 
 static void on_hup(int sig)
 {
