@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# lab-seconds: 420 (estimate; not yet measured in make check)
+# lab-seconds: 110 (measured in a single-scenario lab: 104 s)
 # Issue 11: start a domain on a full host. Four xballoon guests hold all free
 # memory but ~160 MiB; a plain `xl create` of a 1 GiB guest fails, `xballoon
 # create` of the same config frees memory from the four (never below
