@@ -40,7 +40,7 @@ complete_words() {
 		printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort | tr "\n" " "' \
 		_ "$comp" "$@"
 }
-echo "1..11"
+echo "1..12"
 # installed as bash-completion loads it: on demand from
 # $XDG_DATA_DIRS/bash-completion/completions/xballoon, in an interactive bash
 make -s -C toolstack install DESTDIR="$tmp/dest" PREFIX=/usr >/dev/null 2>&1
@@ -51,7 +51,7 @@ complete -p xballoon
 SH
 )
 tap "$reg" "complete -F _xballoon xballoon" "an interactive bash with bash-completion loads the installed completion"
-tap "$(complete_words xballoon '')" "--help daemon-status help info list mem-max mem-policy mem-set wait watch " "commands"
+tap "$(complete_words xballoon '')" "--help create daemon-status help info list mem-max mem-policy mem-set release reserve wait watch " "commands"
 tap "$(complete_words xballoon mem-)" "mem-max mem-policy mem-set " "commands by prefix"
 tap "$(complete_words xballoon mem-set --w)" "--wait " "mem-set's options"
 tap "$(complete_words xballoon watch --)" "--duration --interval --json --rate --stuck " "watch's options"
@@ -59,6 +59,7 @@ tap "$(complete_words xballoon mem-set --wait '')" "0 12 3 7 Domain-0 web1 web2 
 	"domain names and ids from xenstore (a name with a blank is left out)"
 tap "$(complete_words xballoon list we)" "web1 web2 " "domain names by prefix"
 tap "$(complete_words xballoon wait --timeout '')" "" "no domains after an option that takes seconds"
+tap "$(complete_words xballoon reserve --)" "--hold --interval --json --timeout " "reserve's options"
 tap "$(complete_words xballoon help m)" "mem-max mem-policy mem-set " "help completes commands"
 tap "$(complete_words xballoon daemon-status --)" "--json --run-dir " "daemon-status's options"
 mkdir -p "$tmp/rd-one"

@@ -353,6 +353,39 @@ static void test_claims_do_not_push_others_below_need(void **state)
 	assert_true(o[0].target_kb + o[1].target_kb <= 2 * GIB);
 }
 
+/*
+ * Reservations outside a claim are not free memory: the share shrinks by
+ * them, and when they do not fit the guests give toward dynamic-min.
+ */
+static void test_reserved_not_handed_out(void **state)
+{
+	struct xbd_dom d[2] = { dom(1, 1 * GIB, 256 * MIB, 2 * GIB, 1),
+				dom(2, 1 * GIB, 256 * MIB, 2 * GIB, 1) };
+	struct xbd_mem m[2] = { 0 };
+	struct xbd_out o[2];
+	struct xbd_host h = { .free_kb = 1 * GIB, .reserved_kb = 1 * GIB };
+
+	(void)state;
+	report(&d[0], 300 * MIB, 0);
+	report(&d[1], 300 * MIB, 0);
+	/* 1 GiB free, all of it reserved: nobody grows */
+	xbd_policy_step(&cfg, &h, d, m, 2, 0, o);
+	for (int i = 0; i < 2; i++)
+		assert_true(o[i].target_kb <= 1 * GIB);
+	/* 1.5 GiB reserved with 1 GiB free: both give, never below dynamic-min */
+	memset(m, 0, sizeof(m));
+	h.reserved_kb = 1536 * MIB;
+	xbd_policy_step(&cfg, &h, d, m, 2, 0, o);
+	assert_true(o[0].target_kb + o[1].target_kb <= 2 * GIB - 512 * MIB);
+	for (int i = 0; i < 2; i++)
+		assert_true(o[i].target_kb >= 256 * MIB);
+	/* without the reservation the same host shares the free GiB */
+	memset(m, 0, sizeof(m));
+	h.reserved_kb = 0;
+	xbd_policy_step(&cfg, &h, d, m, 2, 0, o);
+	assert_true(o[0].target_kb + o[1].target_kb > 2 * GIB + 512 * MIB);
+}
+
 static void test_uncooperative(void **state)
 {
 	struct xbd_dom d[2] = { dom(1, 1 * GIB, 256 * MIB, 2 * GIB, 1),
@@ -581,6 +614,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_need_is_used_plus_margin, setup),
+		cmocka_unit_test_setup(test_reserved_not_handed_out, setup),
 		cmocka_unit_test_setup(test_margin_grows_under_pressure_shrinks_slowly, setup),
 		cmocka_unit_test_setup(test_need_clamped_to_range, setup),
 		cmocka_unit_test_setup(test_free_shared_by_weight, setup),

@@ -59,6 +59,9 @@ int xb_cmd_wait(struct xb_cli *cli, int argc, char **argv);
 int xb_cmd_watch(struct xb_cli *cli, int argc, char **argv);
 int xb_cmd_mem_policy(struct xb_cli *cli, int argc, char **argv);
 int xb_cmd_daemon_status(struct xb_cli *cli, int argc, char **argv);
+int xb_cmd_reserve(struct xb_cli *cli, int argc, char **argv);
+int xb_cmd_release(struct xb_cli *cli, int argc, char **argv);
+int xb_cmd_create(struct xb_cli *cli, int argc, char **argv);
 int xb_cmd_help(struct xb_cli *cli, int argc, char **argv);
 
 #endif

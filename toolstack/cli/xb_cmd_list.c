@@ -96,6 +96,20 @@ static void list_text(FILE *f, const struct xb_view *v)
 		"   host total %" PRIu64 ", free %" PRIu64 "\n",
 		"Total", v->n, "", mib(max), mib(tgt), mib(act), mib(rec),
 		mib(v->snap->host_total_kb), mib(v->snap->host_free_kb));
+	if (v->snap->host.outstanding_pages || v->n_resv)
+		fprintf(f, "outstanding claims %" PRIu64 " MiB, %zu reservation(s)\n",
+			mib(xb_pages_to_kb(v->snap->host.outstanding_pages)), v->n_resv);
+	xb_text_reservations(f, v->resv, v->n_resv, v->now_ms);
+}
+
+/* Reap dead creators' reservations, then read them (none on error). */
+static void read_resv(struct xb_cli *cli, struct xb_resv *r, size_t *n_r,
+		      uint64_t *now_r)
+{
+	xballoon_resv_reap(cli->be);
+	if (xballoon_resv_list(cli->be, r, XB_RESV_MAX, n_r))
+		*n_r = 0;
+	*now_r = xballoon_backend_now_ms(cli->be);
 }
 
 /* A dom0-written decimal key of DOMID; false when absent or not a number. */
@@ -165,6 +179,7 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 	struct xb_snapshot snap;
 	struct xb_selection sel = { 0 };
 	struct xb_view v = { 0 };
+	struct xb_resv resv[XB_RESV_MAX];
 	char fmt = 't';
 	int opt, rc = 0;
 
@@ -179,6 +194,8 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 					      argv[optind - 1]);
 		}
 	}
+	read_resv(cli, resv, &v.n_resv, &v.now_ms);
+	v.resv = resv;
 	/* the view only: no selection, so no followed marks to read */
 	if (xballoon_snapshot_take_flags(cli->be, 0, &snap)) {
 		fprintf(cli->err, "xballoon list: cannot read domains: %s\n",
@@ -230,7 +247,9 @@ static const struct option info_opts[] = {
 int xb_cmd_info(struct xb_cli *cli, int argc, char **argv)
 {
 	struct xb_snapshot snap;
-	size_t drivers = 0, i;
+	struct xb_resv resv[XB_RESV_MAX];
+	size_t drivers = 0, i, n_resv = 0;
+	uint64_t now = 0;
 	bool json = false;
 	int opt, rc = 0;
 
@@ -243,6 +262,7 @@ int xb_cmd_info(struct xb_cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return xb_usage_error(cli, "info", "unexpected argument '%s'",
 				      argv[optind]);
+	read_resv(cli, resv, &n_resv, &now);
 	if (xb_take_snapshot(cli, "info", &snap))
 		return XB_EXIT_ERROR;
 	for (i = 0; i < snap.n; i++)
@@ -263,6 +283,7 @@ int xb_cmd_info(struct xb_cli *cli, int argc, char **argv)
 		xb_json_u64(g, "target_kb", snap.target_kb);
 		xb_json_u64(g, "actual_kb", snap.actual_kb);
 		xb_json_u64(g, "reclaimed_kb", snap.reclaimed_kb);
+		xb_json_reservations(g, resv, n_resv, now);
 		yajl_gen_map_close(g);
 		rc = xb_json_flush(g, cli->out) ? XB_EXIT_ERROR : 0;
 		yajl_gen_free(g);
@@ -284,6 +305,8 @@ int xb_cmd_info(struct xb_cli *cli, int argc, char **argv)
 		mib(xb_pages_to_kb(snap.host.outstanding_pages)), snap.n, drivers,
 		mib(snap.static_max_kb), mib(snap.target_kb), mib(snap.actual_kb),
 		mib(snap.reclaimed_kb));
+	fprintf(cli->out, "reservations         : %zu\n", n_resv);
+	xb_text_reservations(cli->out, resv, n_resv, now);
 out:
 	xballoon_snapshot_free(&snap);
 	return rc;

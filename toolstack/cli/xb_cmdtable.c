@@ -96,6 +96,39 @@ const struct xb_cmd xb_cmdtable[] = {
 	  "decision; running or not is its lock, so a killed daemon shows as not\n"
 	  "running with its last status.\n"
 	  "Exit: 0 running, 1 not running (or no status).\n" },
+	{ "reserve", xb_cmd_reserve, true,
+	  "Free host memory from guests and hold it with a Xen claim",
+	  "[--json] [--timeout S] [--hold S] [--interval S] SIZE",
+	  "  SIZE               absolute, as for mem-set (1g, 1024 = 1 GiB)\n"
+	  "  -t, --timeout S    give up finding the memory after S seconds (default 60)\n"
+	  "      --hold S       a held reservation not released within S seconds is\n"
+	  "                     released by xballoond or the next reserve/list\n"
+	  "                     (default 600)\n"
+	  "      --interval S   seconds between claim attempts (default 0.2)\n"
+	  "  -j, --json         one JSON document\n"
+	  "Who gives: xballoond's policy when it runs; else this command lowers the\n"
+	  "targets of domains with policy keys (mem-policy), lowest weight first,\n"
+	  "never below max(dynamic-min, need). Prints the reservation ID when Xen's\n"
+	  "free memory (free - outstanding claims) holds SIZE and a claim holds it.\n"
+	  "Exit: 0 held, 1 error, 2 usage, 9 not found in time (every target put\n"
+	  "back; how much was found and who held back on stderr).\n" },
+	{ "release", xb_cmd_release, true,
+	  "Give a reservation's memory back",
+	  "ID",
+	  "  Drops the claim and its placeholder domain. Targets lowered for it stay\n"
+	  "  as they are (xballoond hands the memory out again).\n" },
+	{ "create", xb_cmd_create, true,
+	  "Reserve a domain's memory, then xl create it into the reservation",
+	  "[--timeout S] [--hold S] [--size SIZE | --reservation ID] CONFIG [xl create options]",
+	  "  CONFIG             an xl config; memory = N (MiB) + 32 MiB is reserved\n"
+	  "  -s, --size SIZE    reserve SIZE instead\n"
+	  "  -r, --reservation ID  build into a reservation already held (reserve)\n"
+	  "  -t, --timeout S, --hold S  as for reserve\n"
+	  "The claim is dropped just before xl create runs (libxl claims for the new\n"
+	  "domain itself); the reservation is released when xl create ends, on every\n"
+	  "exit path (SIGINT, SIGTERM and SIGHUP are passed to xl first); if xl\n"
+	  "create fails, the targets lowered for it are put back.\n"
+	  "Exit: 0 created, 1 error or xl create failed, 2 usage, 9 as for reserve.\n" },
 	{ "help", xb_cmd_help, false,
 	  "Show the commands, or one command's help",
 	  "[CMD]", "" },

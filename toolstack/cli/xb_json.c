@@ -187,7 +187,38 @@ void xb_json_list(yajl_gen g, const struct xb_view *v)
 	for (i = 0; i < v->n; i++)
 		json_domain(g, v->doms[i], v->policy ? &v->policy[i] : NULL);
 	yajl_gen_array_close(g);
+	xb_json_reservations(g, v->resv, v->n_resv, v->now_ms);
 	yajl_gen_map_close(g);
+}
+
+void xb_json_reservations(yajl_gen g, const struct xb_resv *r, size_t n,
+			  uint64_t now_ms)
+{
+	xb_json_key(g, "reservations");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; r && i < n; i++) {
+		yajl_gen_map_open(g);
+		xb_json_u64(g, "id", r[i].id);
+		xb_json_str(g, "state", xballoon_resv_state_name[r[i].state]);
+		xb_json_u64(g, "size_kb", r[i].kb);
+		xb_json_u64(g, "holder_domid", r[i].holder);
+		xb_json_u64(g, "pid", (uint64_t)r[i].pid);
+		xb_json_u64(g, "expires_in_ms",
+			    r[i].deadline_ms > now_ms ? r[i].deadline_ms - now_ms : 0);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
+void xb_text_reservations(FILE *f, const struct xb_resv *r, size_t n,
+			  uint64_t now_ms)
+{
+	for (size_t i = 0; r && i < n; i++)
+		fprintf(f, "reservation          : %" PRIu32 " %s %" PRIu64
+			" MiB holder %" PRIu32 " pid %" PRId32 " expires-in %" PRIu64 " s\n",
+			r[i].id, xballoon_resv_state_name[r[i].state], r[i].kb / 1024,
+			r[i].holder, r[i].pid,
+			(r[i].deadline_ms > now_ms ? r[i].deadline_ms - now_ms : 0) / 1000);
 }
 
 /* ---- Prometheus text exposition ---- */

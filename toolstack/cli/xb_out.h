@@ -26,6 +26,9 @@ struct xb_view {
 	const struct xb_domain **doms;
 	size_t n;
 	const struct xb_dom_policy *policy;	/* per doms[i], or NULL: not read */
+	const struct xb_resv *resv;	/* reservations (may be NULL) */
+	size_t n_resv;
+	uint64_t now_ms;		/* for their deadlines */
 };
 
 /*
@@ -50,6 +53,12 @@ void xb_json_tree(yajl_gen g, yajl_val v);
 void xb_json_report(yajl_gen g, const struct xb_report *r);
 void xb_json_domain(yajl_gen g, const struct xb_domain *d);
 void xb_json_host(yajl_gen g, const struct xb_snapshot *snap);
+/* "reservations":[{"id":..,"state":..,...}] (a key and its array) */
+void xb_json_reservations(yajl_gen g, const struct xb_resv *r, size_t n,
+			  uint64_t now_ms);
+/* One line per reservation, "reservation          : 1 held 1024 MiB ..." */
+void xb_text_reservations(FILE *f, const struct xb_resv *r, size_t n,
+			  uint64_t now_ms);
 /* {"version":1,"command":"list","host":{},"totals":{},"domains":[]} */
 void xb_json_list(yajl_gen g, const struct xb_view *v);
 

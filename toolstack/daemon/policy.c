@@ -6,7 +6,8 @@
  *  1. per domain: managed or not, cooperative or not (Xen's numbers only),
  *     used memory and pressure (its report), margin, need, borrow;
  *  2. the budget: free memory above the reserve plus what the managed,
- *     cooperative domains hold, minus what the others are still growing into;
+ *     cooperative domains hold, minus what the others are still growing into
+ *     and what reservations (xballoon reserve) take outside a claim;
  *  3. every managed domain keeps min(need, what it holds), never below
  *     dynamic-min; if even that does not fit, the lowest weights shrink
  *     toward dynamic-min first;
@@ -344,7 +345,8 @@ void xbd_policy_step(const struct xbd_config *cfg, const struct xbd_host *host,
 		base = add_sat(base, s[i].tgt);
 	}
 
-	budget = sub_sat(add_sat(host->free_kb, held), add_sat(cfg->reserve_kb, others));
+	budget = sub_sat(add_sat(host->free_kb, held),
+			 add_sat(add_sat(cfg->reserve_kb, others), host->reserved_kb));
 
 	if (base > budget) {
 		/*

@@ -71,6 +71,12 @@ struct xbd_mem {
 
 struct xbd_host {
 	uint64_t free_kb;		/* Xen's free memory (free - outstanding) */
+	/*
+	 * Reservations not (or no longer) in a Xen claim (freeing, building):
+	 * taken out of free memory, never handed to a guest. Claimed ones are
+	 * already out of free_kb (outstanding claims).
+	 */
+	uint64_t reserved_kb;
 };
 
 enum xbd_reason {

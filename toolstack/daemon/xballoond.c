@@ -351,6 +351,20 @@ static void write_status(struct daemon *dm, const char *state, uint64_t free_kb,
 		logmsg(LOG_WARNING, "cannot write %s: %s", dm->status_path, strerror(errno));
 }
 
+/* Reap dead creators' reservations; what the live ones take outside a claim. */
+static uint64_t reservations(struct daemon *dm)
+{
+	struct xb_resv r[XB_RESV_MAX];
+	size_t n = 0;
+	int reaped = dm->dry_run ? 0 : xballoon_resv_reap(dm->be);
+
+	if (reaped > 0)
+		logmsg(LOG_INFO, "{\"event\":\"reservations-reaped\",\"count\":%d}", reaped);
+	if (xballoon_resv_list(dm->be, r, XB_RESV_MAX, &n))
+		return 0;
+	return xballoon_resv_unclaimed_kb(r, n);
+}
+
 /* One decision: read everything, one policy step, apply. */
 static int decide(struct daemon *dm, uint64_t now_ms)
 {
@@ -398,6 +412,7 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 		dd[n++] = d;
 	}
 	host.free_kb = snap.host_free_kb;
+	host.reserved_kb = reservations(dm);
 	xbd_policy_step(&dm->cfg.policy, &host, pd, mem, n, now_ms, out);
 	dm->counters.decisions++;
 	for (size_t i = 0; i < n; i++) {
@@ -735,7 +750,8 @@ int main(int argc, char **argv)
 	dm.xs = xballoon_backend_xs_handle(dm.be);
 	dm.w = dm.xs ? xsw_open(&xsw_xs_ops, dm.xs, 0) : NULL;
 	if (!dm.w || xsw_add(dm.w, "@introduceDomain", TOKEN_INTRO) ||
-	    xsw_add(dm.w, "@releaseDomain", TOKEN_INTRO)) {
+	    xsw_add(dm.w, "@releaseDomain", TOKEN_INTRO) ||
+	    xsw_add(dm.w, XB_RESV_PATH, TOKEN_INTRO)) {
 		logmsg(LOG_ERR, "xballoond: cannot watch xenstore: %s", strerror(errno));
 		goto out;
 	}
@@ -746,6 +762,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!dm.dry_run)
+		xballoon_daemon_announce(dm.be, (int32_t)getpid());
 	log_config("start", &dm);
 	sd_notify(0, "READY=1\nSTATUS=balancing");
 	while (!stop) {
@@ -817,6 +835,8 @@ int main(int argc, char **argv)
 	logmsg(LOG_INFO, "{\"event\":\"stop\"}");
 out:
 	xbd_metrics_stop(dm.metrics);
+	if (!dm.dry_run)
+		xballoon_daemon_announce(dm.be, 0);
 	xsw_close(dm.w);
 	if (dm.be)
 		xballoon_backend_close(dm.be);

@@ -201,6 +201,8 @@ struct xb_backend *xballoon_backend_xen_open(void);
 void xballoon_backend_close(struct xb_backend *be);
 /* Monotonic milliseconds (faked in tests). */
 uint64_t xballoon_backend_now_ms(struct xb_backend *be);
+/* Sleep MS milliseconds (faked in tests: time passes, guests move). */
+void xballoon_backend_sleep_ms(struct xb_backend *be, unsigned ms);
 /* The xenstore handle for watches (a struct xs_handle *), or NULL. */
 void *xballoon_backend_xs_handle(struct xb_backend *be);
 /*
@@ -381,6 +383,8 @@ enum xb_outcome {
 extern const char *const xballoon_outcome_name[XB_OUT_RESTORE_FAILED + 1];
 
 struct xb_change {
+	bool own_size;			/* apply SIZE, not the plan's (xballoon_plan_build_each) */
+	struct xb_size size;
 	uint32_t domid;
 	char *name;			/* never NULL; the plan's (xballoon_plan_free) */
 	uint64_t old_kb, new_kb;	/* user-facing targets (incl. videoram) */
@@ -419,6 +423,14 @@ int xballoon_plan_build(const struct xb_snapshot *snap, enum xb_plan_kind kind,
 		  const char *const *args, size_t n_args, bool all,
 		  bool include_no_driver, const struct xb_size *size,
 		  struct xb_plan *plan_r);
+
+/*
+ * A plan of targets, one absolute size per domain (KBS[i] for DOMIDS[i]),
+ * checked as xballoon_plan_build() checks; applied by xballoon_plan_apply().
+ */
+int xballoon_plan_build_each(const struct xb_snapshot *snap,
+		       const uint32_t *domids, const uint64_t *kbs, size_t n,
+		       struct xb_plan *plan_r);
 
 /*
  * The rules for a new target, as libxl keeps them: NEW_KB is the user-facing
@@ -492,6 +504,8 @@ enum xb_exit {
 	XB_EXIT_NO_DRIVER = 6,		/* no driver report and no progress */
 	XB_EXIT_AT_FLOOR = 7,		/* no progress; the guest reports its floor */
 	XB_EXIT_GONE = 8,		/* a domain went away during the wait */
+	XB_EXIT_SHORT = 9,		/* reserve/create: the memory was not found in
+					   time; every target was put back */
 };
 
 /* The exit code a domain left in state ST maps to. */
@@ -519,6 +533,98 @@ struct xb_wait_opts {
  */
 enum xb_exit xballoon_wait(struct xb_backend *be, const uint32_t *domids, size_t n,
 		     const struct xb_wait_opts *o, enum xb_dom_state *states_r);
+
+/* ==== reservations: free memory and hold it with a Xen claim ==== */
+/*
+ * A reservation holds KB of host memory for a domain about to be built.
+ * While memory is being freed (FREEING) it is a record only; once Xen's free
+ * memory (free - outstanding claims) holds it, an empty placeholder domain
+ * (HOLDER) claims it (HELD), so no other domain can allocate it. Just before
+ * `xl create` the claim is dropped and the placeholder destroyed (BUILDING):
+ * libxl claims for the new domain itself. Records live in one dom0-only
+ * xenstore key, XB_RESV_PATH (docs/xenstore-keys.md); xballoond counts
+ * FREEING and BUILDING records as taken and never hands them out.
+ */
+#define XB_RESV_PATH "/local/domain/0/xballoon/reservations"
+#define XB_RESV_NEXT_PATH "/local/domain/0/xballoon/reservation-next-id"
+#define XB_DAEMON_PID_PATH "/local/domain/0/xballoon/daemon-pid"
+#define XB_RESV_MAX 64
+#define XB_RESV_HOLDER_NAME "xballoon-reserve-"	/* + id: the placeholder's name */
+
+enum xb_resv_state { XB_RESV_FREEING, XB_RESV_HELD, XB_RESV_BUILDING, XB_RESV_NR };
+extern const char *const xballoon_resv_state_name[XB_RESV_NR];
+
+struct xb_resv {
+	uint32_t id;			/* 1.. */
+	enum xb_resv_state state;
+	uint64_t kb;
+	uint32_t holder;		/* placeholder domid; 0 none */
+	int32_t pid;			/* creator */
+	uint64_t pid_start;		/* its start time (/proc/PID/stat), 0 unknown */
+	uint64_t deadline_ms;		/* monotonic: reaped after this if the creator died */
+};
+
+/*
+ * Parse the records value (LEN bytes, untrusted shape): at most MAX records
+ * into R. Returns 0, or -1 with *why_r (static) when a line is malformed.
+ */
+int xballoon_resv_parse(const char *s, size_t len, struct xb_resv *r, size_t max,
+		  size_t *n_r, const char **why_r);
+/* Read every record (no record: 0 of them). 0 or -1 with errno. */
+int xballoon_resv_list(struct xb_backend *be, struct xb_resv *r, size_t max,
+		 size_t *n_r);
+/* Memory taken by records but not (or no longer) in a claim: FREEING + BUILDING. */
+uint64_t xballoon_resv_unclaimed_kb(const struct xb_resv *r, size_t n);
+/* Is the record's creator still running? */
+bool xballoon_resv_creator_alive(struct xb_backend *be, const struct xb_resv *r);
+/*
+ * Release every reservation past its deadline whose creator is gone (claim
+ * dropped, placeholder destroyed, record removed). Returns how many, or -1.
+ */
+int xballoon_resv_reap(struct xb_backend *be);
+/* Release one: ENOENT when there is no such reservation. 0 or -1. */
+int xballoon_resv_release(struct xb_backend *be, uint32_t id);
+
+/*
+ * Start a reservation of KB: a FREEING record owned by this process with
+ * deadline now + HOLD_MS, and its placeholder domain. 0 or -1 with errno.
+ */
+int xballoon_resv_begin(struct xb_backend *be, uint64_t kb, uint64_t hold_ms,
+		  struct xb_resv *r_out);
+/* Try the claim: 1 held (record HELD), 0 not enough free yet, -1 error. */
+int xballoon_resv_try_claim(struct xb_backend *be, struct xb_resv *r);
+/* Set the record's deadline (and creator: this process) anew. 0 or -1. */
+int xballoon_resv_touch(struct xb_backend *be, struct xb_resv *r, uint64_t hold_ms);
+/*
+ * Hand over to a build: drop the claim, destroy the placeholder, record
+ * BUILDING (still counted as taken by xballoond until released). 0 or -1.
+ */
+int xballoon_resv_handover(struct xb_backend *be, struct xb_resv *r);
+
+/*
+ * Who gives: without xballoond, the command lowers targets itself with the
+ * daemon's rules: a domain gives only when it has a balloon driver and policy
+ * keys (memory/dynamic-min), never below max(dynamic-min, need), need being
+ * used + XB_GIVE_MARGIN_KB from its report (or what it holds, without a
+ * report); lowest weight first, in proportion to what each can give.
+ */
+#define XB_GIVE_MARGIN_KB (128 * 1024)	/* xballoond's default margin */
+struct xb_give {
+	uint32_t domid;
+	uint64_t target_kb, floor_kb, new_kb;
+	uint32_t weight;
+	const char *held_back;		/* static: why it cannot give (more) */
+};
+/* Floors and weights of the domains of SNAP that may give; malloc()ed. */
+int xballoon_give_donors(struct xb_backend *be, const struct xb_snapshot *snap,
+		   struct xb_give **g_r, size_t *n_r);
+/* Lower targets (new_kb) to free AMOUNT_KB; returns what the plan frees. */
+uint64_t xballoon_give_plan(struct xb_give *g, size_t n, uint64_t amount_kb);
+
+/* Is xballoond running (its pid in XB_DAEMON_PID_PATH, alive)? */
+bool xballoon_daemon_running(struct xb_backend *be);
+/* xballoond: announce (PID > 0) or withdraw (0) itself. 0 or -1. */
+int xballoon_daemon_announce(struct xb_backend *be, int32_t pid);
 
 /* ==== events: differences between two snapshots (watch) ==== */
 

@@ -56,6 +56,21 @@ struct xb_backend_ops {
 			      uint64_t *target_pages_r);
 	/* Remove PATH (0 also when it did not exist). */
 	int (*xs_rm)(struct xb_backend *be, xb_txn_t t, const char *path);
+	/*
+	 * Reservations (xb_resv.c). Optional (NULL: not supported, ENOSYS).
+	 * placeholder_create: an empty PV domain (no vCPU runs, no memory)
+	 * whose only use is to hold a claim; its maxmem is MAX_KB.
+	 * claim: XENMEM_claim_pages for DOMID, PAGES in all (0 cancels);
+	 * ENOMEM when Xen's free minus outstanding claims is short.
+	 * pid_alive: is process PID with start time START (0: any) running?
+	 * self: our pid and its start time.
+	 */
+	int (*placeholder_create)(struct xb_backend *be, uint64_t max_kb,
+				  uint32_t *domid_r);
+	int (*claim)(struct xb_backend *be, uint32_t domid, uint64_t pages);
+	int (*domain_destroy)(struct xb_backend *be, uint32_t domid);
+	bool (*pid_alive)(struct xb_backend *be, int32_t pid, uint64_t start);
+	void (*self)(struct xb_backend *be, int32_t *pid_r, uint64_t *start_r);
 	/* Optional: reconnect to xenstored (xenstored restarted). */
 	int (*xs_reopen)(struct xb_backend *be);
 	/* Monotonic milliseconds, and a sleep; faked in tests. */

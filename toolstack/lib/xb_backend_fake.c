@@ -465,8 +465,112 @@ static void fake_sleep_ms(struct xb_backend *be, unsigned ms)
 			cur = cur - target > step ? cur - step : target;
 		else
 			cur = target - cur > step ? cur + step : target;
+		if (f->track_free) {
+			int64_t delta = (int64_t)(cur / 4) - (int64_t)d->info.tot_pages;
+
+			f->host.free_pages -= delta;
+		}
 		d->info.tot_pages = cur / 4;
 	}
+}
+
+/* ---- reservations ---- */
+
+static int fake_placeholder_create(struct xb_backend *be, uint64_t max_kb,
+				   uint32_t *domid_r)
+{
+	struct xb_fake *f = fake_of(be);
+	struct xb_fake_dom *d;
+	uint32_t id = f->next_domid ? f->next_domid : 100;
+
+	if (f->fail_create) {
+		errno = f->fail_create;
+		return -1;
+	}
+	while (xb_fake_dom(f, id))
+		id++;
+	f->next_domid = id + 1;
+	if (f->n_doms >= XB_FAKE_MAX_DOMS) {
+		errno = ENOSPC;
+		return -1;
+	}
+	d = &f->doms[f->n_doms++];
+	memset(d, 0, sizeof(*d));
+	d->info.domid = id;
+	d->info.max_pages = max_kb / 4;
+	d->maxmem_kb = max_kb;
+	qsort(f->doms, f->n_doms, sizeof(f->doms[0]), by_domid);
+	*domid_r = id;
+	return 0;
+}
+
+/* As Xen's domain_set_outstanding_pages (4.17). */
+static int fake_claim(struct xb_backend *be, uint32_t domid, uint64_t pages)
+{
+	struct xb_fake *f = fake_of(be);
+	struct xb_fake_dom *d = xb_fake_dom(f, domid);
+	uint64_t avail, claim;
+
+	f->claims++;
+	if (!d) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (!pages) {
+		f->host.outstanding_pages -= d->info.outstanding_pages;
+		d->info.outstanding_pages = 0;
+		return 0;
+	}
+	if (d->info.outstanding_pages || pages <= d->info.tot_pages ||
+	    pages > d->info.max_pages) {
+		errno = EINVAL;
+		return -1;
+	}
+	claim = pages - d->info.tot_pages;
+	avail = f->host.free_pages > f->host.outstanding_pages ?
+		f->host.free_pages - f->host.outstanding_pages : 0;
+	if (claim > avail) {
+		errno = ENOMEM;
+		return -1;
+	}
+	d->info.outstanding_pages = claim;
+	f->host.outstanding_pages += claim;
+	return 0;
+}
+
+static int fake_domain_destroy(struct xb_backend *be, uint32_t domid)
+{
+	struct xb_fake *f = fake_of(be);
+	struct xb_fake_dom *d = xb_fake_dom(f, domid);
+
+	f->destroys++;
+	if (!d) {
+		errno = ESRCH;
+		return -1;
+	}
+	f->host.outstanding_pages -= d->info.outstanding_pages;
+	f->host.free_pages += d->info.tot_pages;
+	xb_fake_remove(f, domid);
+	return 0;
+}
+
+static bool fake_pid_alive(struct xb_backend *be, int32_t pid, uint64_t start)
+{
+	struct xb_fake *f = fake_of(be);
+
+	(void)start;
+	if (pid == f->self_pid)
+		return true;
+	for (size_t i = 0; i < sizeof(f->alive) / sizeof(f->alive[0]); i++)
+		if (pid && f->alive[i] == pid)
+			return true;
+	return false;
+}
+
+static void fake_self(struct xb_backend *be, int32_t *pid_r, uint64_t *start_r)
+{
+	*pid_r = fake_of(be)->self_pid;
+	*start_r = 7;
 }
 
 static void *fake_xs_handle(struct xb_backend *be)
@@ -492,6 +596,11 @@ static const struct xb_backend_ops fake_ops = {
 	.set_pod_target = fake_set_pod_target,
 	.get_pod_target = fake_get_pod_target,
 	.xs_rm = fake_xs_rm,
+	.placeholder_create = fake_placeholder_create,
+	.claim = fake_claim,
+	.domain_destroy = fake_domain_destroy,
+	.pid_alive = fake_pid_alive,
+	.self = fake_self,
 	.now_ms = fake_now_ms,
 	.sleep_ms = fake_sleep_ms,
 	.xs_handle = fake_xs_handle,
@@ -511,6 +620,7 @@ struct xb_fake *xb_fake_new(void)
 	f->host.total_pages = 4ULL << 18;	/* 4 GiB */
 	f->host.free_pages = 1ULL << 18;
 	f->now_ms = 1000;
+	f->self_pid = 4242;
 	return f;
 }
 

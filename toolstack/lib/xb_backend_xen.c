@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -315,6 +316,84 @@ static void xen_close(struct xb_backend *be)
 	free(x);
 }
 
+/* ---- reservations: a placeholder domain holds the claim ---- */
+
+static int xen_placeholder_create(struct xb_backend *be, uint64_t max_kb,
+				  uint32_t *domid_r)
+{
+	xc_interface *xch = xen_of(be)->xch;
+	struct xen_domctl_createdomain cfg;
+	uint32_t domid = 0;	/* 0: Xen picks a free id */
+	int saved;
+
+	memset(&cfg, 0, sizeof(cfg));
+	/* PV, one vCPU never started, the smallest grant table: holds only a claim */
+	cfg.max_vcpus = 1;
+	cfg.max_evtchn_port = 0;
+	cfg.max_grant_frames = 1;
+	cfg.max_maptrack_frames = 0;
+	cfg.grant_opts = XEN_DOMCTL_GRANT_version(1);
+	if (xc_domain_create(xch, &domid, &cfg))
+		return -1;
+	if (xc_domain_setmaxmem(xch, domid, max_kb)) {
+		saved = errno;
+		xc_domain_destroy(xch, domid);
+		errno = saved;
+		return -1;
+	}
+	*domid_r = domid;
+	return 0;
+}
+
+static int xen_claim(struct xb_backend *be, uint32_t domid, uint64_t pages)
+{
+	return xc_domain_claim_pages(xen_of(be)->xch, domid, pages) ? -1 : 0;
+}
+
+static int xen_domain_destroy(struct xb_backend *be, uint32_t domid)
+{
+	return xc_domain_destroy(xen_of(be)->xch, domid) ? -1 : 0;
+}
+
+/* Field 22 of /proc/PID/stat (start time in clock ticks); 0 when unknown. */
+static uint64_t proc_start(int32_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%*u %*u %*d %*d %*d %*d %*d %*d %llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+static bool xen_pid_alive(struct xb_backend *be, int32_t pid, uint64_t start)
+{
+	(void)be;
+	if (pid <= 0)
+		return false;
+	if (kill(pid, 0) && errno == ESRCH)
+		return false;
+	return !start || proc_start(pid) == start;
+}
+
+static void xen_self(struct xb_backend *be, int32_t *pid_r, uint64_t *start_r)
+{
+	(void)be;
+	*pid_r = getpid();
+	*start_r = proc_start(*pid_r);
+}
+
 static const struct xb_backend_ops xen_ops = {
 	.domain_list = xen_domain_list,
 	.physinfo = xen_physinfo,
@@ -328,6 +407,11 @@ static const struct xb_backend_ops xen_ops = {
 	.get_pod_target = xen_get_pod_target,
 	.xs_rm = xen_xs_rm,
 	.xs_reopen = xen_xs_reopen,
+	.placeholder_create = xen_placeholder_create,
+	.claim = xen_claim,
+	.domain_destroy = xen_domain_destroy,
+	.pid_alive = xen_pid_alive,
+	.self = xen_self,
 	.now_ms = xen_now_ms,
 	.sleep_ms = xen_sleep_ms,
 	.xs_handle = xen_xs_handle,

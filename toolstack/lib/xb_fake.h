@@ -61,6 +61,13 @@ struct xb_fake {
 	unsigned calls_domain_list, calls_txn_start, calls_commit, calls_read,
 		 calls_write;
 	uint64_t now_ms;
+	/* reservations */
+	bool track_free;		/* sleep moves host free memory with the domains */
+	int fail_create;		/* placeholder_create fails with this errno */
+	uint32_t next_domid;		/* placeholder ids from here (default 100) */
+	int32_t self_pid;		/* our fake pid (default 4242) */
+	int32_t alive[8];		/* pids that are alive besides self */
+	unsigned claims, destroys;	/* calls */
 };
 
 struct xb_fake *xb_fake_new(void);

@@ -150,13 +150,47 @@ oom:
 	return -1;
 }
 
-static int apply_one(struct xb_backend *be, const struct xb_domain *d,
-		     const struct xb_plan *plan, enum xb_plan_kind kind,
-		     struct xb_set_result *res, const char **why_r)
+int xballoon_plan_build_each(const struct xb_snapshot *snap,
+		       const uint32_t *domids, const uint64_t *kbs, size_t n,
+		       struct xb_plan *plan_r)
 {
+	struct xb_plan plan = { .maxmem = XB_MAXMEM_FOLLOW };
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xb_domain *d = xballoon_snapshot_find(snap, domids[i]);
+
+		plan.size = (struct xb_size){ .kind = XB_SIZE_ABS, .kb = kbs[i] };
+		if (!d) {
+			if (plan_error(&plan, "domain %" PRIu32 ": no such domain",
+				       domids[i]))
+				goto oom;
+			continue;
+		}
+		if (plan_add(&plan, d, XB_PLAN_TARGET))
+			goto oom;
+		if (plan.n && plan.changes[plan.n - 1].domid == domids[i]) {
+			plan.changes[plan.n - 1].own_size = true;
+			plan.changes[plan.n - 1].size = plan.size;
+		}
+	}
+	*plan_r = plan;
+	return 0;
+oom:
+	xballoon_plan_free(&plan);
+	errno = ENOMEM;
+	return -1;
+}
+
+static int apply_one(struct xb_backend *be, const struct xb_domain *d,
+		     const struct xb_plan *plan, const struct xb_change *c,
+		     enum xb_plan_kind kind, struct xb_set_result *res,
+		     const char **why_r)
+{
+	const struct xb_size *size = c->own_size ? &c->size : &plan->size;
+
 	return kind == XB_PLAN_TARGET ?
-	       xballoon_dom_set_target(be, d, &plan->size, plan->maxmem, res, why_r) :
-	       xballoon_dom_set_maxmem(be, d, &plan->size, res, why_r);
+	       xballoon_dom_set_target(be, d, size, plan->maxmem, res, why_r) :
+	       xballoon_dom_set_maxmem(be, d, size, res, why_r);
 }
 
 int xballoon_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
@@ -180,7 +214,7 @@ int xballoon_plan_apply(struct xb_backend *be, const struct xb_snapshot *snap,
 
 		c->outcome = XB_OUT_PENDING;
 		errno = ESRCH;
-		if (d && !apply_one(be, d, plan, kind, &res[i], &why)) {
+		if (d && !apply_one(be, d, plan, c, kind, &res[i], &why)) {
 			c->outcome = XB_OUT_APPLIED;
 			c->old_kb = res[i].old_kb;
 			c->new_kb = res[i].new_kb;

@@ -99,6 +99,11 @@ uint64_t xballoon_backend_now_ms(struct xb_backend *be)
 	return be->ops->now_ms(be);
 }
 
+void xballoon_backend_sleep_ms(struct xb_backend *be, unsigned ms)
+{
+	be->ops->sleep_ms(be, ms);
+}
+
 void *xballoon_backend_xs_handle(struct xb_backend *be)
 {
 	return be->ops->xs_handle(be);
