@@ -38,7 +38,7 @@ tap $(( rc == 1 ? 0 : 1 )) "bad --mem is refused (rc=$rc)"
 # A fake emulator that prints a scenario with one failing check.
 cat >"$t/fakeqemu" <<'FQ'
 #!/bin/bash
-for a in "$@"; do case $a in file:*) log=${a#file:} ;; esac; done
+for a in "$@"; do case $a in *,logfile=*) log=${a##*,logfile=} ;; esac; done
 {
 	echo "(XEN) fake hypervisor line"
 	echo "XLAB-SCENARIO START demo"
@@ -64,7 +64,7 @@ tap $(( rc == 1 ? ok : 1 )) "a failed check fails the run and shows its output a
 # A fake emulator whose scenario passes: the run must succeed.
 cat >"$t/passqemu" <<'FQ'
 #!/bin/bash
-for a in "$@"; do case $a in file:*) log=${a#file:} ;; esac; done
+for a in "$@"; do case $a in *,logfile=*) log=${a##*,logfile=} ;; esac; done
 printf '%s\n' "XLAB-SCENARIO START demo" "XLAB-CHECK PASS demo: good" \
 	"XLAB-SCENARIO END demo rc=0" "XLAB-PHASE done 1.0" >"$log"
 FQ
@@ -96,10 +96,10 @@ tap $(( rc == 1 && $? == 0 ? 0 : 1 )) "a hung emulator is killed at --timeout (r
 # A lab that stops printing is stuck: killed after XENLAB_STALL_TIMEOUT s of
 # silence, however far its bound; one that keeps printing is alive, however
 # long it takes past that.
-printf '#!/bin/bash\nfor a in "$@"; do case $a in file:*) log=${a#file:} ;; esac; done\necho "XLAB-SCENARIO START sc" >"$log"\nexec sleep 1000\n' >"$t/quietqemu"
+printf '#!/bin/bash\nfor a in "$@"; do case $a in *,logfile=*) log=${a##*,logfile=} ;; esac; done\necho "XLAB-SCENARIO START sc" >"$log"\nexec sleep 1000\n' >"$t/quietqemu"
 cat >"$t/slowqemu" <<'FQ'
 #!/bin/bash
-for a in "$@"; do case $a in file:*) log=${a#file:} ;; esac; done
+for a in "$@"; do case $a in *,logfile=*) log=${a##*,logfile=} ;; esac; done
 echo "XLAB-SCENARIO START sc" >"$log"
 for i in 1 2 3 4 5 6 7; do sleep 1; echo "[lab $i] still working" >>"$log"; done
 printf '%s\n' "XLAB-CHECK PASS sc: slow" "XLAB-SCENARIO END sc rc=0" "XLAB-PHASE done 8.0" >>"$log"
@@ -115,13 +115,27 @@ QEMU=$t/slowqemu XENLAB_STALL_TIMEOUT=3 ./xenlab run "$t/sc.sh" >"$t/o" 2>&1
 rc=$?
 grep -q '1 check(s) passed, 0 failed' "$t/o"
 tap $(( rc == 0 && $? == 0 ? 0 : 1 )) "a lab that keeps printing runs past XENLAB_STALL_TIMEOUT (rc=$rc)"
+# A lab silent for XENLAB_KICK_AFTER s is sent Xen's debug keys once (a dump,
+# and console input); one that carries on finishes, with a warning.
+cat >"$t/napqemu" <<'FQ'
+#!/bin/bash
+for a in "$@"; do case $a in *,logfile=*) log=${a##*,logfile=} ;; esac; done
+echo "XLAB-SCENARIO START sc" >"$log"
+sleep 4
+printf '%s\n' "XLAB-CHECK PASS sc: woke" "XLAB-SCENARIO END sc rc=0" "XLAB-PHASE done 5.0" >>"$log"
+FQ
+chmod +x "$t/napqemu"
+QEMU=$t/napqemu XENLAB_KICK_AFTER=2 XENLAB_STALL_TIMEOUT=30 ./xenlab run "$t/sc.sh" >"$t/o" 2>&1
+rc=$?
+grep -q 'warning: lab 1 went silent: [0-9]* s: silent for 2s, Xen.s debug keys sent; and then finished' "$t/o"
+tap $(( rc == 0 && $? == 0 ? 0 : 1 )) "a silent lab is sent Xen's debug keys after XENLAB_KICK_AFTER s, and one that carries on passes with a warning (rc=$rc)"
 # Two labs: the scenarios are split by their lab-seconds lines, each fake lab
 # runs what its own plan (in its dom0 initramfs) names, and the results of
 # both are counted; a lab that never finishes fails the run.
 cat >"$t/planqemu" <<'FQ'
 #!/bin/bash
 for a in "$@"; do
-	case $a in file:*) log=${a#file:} ;; *vmlinuz*,*) rd=${a##*,} ;; esac
+	case $a in *,logfile=*) log=${a##*,logfile=} ;; *vmlinuz*,*) rd=${a##*,} ;; esac
 done
 plan=$(zcat "${rd%/dom0-*}/plan-${rd##*/dom0-}" | cpio -i --quiet --to-stdout lab/plan)
 for sc in $plan; do
