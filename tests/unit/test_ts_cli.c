@@ -523,7 +523,7 @@ static void capture(void *ctx, const struct xb_event *ev)
 {
 	struct captured *c = ctx;
 	int n = snprintf(c->buf + c->len, sizeof(c->buf) - c->len, "%s:%u ",
-			 xballoon_event_name[ev->type], ev->dom->xen.domid);
+			 xballoon_event_name(ev->type), ev->dom->xen.domid);
 
 	if (n > 0 && (size_t)n < sizeof(c->buf) - c->len)
 		c->len += (size_t)n;

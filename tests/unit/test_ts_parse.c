@@ -237,7 +237,7 @@ static void test_report_psi_mode(void **state)
 	assert_int_equal(r.num[XB_RF_PSI_SOME_TOTAL], 123456789);
 	assert_int_equal(r.num[XB_RF_PSI_FULL_AVG10], 500);
 	assert_int_equal(r.num[XB_RF_PSI_FULL_TOTAL], 4242);
-	assert_string_equal(xballoon_rfield_name[XB_RF_PSI_FULL_TOTAL],
+	assert_string_equal(xballoon_rfield_name(XB_RF_PSI_FULL_TOTAL),
 			    "psi_full_total_us");
 
 	parse("v=1 xen_current_kb=786432 others_kb=4096", &r);

@@ -40,9 +40,9 @@ static const char *driver_col(const struct xb_report *r, char *buf, size_t len)
 	switch (r->status) {
 	case XB_REPORT_VALID:
 		if (r->mode == XB_RMODE_DRIVER)
-			return xballoon_rstate_name[r->state];
+			return xballoon_rstate_name(r->state);
 		snprintf(buf, len, "%s:%s", r->mode == XB_RMODE_COMPANION ?
-			 "comp" : "unknown", xballoon_rstate_name[r->state]);
+			 "comp" : "unknown", xballoon_rstate_name(r->state));
 		return buf;
 	case XB_REPORT_INVALID: return "invalid";
 	default: return "-";
@@ -77,7 +77,7 @@ static void list_text(FILE *f, const struct xb_view *v)
 			" %8" PRIu64 " %9" PRIu64 " %8s %8s %8s %5s %6" PRIu64 " %8" PRIu64
 			" %-11s %-12s %s%s\n",
 			d->name[0] ? d->name : "-", d->xen.domid,
-			xballoon_domtype_name[d->xen.type], mib(d->static_max_kb),
+			xballoon_domtype_name(d->xen.type), mib(d->static_max_kb),
 			mib(d->target_kb), mib(d->actual_kb), mib(d->reclaimed_kb),
 			rcol(r, XB_RF_BALLOON, b1, sizeof(b1)),
 			rcol(r, XB_RF_CURRENT, b2, sizeof(b2)),
@@ -85,7 +85,7 @@ static void list_text(FILE *f, const struct xb_view *v)
 			rcol(r, XB_RF_OOM_DEFLATES, b4, sizeof(b4)),
 			mib(xb_dom_borrow_kb(d)), mib(xb_dom_headroom_kb(d)),
 			range_col(v, i, b5, sizeof(b5)),
-			driver_col(r, b6, sizeof(b6)), xballoon_dom_state_name[d->state],
+			driver_col(r, b6, sizeof(b6)), xballoon_dom_state_name(d->state),
 			v->policy && v->policy[i].uncooperative ? " (uncooperative)" : "");
 		max += d->static_max_kb;
 		tgt += d->target_kb;

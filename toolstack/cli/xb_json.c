@@ -70,12 +70,12 @@ void xb_json_report(yajl_gen g, const struct xb_report *r)
 	if (r->status == XB_REPORT_INVALID)
 		xb_json_str(g, "reason", r->why);
 	if (r->status == XB_REPORT_VALID) {
-		xb_json_str(g, "state", xballoon_rstate_name[r->state]);
-		xb_json_str(g, "last_error", xballoon_rerror_name[r->last_error]);
-		xb_json_str(g, "mode", xballoon_rmode_name[r->mode]);
+		xb_json_str(g, "state", xballoon_rstate_name(r->state));
+		xb_json_str(g, "last_error", xballoon_rerror_name(r->last_error));
+		xb_json_str(g, "mode", xballoon_rmode_name(r->mode));
 		for (int f = 0; f < XB_RF_NR; f++)
 			if (xb_report_has(r, (enum xb_rfield)f))
-				xb_json_u64(g, xballoon_rfield_name[f], r->num[f]);
+				xb_json_u64(g, xballoon_rfield_name(f), r->num[f]);
 	}
 	yajl_gen_map_close(g);
 }
@@ -99,7 +99,7 @@ static void json_domain(yajl_gen g, const struct xb_domain *d,
 	yajl_gen_map_open(g);
 	xb_json_u64(g, "domid", d->xen.domid);
 	xb_json_str(g, "name", d->name);
-	xb_json_str(g, "type", xballoon_domtype_name[d->xen.type]);
+	xb_json_str(g, "type", xballoon_domtype_name(d->xen.type));
 	xb_json_u64(g, "static_max_kb", d->static_max_kb);
 	xb_json_key(g, "static_max_from_xenstore");
 	yajl_gen_bool(g, d->has_static_max);
@@ -125,7 +125,7 @@ static void json_domain(yajl_gen g, const struct xb_domain *d,
 		xb_json_key(g, "uncooperative");
 		yajl_gen_bool(g, pol->uncooperative);
 	}
-	xb_json_str(g, "state", xballoon_dom_state_name[d->state]);
+	xb_json_str(g, "state", xballoon_dom_state_name(d->state));
 	xb_json_key(g, "dying");
 	yajl_gen_bool(g, d->xen.dying);
 	xb_json_key(g, "shutdown");
@@ -199,7 +199,7 @@ void xb_json_reservations(yajl_gen g, const struct xb_resv *r, size_t n,
 	for (size_t i = 0; r && i < n; i++) {
 		yajl_gen_map_open(g);
 		xb_json_u64(g, "id", r[i].id);
-		xb_json_str(g, "state", xballoon_resv_state_name[r[i].state]);
+		xb_json_str(g, "state", xballoon_resv_state_name(r[i].state));
 		xb_json_u64(g, "size_kb", r[i].kb);
 		xb_json_u64(g, "holder_domid", r[i].holder);
 		xb_json_u64(g, "pid", (uint64_t)r[i].pid);
@@ -216,7 +216,7 @@ void xb_text_reservations(FILE *f, const struct xb_resv *r, size_t n,
 	for (size_t i = 0; r && i < n; i++)
 		fprintf(f, "reservation          : %" PRIu32 " %s %" PRIu64
 			" MiB holder %" PRIu32 " pid %" PRId32 " expires-in %" PRIu64 " s\n",
-			r[i].id, xballoon_resv_state_name[r[i].state], r[i].kb / 1024,
+			r[i].id, xballoon_resv_state_name(r[i].state), r[i].kb / 1024,
 			r[i].holder, r[i].pid,
 			(r[i].deadline_ms > now_ms ? r[i].deadline_ms - now_ms : 0) / 1000);
 }
@@ -244,7 +244,7 @@ static void prom_dom(FILE *f, const char *metric, const struct xb_domain *d)
 {
 	fprintf(f, "%s{domid=\"%" PRIu32 "\",name=\"", metric, d->xen.domid);
 	prom_label(f, d->name);
-	fprintf(f, "\",type=\"%s\"}", xballoon_domtype_name[d->xen.type]);
+	fprintf(f, "\",type=\"%s\"}", xballoon_domtype_name(d->xen.type));
 }
 
 struct prom_metric {
@@ -361,7 +361,7 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 			fprintf(f, "xballoon_domain_state{domid=\"%" PRIu32 "\",name=\"",
 				v->doms[i]->xen.domid);
 			prom_label(f, v->doms[i]->name);
-			fprintf(f, "\",state=\"%s\"} %d\n", xballoon_dom_state_name[s],
+			fprintf(f, "\",state=\"%s\"} %d\n", xballoon_dom_state_name(s),
 				v->doms[i]->state == (enum xb_dom_state)s);
 		}
 	}

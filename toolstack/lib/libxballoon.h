@@ -115,8 +115,13 @@ enum xb_rfield {
 	XB_RF_NR
 };
 
-/* Token names, e.g. xballoon_rfield_name[XB_RF_BALLOON] == "balloon_kb". */
-extern const char *const xballoon_rfield_name[XB_RF_NR];
+/*
+ * Token names, e.g. xballoon_rfield_name(XB_RF_BALLOON) == "balloon_kb".
+ * Every xballoon_*_name() returns a static string, or NULL for a value out
+ * of its enum's range (the tables stay inside the library: see the ABI rule
+ * in docs/toolstack.md).
+ */
+const char *xballoon_rfield_name(enum xb_rfield v);
 
 enum xb_rstate {
 	XB_RSTATE_UNKNOWN,	/* missing, or a word this version does not know */
@@ -125,14 +130,14 @@ enum xb_rstate {
 	XB_RSTATE_ERROR,
 	XB_RSTATE_NR
 };
-extern const char *const xballoon_rstate_name[XB_RSTATE_NR];
+const char *xballoon_rstate_name(enum xb_rstate v);
 
 enum xb_rerror {
 	XB_RERR_UNKNOWN, XB_RERR_NONE, XB_RERR_BAD_TARGET, XB_RERR_BELOW_FLOOR,
 	XB_RERR_HV_SHORT, XB_RERR_HV_REFUSED, XB_RERR_NOMEM,
 	XB_RERR_NR
 };
-extern const char *const xballoon_rerror_name[XB_RERR_NR];
+const char *xballoon_rerror_name(enum xb_rerror v);
 
 /*
  * Which driver runs in the guest (the report's mode): xballoon.ko itself,
@@ -145,7 +150,7 @@ enum xb_rmode {
 	XB_RMODE_DRIVER, XB_RMODE_COMPANION,
 	XB_RMODE_NR
 };
-extern const char *const xballoon_rmode_name[XB_RMODE_NR];
+const char *xballoon_rmode_name(enum xb_rmode v);
 
 enum xb_report_status {
 	XB_REPORT_ABSENT,	/* no key: no driver (or not started yet) */
@@ -177,7 +182,7 @@ void xballoon_report_parse(const char *s, size_t len, struct xb_report *report_r
 /* ==== the backend: Xen and xenstore ==== */
 
 enum xb_domtype { XB_TYPE_PV, XB_TYPE_PVH, XB_TYPE_HVM };
-extern const char *const xballoon_domtype_name[3];
+const char *xballoon_domtype_name(enum xb_domtype v);
 
 /* What Xen says about one domain (xc_domaininfo_t, reduced). */
 struct xb_dominfo {
@@ -224,7 +229,7 @@ enum xb_dom_state {
 	XB_ST_GONE,		/* the domain went away (wait) */
 	XB_ST_NR
 };
-extern const char *const xballoon_dom_state_name[XB_ST_NR];
+const char *xballoon_dom_state_name(enum xb_dom_state v);
 
 /* True when ST's reason (refused, at-floor) comes from the guest's report. */
 bool xballoon_dom_state_guest_reason(enum xb_dom_state st);
@@ -380,7 +385,7 @@ enum xb_outcome {
 	XB_OUT_RESTORED,	/* applied, then put back after a later failure */
 	XB_OUT_RESTORE_FAILED,	/* could not be put back: see left */
 };
-extern const char *const xballoon_outcome_name[XB_OUT_RESTORE_FAILED + 1];
+const char *xballoon_outcome_name(enum xb_outcome v);
 
 struct xb_change {
 	bool own_size;			/* apply SIZE, not the plan's (xballoon_plan_build_each) */
@@ -552,7 +557,7 @@ enum xb_exit xballoon_wait(struct xb_backend *be, const uint32_t *domids, size_t
 #define XB_RESV_HOLDER_NAME "xballoon-reserve-"	/* + id: the placeholder's name */
 
 enum xb_resv_state { XB_RESV_FREEING, XB_RESV_HELD, XB_RESV_BUILDING, XB_RESV_NR };
-extern const char *const xballoon_resv_state_name[XB_RESV_NR];
+const char *xballoon_resv_state_name(enum xb_resv_state v);
 
 struct xb_resv {
 	uint32_t id;			/* 1.. */
@@ -638,7 +643,7 @@ enum xb_event_type {
 	XB_EV_RECONNECT,	/* xenstored went away; reconnected, state re-read */
 	XB_EV_NR
 };
-extern const char *const xballoon_event_name[XB_EV_NR];
+const char *xballoon_event_name(enum xb_event_type v);
 
 struct xb_event {
 	enum xb_event_type type;

@@ -4,7 +4,7 @@
 
 #include "libxballoon.h"
 
-const char *const xballoon_event_name[XB_EV_NR] = {
+static const char *const event_names[XB_EV_NR] = {
 	[XB_EV_DOMAIN_NEW] = "domain-new",
 	[XB_EV_DOMAIN_GONE] = "domain-gone",
 	[XB_EV_TARGET] = "target",
@@ -13,6 +13,12 @@ const char *const xballoon_event_name[XB_EV_NR] = {
 	[XB_EV_RESYNC] = "resync",
 	[XB_EV_RECONNECT] = "reconnect",
 };
+
+const char *xballoon_event_name(enum xb_event_type v)
+{
+	return (unsigned int)v < sizeof(event_names) / sizeof(event_names[0]) ?
+	       event_names[v] : NULL;
+}
 
 bool xballoon_report_same(const struct xb_report *a, const struct xb_report *b)
 {

@@ -5,7 +5,7 @@
 
 #include "libxballoon.h"
 
-const char *const xballoon_rfield_name[XB_RF_NR] = {
+static const char *const rfield_names[XB_RF_NR] = {
 	[XB_RF_SEQ] = "seq",
 	[XB_RF_TARGET] = "target_kb",
 	[XB_RF_BALLOON] = "balloon_kb",
@@ -30,16 +30,28 @@ const char *const xballoon_rfield_name[XB_RF_NR] = {
 	[XB_RF_OTHERS] = "others_kb",
 };
 
-const char *const xballoon_rmode_name[XB_RMODE_NR] = {
+const char *xballoon_rfield_name(enum xb_rfield v)
+{
+	return (unsigned int)v < sizeof(rfield_names) / sizeof(rfield_names[0]) ?
+	       rfield_names[v] : NULL;
+}
+
+static const char *const rmode_names[XB_RMODE_NR] = {
 	[XB_RMODE_UNKNOWN] = "unknown",
 	[XB_RMODE_DRIVER] = "driver",
 	[XB_RMODE_COMPANION] = "companion",
 };
 
+const char *xballoon_rmode_name(enum xb_rmode v)
+{
+	return (unsigned int)v < sizeof(rmode_names) / sizeof(rmode_names[0]) ?
+	       rmode_names[v] : NULL;
+}
+
 /* PSI averages above 100 % (in thousandths) are not believed */
 #define PSI_AVG10_MAX 100000u
 
-const char *const xballoon_rstate_name[XB_RSTATE_NR] = {
+static const char *const rstate_names[XB_RSTATE_NR] = {
 	[XB_RSTATE_UNKNOWN] = "unknown",
 	[XB_RSTATE_IDLE] = "idle",
 	[XB_RSTATE_INFLATING] = "inflating",
@@ -50,7 +62,13 @@ const char *const xballoon_rstate_name[XB_RSTATE_NR] = {
 	[XB_RSTATE_ERROR] = "error",
 };
 
-const char *const xballoon_rerror_name[XB_RERR_NR] = {
+const char *xballoon_rstate_name(enum xb_rstate v)
+{
+	return (unsigned int)v < sizeof(rstate_names) / sizeof(rstate_names[0]) ?
+	       rstate_names[v] : NULL;
+}
+
+static const char *const rerror_names[XB_RERR_NR] = {
 	[XB_RERR_UNKNOWN] = "unknown",
 	[XB_RERR_NONE] = "none",
 	[XB_RERR_BAD_TARGET] = "bad-target",
@@ -59,6 +77,12 @@ const char *const xballoon_rerror_name[XB_RERR_NR] = {
 	[XB_RERR_HV_REFUSED] = "hv-refused",
 	[XB_RERR_NOMEM] = "nomem",
 };
+
+const char *xballoon_rerror_name(enum xb_rerror v)
+{
+	return (unsigned int)v < sizeof(rerror_names) / sizeof(rerror_names[0]) ?
+	       rerror_names[v] : NULL;
+}
 
 static bool is_digit(char c)
 {
@@ -332,7 +356,7 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		if (*seen_state)
 			return "duplicate state";
 		*seen_state = true;
-		f = lookup(xballoon_rstate_name, XB_RSTATE_NR, val, vlen);
+		f = lookup(rstate_names, XB_RSTATE_NR, val, vlen);
 		r->state = f > 0 ? (enum xb_rstate)f : XB_RSTATE_UNKNOWN;
 		return NULL;
 	}
@@ -340,7 +364,7 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		if (*seen_err)
 			return "duplicate last_error";
 		*seen_err = true;
-		f = lookup(xballoon_rerror_name, XB_RERR_NR, val, vlen);
+		f = lookup(rerror_names, XB_RERR_NR, val, vlen);
 		r->last_error = f > 0 ? (enum xb_rerror)f : XB_RERR_UNKNOWN;
 		return NULL;
 	}
@@ -348,11 +372,11 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		if (*seen_mode)
 			return "duplicate mode";
 		*seen_mode = true;
-		f = lookup(xballoon_rmode_name, XB_RMODE_NR, val, vlen);
+		f = lookup(rmode_names, XB_RMODE_NR, val, vlen);
 		r->mode = f > 0 ? (enum xb_rmode)f : XB_RMODE_UNKNOWN;
 		return NULL;
 	}
-	f = lookup(xballoon_rfield_name, XB_RF_NR, tok, nlen);
+	f = lookup(rfield_names, XB_RF_NR, tok, nlen);
 	if (f < 0)
 		return NULL;	/* unknown names are ignored */
 	if (r->present & (1u << f))

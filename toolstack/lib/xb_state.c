@@ -2,7 +2,7 @@
 /* The state the toolstack derives for a domain, and exit codes. */
 #include "xb_lib_int.h"
 
-const char *const xballoon_dom_state_name[XB_ST_NR] = {
+static const char *const dom_state_names[XB_ST_NR] = {
 	[XB_ST_AT_TARGET] = "at-target",
 	[XB_ST_CONVERGING] = "converging",
 	[XB_ST_STUCK] = "stuck",
@@ -12,14 +12,26 @@ const char *const xballoon_dom_state_name[XB_ST_NR] = {
 	[XB_ST_GONE] = "gone",
 };
 
+const char *xballoon_dom_state_name(enum xb_dom_state v)
+{
+	return (unsigned int)v < sizeof(dom_state_names) / sizeof(dom_state_names[0]) ?
+	       dom_state_names[v] : NULL;
+}
+
 bool xballoon_dom_state_guest_reason(enum xb_dom_state st)
 {
 	return st == XB_ST_REFUSED || st == XB_ST_AT_FLOOR;
 }
 
-const char *const xballoon_domtype_name[3] = {
+static const char *const domtype_names[3] = {
 	[XB_TYPE_PV] = "pv", [XB_TYPE_PVH] = "pvh", [XB_TYPE_HVM] = "hvm",
 };
+
+const char *xballoon_domtype_name(enum xb_domtype v)
+{
+	return (unsigned int)v < sizeof(domtype_names) / sizeof(domtype_names[0]) ?
+	       domtype_names[v] : NULL;
+}
 
 uint64_t xballoon_target_tolerance_kb(uint64_t target_kb)
 {
