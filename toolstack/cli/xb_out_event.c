@@ -27,7 +27,7 @@ void xb_json_event(yajl_gen g, const struct xb_event *ev)
 		break;
 	case XB_EV_REPORT:
 		xb_json_key(g, "driver");
-		xb_json_report(g, &d->report);
+		xb_json_report(g, d->report);
 		break;
 	case XB_EV_RECONNECT:
 		xb_json_str(g, "detail", ev->detail);
@@ -71,16 +71,19 @@ void xb_text_event(FILE *f, const struct xb_event *ev)
 			xballoon_size_fmt(ev->new_kb, b, sizeof(b)));
 		break;
 	case XB_EV_REPORT:
-		if (d->report.status == XB_REPORT_VALID)
+		if (xballoon_report_status(d->report) == XB_REPORT_VALID) {
+			uint64_t balloon, seq = 0;
+
+			xballoon_report_get(d->report, XB_RF_SEQ, &seq);
 			fprintf(f, " state=%s balloon=%s seq=%" PRIu64,
-				xballoon_rstate_name(d->report.state),
-				xb_report_has(&d->report, XB_RF_BALLOON) ?
-				xballoon_size_fmt(d->report.num[XB_RF_BALLOON], a, sizeof(a)) : "?",
-				d->report.num[XB_RF_SEQ]);
-		else if (d->report.status == XB_REPORT_INVALID)
-			fprintf(f, " invalid report: %s", d->report.why);
-		else
+				xballoon_rstate_name(xballoon_report_state(d->report)),
+				xballoon_report_get(d->report, XB_RF_BALLOON, &balloon) ?
+				xballoon_size_fmt(balloon, a, sizeof(a)) : "?", seq);
+		} else if (xballoon_report_status(d->report) == XB_REPORT_INVALID) {
+			fprintf(f, " invalid report: %s", xballoon_report_why(d->report));
+		} else {
 			fprintf(f, " report removed");
+		}
 		break;
 	case XB_EV_STATE:
 		fprintf(f, " %s -> %s (actual %s, target %s)",

@@ -158,26 +158,36 @@ enum xb_report_status {
 	XB_REPORT_INVALID,	/* present but rejected; see why */
 };
 
-struct xb_report {
-	enum xb_report_status status;
-	uint32_t present;		/* bit (1 << field) per numeric field */
-	uint64_t num[XB_RF_NR];
-	enum xb_rstate state;
-	enum xb_rerror last_error;
-	enum xb_rmode mode;
-	const char *why;		/* static reason when INVALID */
-};
-
-static inline bool xb_report_has(const struct xb_report *r, enum xb_rfield f)
-{
-	return r->status == XB_REPORT_VALID && (r->present & (1u << f));
-}
+/*
+ * A parsed report. Opaque: its layout holds one number per field, so it stays
+ * inside the library and a new field does not change the ABI (see
+ * docs/toolstack.md). Read it with the accessors below; each takes NULL as an
+ * absent report.
+ */
+struct xb_report;
 
 /*
- * Parse a report of LEN bytes (S may be NULL: absent). Never fails: the
- * outcome is in report_r->status. A single trailing newline is tolerated.
+ * Parse a report of LEN bytes (S may be NULL: absent). A single trailing
+ * newline is tolerated. The outcome is in xballoon_report_status(): a bad
+ * report is not a failure. NULL with errno = ENOMEM only when out of memory.
+ * Free with xballoon_report_free().
  */
-void xballoon_report_parse(const char *s, size_t len, struct xb_report *report_r);
+struct xb_report *xballoon_report_parse(const char *s, size_t len);
+/* Free a report from xballoon_report_parse() or xballoon_read_report(); NULL is fine. */
+void xballoon_report_free(const struct xb_report *r);
+
+/* Absent, valid or invalid. */
+enum xb_report_status xballoon_report_status(const struct xb_report *r);
+/* True with *VAL_R set when R is valid and has field F; false for F out of range. */
+bool xballoon_report_get(const struct xb_report *r, enum xb_rfield f, uint64_t *val_r);
+/* The state word; XB_RSTATE_UNKNOWN unless valid. */
+enum xb_rstate xballoon_report_state(const struct xb_report *r);
+/* The last_error word; XB_RERR_UNKNOWN unless valid. */
+enum xb_rerror xballoon_report_last_error(const struct xb_report *r);
+/* The mode word (XB_RMODE_DRIVER when the report has none); XB_RMODE_UNKNOWN unless valid. */
+enum xb_rmode xballoon_report_mode(const struct xb_report *r);
+/* Why it was rejected (a static string) when invalid, else NULL. */
+const char *xballoon_report_why(const struct xb_report *r);
 
 /* ==== the backend: Xen and xenstore ==== */
 
@@ -245,7 +255,11 @@ struct xb_domain {
 	uint64_t videoram_kb;		/* memory/videoram (HVM) */
 	uint64_t actual_kb;		/* Xen's tot_pages, in KiB */
 	uint64_t reclaimed_kb;		/* static-max - actual, 0 if negative */
-	struct xb_report report;	/* data/xballoon/report, untrusted */
+	/*
+	 * data/xballoon/report, untrusted. Never NULL; owned by the snapshot and
+	 * freed by xballoon_snapshot_free() (a struct copy shares it)
+	 */
+	const struct xb_report *report;
 	enum xb_dom_state state;
 };
 
@@ -323,8 +337,11 @@ void xballoon_snapshot_free(struct xb_snapshot *snap);
  */
 int xballoon_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap);
 
-/* Read and parse one domain's report (one xenstore read, no transaction). */
-void xballoon_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r);
+/*
+ * Read and parse one domain's report (one xenstore read, no transaction).
+ * Free with xballoon_report_free(). NULL with errno = ENOMEM.
+ */
+struct xb_report *xballoon_read_report(struct xb_backend *be, uint32_t domid);
 
 /* The domain with DOMID in SNAP, or NULL. */
 struct xb_domain *xballoon_snapshot_find(const struct xb_snapshot *snap, uint32_t domid);

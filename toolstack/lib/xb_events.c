@@ -2,7 +2,7 @@
 /* Events for `xballoon watch`: differences between two snapshots. */
 #include <string.h>
 
-#include "libxballoon.h"
+#include "xb_lib_int.h"
 
 static const char *const event_names[XB_EV_NR] = {
 	[XB_EV_DOMAIN_NEW] = "domain-new",
@@ -22,6 +22,8 @@ const char *xballoon_event_name(enum xb_event_type v)
 
 bool xballoon_report_same(const struct xb_report *a, const struct xb_report *b)
 {
+	a = a ? a : &xb_report_absent;
+	b = b ? b : &xb_report_absent;
 	if (a->status != b->status)
 		return false;
 	if (a->status == XB_REPORT_INVALID)
@@ -62,7 +64,7 @@ void xballoon_events_diff(const struct xb_domain *old, const struct xb_domain *c
 		ev.new_kb = cur->target_kb;
 		fn(ctx, &ev);
 	}
-	if (!xballoon_report_same(&old->report, &cur->report)) {
+	if (!xballoon_report_same(old->report, cur->report)) {
 		ev.type = XB_EV_REPORT;
 		fn(ctx, &ev);
 	}

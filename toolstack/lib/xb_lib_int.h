@@ -8,6 +8,32 @@
 
 #include "xb_backend.h"
 
+/*
+ * A parsed report (opaque in libxballoon.h: its size follows XB_RF_NR, so it
+ * must never be part of the ABI).
+ */
+struct xb_report {
+	enum xb_report_status status;
+	uint32_t present;		/* bit (1 << field) per numeric field */
+	uint64_t num[XB_RF_NR];
+	enum xb_rstate state;
+	enum xb_rerror last_error;
+	enum xb_rmode mode;
+	const char *why;		/* static reason when INVALID */
+};
+
+static inline bool xb_report_has(const struct xb_report *r, enum xb_rfield f)
+{
+	return r->status == XB_REPORT_VALID && (r->present & (1u << f));
+}
+
+/* The absent report, static: what a domain holds before its report is read. */
+extern const struct xb_report xb_report_absent;
+/* xballoon_report_parse() into R (never fails). */
+void xb_report_parse_into(const char *s, size_t len, struct xb_report *r);
+/* Free R unless it is NULL or xb_report_absent. */
+void xb_report_release(const struct xb_report *r);
+
 #define XB_DOMID_FIRST_RESERVED 0x7ff0U
 #define XB_PATH_LEN 128
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Parsers for sizes, xenstore values and driver reports. Declared in libxballoon.h. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "libxballoon.h"
+#include "xb_lib_int.h"
 
 static const char *const rfield_names[XB_RF_NR] = {
 	[XB_RF_SEQ] = "seq",
@@ -391,7 +393,7 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 	return NULL;
 }
 
-void xballoon_report_parse(const char *s, size_t len, struct xb_report *report_r)
+void xb_report_parse_into(const char *s, size_t len, struct xb_report *report_r)
 {
 	struct xb_report r = { .status = XB_REPORT_ABSENT,
 			       .mode = XB_RMODE_DRIVER };
@@ -442,4 +444,72 @@ out:
 	}
 	r.why = why;
 	*report_r = r;
+}
+
+const struct xb_report xb_report_absent = {
+	.status = XB_REPORT_ABSENT,
+	.state = XB_RSTATE_UNKNOWN,
+	.last_error = XB_RERR_UNKNOWN,
+	.mode = XB_RMODE_UNKNOWN,
+};
+
+struct xb_report *xballoon_report_parse(const char *s, size_t len)
+{
+	struct xb_report *r = malloc(sizeof(*r));
+
+	if (!r) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	xb_report_parse_into(s, len, r);
+	return r;
+}
+
+void xballoon_report_free(const struct xb_report *r)
+{
+	xb_report_release(r);
+}
+
+void xb_report_release(const struct xb_report *r)
+{
+	if (r != &xb_report_absent)
+		free((void *)r);
+}
+
+static const struct xb_report *or_absent(const struct xb_report *r)
+{
+	return r ? r : &xb_report_absent;
+}
+
+enum xb_report_status xballoon_report_status(const struct xb_report *r)
+{
+	return or_absent(r)->status;
+}
+
+bool xballoon_report_get(const struct xb_report *r, enum xb_rfield f, uint64_t *val_r)
+{
+	if (!r || (unsigned int)f >= XB_RF_NR || !xb_report_has(r, f))
+		return false;
+	*val_r = r->num[f];
+	return true;
+}
+
+enum xb_rstate xballoon_report_state(const struct xb_report *r)
+{
+	return or_absent(r)->state;
+}
+
+enum xb_rerror xballoon_report_last_error(const struct xb_report *r)
+{
+	return or_absent(r)->last_error;
+}
+
+enum xb_rmode xballoon_report_mode(const struct xb_report *r)
+{
+	return or_absent(r)->mode;
+}
+
+const char *xballoon_report_why(const struct xb_report *r)
+{
+	return or_absent(r)->why;
 }

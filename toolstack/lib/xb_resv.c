@@ -439,7 +439,7 @@ int xballoon_give_donors(struct xb_backend *be, const struct xb_snapshot *snap,
 		return -1;
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct xb_domain *d = &snap->doms[i];
-		const struct xb_report *r = &d->report;
+		const struct xb_report *r = d->report;
 		struct xb_give *o;
 		char path[XB_PATH_LEN];
 		uint64_t dmin = 0, w = 1, need;

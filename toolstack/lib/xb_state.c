@@ -59,18 +59,18 @@ static bool track(struct xb_progress *p, uint32_t domid, uint64_t target_kb,
 
 bool xballoon_dom_floor_kb(const struct xb_domain *d, uint64_t *floor_r)
 {
-	if (!xb_report_has(&d->report, XB_RF_FLOOR))
+	if (!xb_report_has(d->report, XB_RF_FLOOR))
 		return false;
 	/* guest-written: never above what the domain may have */
-	*floor_r = d->report.num[XB_RF_FLOOR] < d->static_max_kb ?
-		   d->report.num[XB_RF_FLOOR] : d->static_max_kb;
+	*floor_r = d->report->num[XB_RF_FLOOR] < d->static_max_kb ?
+		   d->report->num[XB_RF_FLOOR] : d->static_max_kb;
 	return true;
 }
 
 /* The reason the guest gives for not being at its target, if any. */
 static enum xb_dom_state guest_reason(const struct xb_domain *d, uint64_t tol)
 {
-	const struct xb_report *r = &d->report;
+	const struct xb_report *r = d->report;
 	uint64_t floor;
 
 	if (r->state == XB_RSTATE_REFUSED)
@@ -104,7 +104,7 @@ enum xb_dom_state xballoon_derive_state(const struct xb_domain *d,
 				  struct xb_progress *p, uint64_t now_ms,
 				  uint64_t stuck_ms)
 {
-	const struct xb_report *r = &d->report;
+	const struct xb_report *r = d->report;
 	uint64_t gap = target_gap_kb(d);
 	uint64_t tol = xballoon_target_tolerance_kb(d->target_kb);
 	bool valid = r->status == XB_REPORT_VALID;
