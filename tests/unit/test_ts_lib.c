@@ -203,7 +203,7 @@ static void test_snapshot_refresh_xen(void **state)
 	assert_int_equal(s.n, 4);
 	xb_fake_remove(f, 20);
 	/* the same id with another UUID is another domain */
-	xb_fake_dom(f, 3)->info.handle[5] = 9;
+	xb_fake_dom(f, 3)->info.uuid_hi |= 9ULL << 16;	/* byte 5 */
 	assert_int_equal(xballoon_snapshot_refresh_xen(&f->be, &s), 0);
 	xballoon_snapshot_free(&s);
 }

@@ -200,8 +200,16 @@ struct xb_dominfo {
 	enum xb_domtype type;
 	bool dying, shutdown;
 	uint64_t tot_pages, max_pages, outstanding_pages;
-	uint8_t handle[16];		/* the domain's UUID */
+	/* the domain's UUID (Xen's handle): bytes 0-7 and 8-15, big-endian */
+	uint64_t uuid_hi, uuid_lo;
 };
+
+#define XB_UUID_LEN 37	/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and its NUL */
+/*
+ * The domain's UUID as text into BUF of LEN bytes (at least XB_UUID_LEN).
+ * 0, or -1 with errno = ERANGE when LEN is too short (BUF is then "").
+ */
+int xballoon_dominfo_uuid(const struct xb_dominfo *info, char *buf, size_t len);
 
 /* What Xen says about the host (xc_physinfo_t, reduced). */
 struct xb_hostinfo {

@@ -87,8 +87,7 @@ void xballoon_events_snapshot(const struct xb_snapshot *old,
 			xballoon_snapshot_find(old, cur->doms[i].xen.domid) : NULL;
 
 		/* a domid reused between two snapshots is another domain */
-		if (o && memcmp(o->xen.handle, cur->doms[i].xen.handle,
-				sizeof(o->xen.handle))) {
+		if (o && !xb_uuid_equal(&o->xen, &cur->doms[i].xen)) {
 			xballoon_events_diff(o, NULL, ts_ms, fn, ctx);
 			o = NULL;
 		}

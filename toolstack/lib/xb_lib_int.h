@@ -48,7 +48,14 @@ int xb_write_u64(struct xb_backend *be, xb_txn_t t, const char *path,
 /* "/local/domain/DOMID/KEY" into BUF (XB_PATH_LEN bytes). */
 void xb_dom_path(char *buf, uint32_t domid, const char *key);
 /* "/vm/<uuid>/memory" into BUF (XB_PATH_LEN bytes). */
-void xb_vm_memory_path(char *buf, const uint8_t handle[16]);
+void xb_vm_memory_path(char *buf, const struct xb_dominfo *info);
+/* INFO's UUID from Xen's 16-byte handle H. */
+void xb_uuid_set(struct xb_dominfo *info, const uint8_t *h);
+/* Same UUID? */
+static inline bool xb_uuid_equal(const struct xb_dominfo *a, const struct xb_dominfo *b)
+{
+	return a->uuid_hi == b->uuid_hi && a->uuid_lo == b->uuid_lo;
+}
 
 /*
  * Run BODY inside a xenstore transaction, retrying the whole body when the

@@ -372,8 +372,7 @@ int xballoon_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *sna
 	}
 	for (i = 0; i < n; i++) {
 		if (info[i].domid != snap->doms[i].xen.domid ||
-		    memcmp(info[i].handle, snap->doms[i].xen.handle,
-			   sizeof(info[i].handle))) {
+		    !xb_uuid_equal(&info[i], &snap->doms[i].xen)) {
 			free(info);
 			return 0;
 		}
