@@ -37,7 +37,7 @@ int main(void)
 
 		printf("%" PRIu32 " %s target %" PRIu64 " KiB actual %" PRIu64
 		       " KiB state %s\n", d->xen.domid, d->name, d->target_kb,
-		       d->actual_kb, xballoon_dom_state_name[d->state]);
+		       d->actual_kb, xballoon_dom_state_name(d->state));
 	}
 	xballoon_snapshot_free(&snap);
 	xballoon_backend_close(be);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "libxballoon.h"
+#include "xb_lib_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -14,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xb_report r, again;
 	char *copy;
 
-	xballoon_report_parse((const char *)data, size, &r);
+	xb_report_parse_into((const char *)data, size, &r);
 	switch (r.status) {
 	case XB_REPORT_VALID:
 		if (size > XB_REPORT_MAX_LEN + 1 || r.why || !memmem(data, size, "v=", 2))
@@ -38,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	copy = malloc(size + 1);
 	memcpy(copy, data, size);
 	copy[size] = 'x';
-	xballoon_report_parse(copy, size, &again);
+	xb_report_parse_into(copy, size, &again);
 	free(copy);
 	if (again.status != r.status || again.present != r.present ||
 	    memcmp(again.num, r.num, sizeof(r.num)))

@@ -523,7 +523,7 @@ static void capture(void *ctx, const struct xb_event *ev)
 {
 	struct captured *c = ctx;
 	int n = snprintf(c->buf + c->len, sizeof(c->buf) - c->len, "%s:%u ",
-			 xballoon_event_name[ev->type], ev->dom->xen.domid);
+			 xballoon_event_name(ev->type), ev->dom->xen.domid);
 
 	if (n > 0 && (size_t)n < sizeof(c->buf) - c->len)
 		c->len += (size_t)n;
@@ -566,7 +566,7 @@ static void test_watch_events(void **state)
 	c.buf[0] = '\0';
 	xballoon_snapshot_free(&a);
 	assert_int_equal(xballoon_snapshot_take(&f->be, &a), 0);
-	xb_fake_dom(f, 9)->info.handle[3] = 0x77;
+	xb_fake_dom(f, 9)->info.uuid_hi |= 0x77ULL << 32;	/* byte 3 */
 	xballoon_snapshot_free(&b);
 	assert_int_equal(xballoon_snapshot_take(&f->be, &b), 0);
 	xballoon_events_snapshot(&a, &b, 3, capture, &c);

@@ -12,11 +12,29 @@
 
 #include "libxballoon.h"
 #include "xb_fake.h"
+#include "xb_lib_int.h"
 
 #define MIB 1024ULL
 #define GIB (1024ULL * 1024)
 
-/* Two views of a domain are the same: the same name, every other byte equal. */
+/* Two parsed reports are the same, field by field. */
+static void assert_report_equal(const struct xb_report *a, const struct xb_report *b)
+{
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->status, b->status);
+	assert_int_equal(a->present, b->present);
+	assert_memory_equal(a->num, b->num, sizeof(a->num));
+	assert_int_equal(a->state, b->state);
+	assert_int_equal(a->last_error, b->last_error);
+	assert_int_equal(a->mode, b->mode);
+	assert_ptr_equal(a->why, b->why);
+}
+
+/*
+ * Two views of a domain are the same: the same name and report, every other
+ * byte equal.
+ */
 static void assert_dom_equal(const struct xb_domain *a, const struct xb_domain *b)
 {
 	struct xb_domain x, y;
@@ -26,7 +44,9 @@ static void assert_dom_equal(const struct xb_domain *a, const struct xb_domain *
 	assert_non_null(a->name);
 	assert_non_null(b->name);
 	assert_string_equal(a->name, b->name);
+	assert_report_equal(a->report, b->report);
 	x.name = y.name = NULL;
+	x.report = y.report = NULL;
 	assert_memory_equal(&x, &y, sizeof(x));
 }
 
@@ -97,7 +117,7 @@ static void test_snapshot_basic(void **state)
 	assert_int_equal(s.actual_kb, 1 * GIB + 1 * GIB + 768 * MIB + 2 * GIB);
 	/* one transaction for all domains */
 	assert_int_equal(f->calls_txn_start, 1);
-	assert_int_equal(d->report.status, XB_REPORT_ABSENT);
+	assert_int_equal(d->report->status, XB_REPORT_ABSENT);
 	assert_int_equal(xballoon_snapshot_find(&s, 1)->state, XB_ST_AT_TARGET);
 	xballoon_snapshot_free(&s);
 }
@@ -120,8 +140,8 @@ static void test_snapshot_batched(void **state)
 	for (size_t i = 0; i < a.n; i++)
 		assert_dom_equal(&a.doms[i], &b.doms[i]);
 	assert_int_equal(a.reclaimed_kb, b.reclaimed_kb);
-	assert_int_equal(xballoon_snapshot_find(&b, 2)->report.status, XB_REPORT_VALID);
-	assert_int_equal(xballoon_snapshot_find(&b, 1)->report.status, XB_REPORT_INVALID);
+	assert_int_equal(xballoon_snapshot_find(&b, 2)->report->status, XB_REPORT_VALID);
+	assert_int_equal(xballoon_snapshot_find(&b, 1)->report->status, XB_REPORT_INVALID);
 	assert_int_equal(xballoon_snapshot_find(&b, 3)->videoram_kb, 8 * MIB);
 	xballoon_snapshot_free(&b);
 	/* a batch that keeps conflicting falls back to key-by-key reads */
@@ -183,7 +203,7 @@ static void test_snapshot_refresh_xen(void **state)
 	assert_int_equal(s.n, 4);
 	xb_fake_remove(f, 20);
 	/* the same id with another UUID is another domain */
-	xb_fake_dom(f, 3)->info.handle[5] = 9;
+	xb_fake_dom(f, 3)->info.uuid_hi |= 9ULL << 16;	/* byte 5 */
 	assert_int_equal(xballoon_snapshot_refresh_xen(&f->be, &s), 0);
 	xballoon_snapshot_free(&s);
 }
@@ -447,8 +467,13 @@ static void test_mem_max(void **state)
 	xballoon_snapshot_free(&s);
 }
 
+/* Reports for dom(): a few live at once, none to free. */
+static struct xb_report dom_reports[8];
+static unsigned int dom_next;
+
 static struct xb_domain dom(uint64_t target, uint64_t actual, const char *rep)
 {
+	struct xb_report *r = &dom_reports[dom_next++ % 8];
 	struct xb_domain d;
 
 	memset(&d, 0, sizeof(d));
@@ -456,7 +481,8 @@ static struct xb_domain dom(uint64_t target, uint64_t actual, const char *rep)
 	d.static_max_kb = 4 * GIB;
 	d.target_kb = target;
 	d.actual_kb = actual;
-	xballoon_report_parse(rep, rep ? strlen(rep) : 0, &d.report);
+	xb_report_parse_into(rep, rep ? strlen(rep) : 0, r);
+	d.report = r;
 	return d;
 }
 
@@ -552,8 +578,8 @@ static void test_report_isolation(void **state)
 		     "current_kb=18446744073709551615 target_kb=1", 93);
 	report(f, 0, "v=1 seq=1 floor_kb=99999999999", 30);
 	assert_int_equal(xballoon_snapshot_take(&f->be, &b), 0);
-	assert_int_equal(xballoon_snapshot_find(&b, 1)->report.status, XB_REPORT_INVALID);
-	assert_int_equal(xballoon_snapshot_find(&b, 3)->report.status, XB_REPORT_VALID);
+	assert_int_equal(xballoon_snapshot_find(&b, 1)->report->status, XB_REPORT_INVALID);
+	assert_int_equal(xballoon_snapshot_find(&b, 3)->report->status, XB_REPORT_VALID);
 	/* domain 2's view and every sum are the same as before */
 	assert_dom_equal(xballoon_snapshot_find(&a, 2), xballoon_snapshot_find(&b, 2));
 	assert_int_equal(a.reclaimed_kb, b.reclaimed_kb);

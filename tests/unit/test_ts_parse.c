@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "libxballoon.h"
+#include "xb_lib_int.h"
 
 static int size_of(const char *s, struct xb_size *sz)
 {
@@ -170,7 +171,7 @@ static void test_xs_name(void **state)
 
 static void parse(const char *s, struct xb_report *r)
 {
-	xballoon_report_parse(s, s ? strlen(s) : 0, r);
+	xb_report_parse_into(s, s ? strlen(s) : 0, r);
 }
 
 static void test_report_valid(void **state)
@@ -214,7 +215,7 @@ static void expect_invalid(const char *s, size_t len)
 {
 	struct xb_report r;
 
-	xballoon_report_parse(s, len, &r);
+	xb_report_parse_into(s, len, &r);
 	assert_int_equal(r.status, XB_REPORT_INVALID);
 	assert_non_null(r.why);
 	assert_int_equal(r.present, 0);		/* nothing half-parsed leaks out */
@@ -237,7 +238,7 @@ static void test_report_psi_mode(void **state)
 	assert_int_equal(r.num[XB_RF_PSI_SOME_TOTAL], 123456789);
 	assert_int_equal(r.num[XB_RF_PSI_FULL_AVG10], 500);
 	assert_int_equal(r.num[XB_RF_PSI_FULL_TOTAL], 4242);
-	assert_string_equal(xballoon_rfield_name[XB_RF_PSI_FULL_TOTAL],
+	assert_string_equal(xballoon_rfield_name(XB_RF_PSI_FULL_TOTAL),
 			    "psi_full_total_us");
 
 	parse("v=1 xen_current_kb=786432 others_kb=4096", &r);
@@ -301,7 +302,7 @@ static void test_report_garbage(void **state)
 	{
 		struct xb_report r;
 
-		xballoon_report_parse(big, 1024, &r);
+		xb_report_parse_into(big, 1024, &r);
 		assert_int_equal(r.status, XB_REPORT_VALID);
 	}
 	big[1024] = 'a';

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "libxballoon.h"
+#include "xb_lib_int.h"
 #include "ts_report_core.h"
 
 static void check_one(unsigned st, unsigned err, uint64_t seed, bool mi)
@@ -22,11 +23,11 @@ static void check_one(unsigned st, unsigned err, uint64_t seed, bool mi)
 	int len = trc_format(st, err, seed, mi, buf, sizeof(buf), &e);
 
 	assert_true(len > 0);
-	xballoon_report_parse(buf, (size_t)len, &r);
+	xb_report_parse_into(buf, (size_t)len, &r);
 	if (r.status != XB_REPORT_VALID)
 		fail_msg("state %u err %u: rejected (%s): %s", st, err, r.why, buf);
-	assert_string_equal(xballoon_rstate_name[r.state], e.state);
-	assert_string_equal(xballoon_rerror_name[r.last_error], e.last_error);
+	assert_string_equal(xballoon_rstate_name(r.state), e.state);
+	assert_string_equal(xballoon_rerror_name(r.last_error), e.last_error);
 	assert_int_equal(r.num[XB_RF_SEQ], e.seq);
 	assert_int_equal(r.num[XB_RF_TARGET], e.target_kb);
 	assert_int_equal(r.num[XB_RF_BALLOON], e.balloon_kb);

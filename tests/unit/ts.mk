@@ -13,6 +13,10 @@ test_ts_cli_LDLIBS := $(shell pkg-config --libs yajl xenstore) -lpthread
 # the report contract: core/ writes it (the driver), lib/ reads it (dom0)
 test_ts_report_SRCS := test_ts_report.c ts_report_core.c $(XB_TS)/lib/xb_parse.c \
 	../../core/xb_report.c ../../core/xb_policy.c
+# the ABI rule: no arrays in libxballoon.h; reports through accessors
+TESTS += test_ts_abi
+test_ts_abi_SRCS := test_ts_abi.c $(XB_TS_LIB) $(XB_TS_FAKE)
+test_ts_abi_CFLAGS := -DXB_PUBLIC_HEADER='"$(abspath $(XB_TS)/lib/libxballoon.h)"'
 # the batched reader on xenstored's socket, against a fake xenstored
 TESTS += test_xs_raw
 test_xs_raw_SRCS := test_xs_raw.c $(XB_TS)/lib/xb_xs_raw.c

@@ -25,24 +25,26 @@ static uint64_t mib(uint64_t kb)
 static const char *rcol(const struct xb_report *r, enum xb_rfield f, char *buf,
 			size_t len)
 {
-	if (!xb_report_has(r, f))
+	uint64_t v;
+
+	if (!xballoon_report_get(r, f, &v))
 		return "-";
-	if (f == XB_RF_OOM_DEFLATES)
-		snprintf(buf, len, "%" PRIu64, r->num[f]);
-	else
-		snprintf(buf, len, "%" PRIu64, mib(r->num[f]));
+	snprintf(buf, len, "%" PRIu64, f == XB_RF_OOM_DEFLATES ? v : mib(v));
 	return buf;
 }
 
 /* The driver's state; "comp:" when it is the companion of Linux's driver. */
 static const char *driver_col(const struct xb_report *r, char *buf, size_t len)
 {
-	switch (r->status) {
+	enum xb_rmode mode = xballoon_report_mode(r);
+	const char *state = xballoon_rstate_name(xballoon_report_state(r));
+
+	switch (xballoon_report_status(r)) {
 	case XB_REPORT_VALID:
-		if (r->mode == XB_RMODE_DRIVER)
-			return xballoon_rstate_name[r->state];
-		snprintf(buf, len, "%s:%s", r->mode == XB_RMODE_COMPANION ?
-			 "comp" : "unknown", xballoon_rstate_name[r->state]);
+		if (mode == XB_RMODE_DRIVER)
+			return state;
+		snprintf(buf, len, "%s:%s", mode == XB_RMODE_COMPANION ?
+			 "comp" : "unknown", state);
 		return buf;
 	case XB_REPORT_INVALID: return "invalid";
 	default: return "-";
@@ -71,13 +73,13 @@ static void list_text(FILE *f, const struct xb_view *v)
 		"Driver", "State");
 	for (size_t i = 0; i < v->n; i++) {
 		const struct xb_domain *d = v->doms[i];
-		const struct xb_report *r = &d->report;
+		const struct xb_report *r = d->report;
 
 		fprintf(f, "%-40s %5" PRIu32 " %-4s %8" PRIu64 " %8" PRIu64
 			" %8" PRIu64 " %9" PRIu64 " %8s %8s %8s %5s %6" PRIu64 " %8" PRIu64
 			" %-11s %-12s %s%s\n",
 			d->name[0] ? d->name : "-", d->xen.domid,
-			xballoon_domtype_name[d->xen.type], mib(d->static_max_kb),
+			xballoon_domtype_name(d->xen.type), mib(d->static_max_kb),
 			mib(d->target_kb), mib(d->actual_kb), mib(d->reclaimed_kb),
 			rcol(r, XB_RF_BALLOON, b1, sizeof(b1)),
 			rcol(r, XB_RF_CURRENT, b2, sizeof(b2)),
@@ -85,7 +87,7 @@ static void list_text(FILE *f, const struct xb_view *v)
 			rcol(r, XB_RF_OOM_DEFLATES, b4, sizeof(b4)),
 			mib(xb_dom_borrow_kb(d)), mib(xb_dom_headroom_kb(d)),
 			range_col(v, i, b5, sizeof(b5)),
-			driver_col(r, b6, sizeof(b6)), xballoon_dom_state_name[d->state],
+			driver_col(r, b6, sizeof(b6)), xballoon_dom_state_name(d->state),
 			v->policy && v->policy[i].uncooperative ? " (uncooperative)" : "");
 		max += d->static_max_kb;
 		tgt += d->target_kb;
@@ -266,7 +268,7 @@ int xb_cmd_info(struct xb_cli *cli, int argc, char **argv)
 	if (xb_take_snapshot(cli, "info", &snap))
 		return XB_EXIT_ERROR;
 	for (i = 0; i < snap.n; i++)
-		drivers += snap.doms[i].report.status == XB_REPORT_VALID;
+		drivers += xballoon_report_status(snap.doms[i].report) == XB_REPORT_VALID;
 	if (json) {
 		yajl_gen g = xb_json_new();
 

@@ -161,7 +161,7 @@ static void progress_cb(void *ctx, const struct xb_snapshot *snap,
 		fprintf(f, "%6.1fs %s(%" PRIu32 ") actual %" PRIu64 " MiB target %"
 			PRIu64 " MiB %s\n", (double)elapsed_ms / 1000,
 			d->name[0] ? d->name : "-", d->xen.domid, d->actual_kb / 1024,
-			d->target_kb / 1024, xballoon_dom_state_name[states[i]]);
+			d->target_kb / 1024, xballoon_dom_state_name(states[i]));
 		p->last_actual[i] = d->actual_kb;
 		p->last_state[i] = states[i];
 	}
@@ -237,7 +237,7 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 			yajl_gen_map_open(g);
 			xb_json_u64(g, "domid", domids[i]);
 			xb_json_str(g, "name", d ? d->name : NULL);
-			xb_json_str(g, "state", xballoon_dom_state_name[st[i]]);
+			xb_json_str(g, "state", xballoon_dom_state_name(st[i]));
 			/* stuck is Xen's verdict; the reason is the guest's word */
 			if (guest)
 				xb_json_str(g, "reason_from", "guest-report");
@@ -250,7 +250,7 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 			fprintf(cli->out, "%s(%" PRIu32 "): %s%s, actual %" PRIu64
 				" MiB, target %" PRIu64 " MiB\n",
 				d->name[0] ? d->name : "-", d->xen.domid,
-				xballoon_dom_state_name[st[i]],
+				xballoon_dom_state_name(st[i]),
 				guest ? " (no progress per Xen; reason reported by the guest)" : "",
 				d->actual_kb / 1024, d->target_kb / 1024);
 		} else if (st[i] == XB_ST_GONE) {
@@ -258,7 +258,7 @@ static int do_wait(struct xb_cli *cli, struct mem_args *a, const uint32_t *domid
 				domids[i]);
 		} else {
 			fprintf(cli->out, "domain %" PRIu32 ": %s (gone since)\n",
-				domids[i], xballoon_dom_state_name[st[i]]);
+				domids[i], xballoon_dom_state_name(st[i]));
 		}
 	}
 	if (g) {
@@ -353,7 +353,7 @@ static bool show_failure(struct xb_cli *cli, const char *cmd,
 			yajl_gen_map_open(g);
 			xb_json_u64(g, "domid", c->domid);
 			xb_json_str(g, "name", c->name);
-			xb_json_str(g, "outcome", xballoon_outcome_name[c->outcome]);
+			xb_json_str(g, "outcome", xballoon_outcome_name(c->outcome));
 			if (c->why)
 				xb_json_str(g, "why", c->why);
 			if (c->restore_why)

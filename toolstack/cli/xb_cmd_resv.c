@@ -198,7 +198,7 @@ static void held_back(struct xb_cli *cli, const char *cmd, const struct resv_run
 			fprintf(cli->err, "xballoon %s: held back: dom %" PRIu32 " (%s) still "
 				"holds %" PRIu64 " MiB of target %" PRIu64 " MiB (%s)\n", cmd,
 				g->domid, d->name, mib(d->actual_kb), mib(g->new_kb),
-				xballoon_dom_state_name[d->state]);
+				xballoon_dom_state_name(d->state));
 		else if (g->held_back)
 			fprintf(cli->err, "xballoon %s: held back: dom %" PRIu32 " (%s) at %"
 				PRIu64 " MiB: %s\n", cmd, g->domid, d->name,

@@ -310,15 +310,20 @@ static int refresh_reports(struct watcher *w)
 		if (!d)
 			continue;
 		nd = *d;
-		xballoon_read_report(be, nd.xen.domid, &nd.report);
+		nd.report = xballoon_read_report(be, nd.xen.domid);
+		if (!nd.report)
+			return -1;
 		/* a report unreadable because xenstored died is not "removed" */
 		if (!xs_alive(w)) {
+			xballoon_report_free(nd.report);
 			errno = ECONNRESET;
 			return -1;
 		}
 		nd.state = xballoon_derive_state(&nd, &w->prog[d - w->cur.doms], now,
 					   w->stuck_ms);
 		xballoon_events_diff(d, &nd, ts, emit, w);
+		/* the snapshot owns the new report now */
+		xballoon_report_free(d->report);
 		*d = nd;
 	}
 	w->n_dirty = 0;

@@ -66,16 +66,20 @@ static const char *status_name(enum xb_report_status s)
 void xb_json_report(yajl_gen g, const struct xb_report *r)
 {
 	yajl_gen_map_open(g);
-	xb_json_str(g, "status", status_name(r->status));
-	if (r->status == XB_REPORT_INVALID)
-		xb_json_str(g, "reason", r->why);
-	if (r->status == XB_REPORT_VALID) {
-		xb_json_str(g, "state", xballoon_rstate_name[r->state]);
-		xb_json_str(g, "last_error", xballoon_rerror_name[r->last_error]);
-		xb_json_str(g, "mode", xballoon_rmode_name[r->mode]);
+	enum xb_report_status st = xballoon_report_status(r);
+	uint64_t v;
+
+	xb_json_str(g, "status", status_name(st));
+	if (st == XB_REPORT_INVALID)
+		xb_json_str(g, "reason", xballoon_report_why(r));
+	if (st == XB_REPORT_VALID) {
+		xb_json_str(g, "state", xballoon_rstate_name(xballoon_report_state(r)));
+		xb_json_str(g, "last_error",
+			    xballoon_rerror_name(xballoon_report_last_error(r)));
+		xb_json_str(g, "mode", xballoon_rmode_name(xballoon_report_mode(r)));
 		for (int f = 0; f < XB_RF_NR; f++)
-			if (xb_report_has(r, (enum xb_rfield)f))
-				xb_json_u64(g, xballoon_rfield_name[f], r->num[f]);
+			if (xballoon_report_get(r, (enum xb_rfield)f, &v))
+				xb_json_u64(g, xballoon_rfield_name((enum xb_rfield)f), v);
 	}
 	yajl_gen_map_close(g);
 }
@@ -99,7 +103,7 @@ static void json_domain(yajl_gen g, const struct xb_domain *d,
 	yajl_gen_map_open(g);
 	xb_json_u64(g, "domid", d->xen.domid);
 	xb_json_str(g, "name", d->name);
-	xb_json_str(g, "type", xballoon_domtype_name[d->xen.type]);
+	xb_json_str(g, "type", xballoon_domtype_name(d->xen.type));
 	xb_json_u64(g, "static_max_kb", d->static_max_kb);
 	xb_json_key(g, "static_max_from_xenstore");
 	yajl_gen_bool(g, d->has_static_max);
@@ -125,13 +129,13 @@ static void json_domain(yajl_gen g, const struct xb_domain *d,
 		xb_json_key(g, "uncooperative");
 		yajl_gen_bool(g, pol->uncooperative);
 	}
-	xb_json_str(g, "state", xballoon_dom_state_name[d->state]);
+	xb_json_str(g, "state", xballoon_dom_state_name(d->state));
 	xb_json_key(g, "dying");
 	yajl_gen_bool(g, d->xen.dying);
 	xb_json_key(g, "shutdown");
 	yajl_gen_bool(g, d->xen.shutdown);
 	xb_json_key(g, "driver");
-	xb_json_report(g, &d->report);
+	xb_json_report(g, d->report);
 	yajl_gen_map_close(g);
 }
 
@@ -168,7 +172,7 @@ void xb_json_list(yajl_gen g, const struct xb_view *v)
 		tgt += v->doms[i]->target_kb;
 		act += v->doms[i]->actual_kb;
 		rec += v->doms[i]->reclaimed_kb;
-		drivers += v->doms[i]->report.status == XB_REPORT_VALID;
+		drivers += xballoon_report_status(v->doms[i]->report) == XB_REPORT_VALID;
 	}
 	xb_json_open_doc(g, "list");
 	xb_json_key(g, "host");
@@ -199,7 +203,7 @@ void xb_json_reservations(yajl_gen g, const struct xb_resv *r, size_t n,
 	for (size_t i = 0; r && i < n; i++) {
 		yajl_gen_map_open(g);
 		xb_json_u64(g, "id", r[i].id);
-		xb_json_str(g, "state", xballoon_resv_state_name[r[i].state]);
+		xb_json_str(g, "state", xballoon_resv_state_name(r[i].state));
 		xb_json_u64(g, "size_kb", r[i].kb);
 		xb_json_u64(g, "holder_domid", r[i].holder);
 		xb_json_u64(g, "pid", (uint64_t)r[i].pid);
@@ -216,7 +220,7 @@ void xb_text_reservations(FILE *f, const struct xb_resv *r, size_t n,
 	for (size_t i = 0; r && i < n; i++)
 		fprintf(f, "reservation          : %" PRIu32 " %s %" PRIu64
 			" MiB holder %" PRIu32 " pid %" PRId32 " expires-in %" PRIu64 " s\n",
-			r[i].id, xballoon_resv_state_name[r[i].state], r[i].kb / 1024,
+			r[i].id, xballoon_resv_state_name(r[i].state), r[i].kb / 1024,
 			r[i].holder, r[i].pid,
 			(r[i].deadline_ms > now_ms ? r[i].deadline_ms - now_ms : 0) / 1000);
 }
@@ -244,7 +248,7 @@ static void prom_dom(FILE *f, const char *metric, const struct xb_domain *d)
 {
 	fprintf(f, "%s{domid=\"%" PRIu32 "\",name=\"", metric, d->xen.domid);
 	prom_label(f, d->name);
-	fprintf(f, "\",type=\"%s\"}", xballoon_domtype_name[d->xen.type]);
+	fprintf(f, "\",type=\"%s\"}", xballoon_domtype_name(d->xen.type));
 }
 
 struct prom_metric {
@@ -275,12 +279,14 @@ static void prom_scaled(FILE *f, const struct xb_view *v, const char *name,
 			double div)
 {
 	prom_head(f, name, type, help);
+	uint64_t val;
+
 	for (size_t i = 0; i < v->n; i++) {
-		if (!xb_report_has(&v->doms[i]->report, fld))
+		if (!xballoon_report_get(v->doms[i]->report, fld, &val))
 			continue;
 		prom_dom(f, name, v->doms[i]);
 		/* 15 digits: exact up to 1e15 us, no binary noise in 0.0258 */
-		fprintf(f, " %.15g\n", (double)v->doms[i]->report.num[fld] / div);
+		fprintf(f, " %.15g\n", (double)val / div);
 	}
 }
 
@@ -298,9 +304,9 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 			uint64_t val;
 
 			if (pm->field >= 0) {
-				if (!xb_report_has(&d->report, (enum xb_rfield)pm->field))
+				if (!xballoon_report_get(d->report, (enum xb_rfield)pm->field,
+							 &val))
 					continue;
-				val = d->report.num[pm->field];
 			} else {
 				memcpy(&val, (const char *)d + pm->off, sizeof(val));
 			}
@@ -361,7 +367,7 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 			fprintf(f, "xballoon_domain_state{domid=\"%" PRIu32 "\",name=\"",
 				v->doms[i]->xen.domid);
 			prom_label(f, v->doms[i]->name);
-			fprintf(f, "\",state=\"%s\"} %d\n", xballoon_dom_state_name[s],
+			fprintf(f, "\",state=\"%s\"} %d\n", xballoon_dom_state_name(s),
 				v->doms[i]->state == (enum xb_dom_state)s);
 		}
 	}
@@ -369,7 +375,7 @@ void xb_prometheus(FILE *f, const struct xb_view *v)
 		  "1 if the domain's driver report parsed, 0 if absent or invalid.");
 	for (i = 0; i < v->n; i++) {
 		prom_dom(f, "xballoon_driver_report_valid", v->doms[i]);
-		fprintf(f, " %d\n", v->doms[i]->report.status == XB_REPORT_VALID);
+		fprintf(f, " %d\n", xballoon_report_status(v->doms[i]->report) == XB_REPORT_VALID);
 		rec += v->doms[i]->reclaimed_kb;
 	}
 	prom_head(f, "xballoon_reclaimed_bytes", "gauge",

@@ -11,7 +11,7 @@ void xb_json_event(yajl_gen g, const struct xb_event *ev)
 
 	xb_json_open_doc(g, NULL);
 	xb_json_u64(g, "ts_ms", ev->ts_ms);
-	xb_json_str(g, "event", xballoon_event_name[ev->type]);
+	xb_json_str(g, "event", xballoon_event_name(ev->type));
 	if (d) {
 		xb_json_u64(g, "domid", d->xen.domid);
 		xb_json_str(g, "name", d->name);
@@ -27,14 +27,14 @@ void xb_json_event(yajl_gen g, const struct xb_event *ev)
 		break;
 	case XB_EV_REPORT:
 		xb_json_key(g, "driver");
-		xb_json_report(g, &d->report);
+		xb_json_report(g, d->report);
 		break;
 	case XB_EV_RECONNECT:
 		xb_json_str(g, "detail", ev->detail);
 		break;
 	case XB_EV_STATE:
-		xb_json_str(g, "old", xballoon_dom_state_name[ev->old_state]);
-		xb_json_str(g, "new", xballoon_dom_state_name[ev->new_state]);
+		xb_json_str(g, "old", xballoon_dom_state_name(ev->old_state));
+		xb_json_str(g, "new", xballoon_dom_state_name(ev->new_state));
 		xb_json_u64(g, "target_kb", d->target_kb);
 		xb_json_u64(g, "actual_kb", d->actual_kb);
 		break;
@@ -54,37 +54,40 @@ void xb_text_event(FILE *f, const struct xb_event *ev)
 	localtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	fprintf(f, "%s.%03u %-11s", when, (unsigned)(ev->ts_ms % 1000),
-		xballoon_event_name[ev->type]);
+		xballoon_event_name(ev->type));
 	if (d)
 		fprintf(f, " %s(%" PRIu32 ")", d->name[0] ? d->name : "-", d->xen.domid);
 	switch (ev->type) {
 	case XB_EV_DOMAIN_NEW:
 		fprintf(f, " %s max %s target %s actual %s %s",
-			xballoon_domtype_name[d->xen.type],
+			xballoon_domtype_name(d->xen.type),
 			xballoon_size_fmt(d->static_max_kb, a, sizeof(a)),
 			xballoon_size_fmt(d->target_kb, b, sizeof(b)),
 			xballoon_size_fmt(d->actual_kb, when, sizeof(when)),
-			xballoon_dom_state_name[d->state]);
+			xballoon_dom_state_name(d->state));
 		break;
 	case XB_EV_TARGET:
 		fprintf(f, " %s -> %s", xballoon_size_fmt(ev->old_kb, a, sizeof(a)),
 			xballoon_size_fmt(ev->new_kb, b, sizeof(b)));
 		break;
 	case XB_EV_REPORT:
-		if (d->report.status == XB_REPORT_VALID)
+		if (xballoon_report_status(d->report) == XB_REPORT_VALID) {
+			uint64_t balloon, seq = 0;
+
+			xballoon_report_get(d->report, XB_RF_SEQ, &seq);
 			fprintf(f, " state=%s balloon=%s seq=%" PRIu64,
-				xballoon_rstate_name[d->report.state],
-				xb_report_has(&d->report, XB_RF_BALLOON) ?
-				xballoon_size_fmt(d->report.num[XB_RF_BALLOON], a, sizeof(a)) : "?",
-				d->report.num[XB_RF_SEQ]);
-		else if (d->report.status == XB_REPORT_INVALID)
-			fprintf(f, " invalid report: %s", d->report.why);
-		else
+				xballoon_rstate_name(xballoon_report_state(d->report)),
+				xballoon_report_get(d->report, XB_RF_BALLOON, &balloon) ?
+				xballoon_size_fmt(balloon, a, sizeof(a)) : "?", seq);
+		} else if (xballoon_report_status(d->report) == XB_REPORT_INVALID) {
+			fprintf(f, " invalid report: %s", xballoon_report_why(d->report));
+		} else {
 			fprintf(f, " report removed");
+		}
 		break;
 	case XB_EV_STATE:
 		fprintf(f, " %s -> %s (actual %s, target %s)",
-			xballoon_dom_state_name[ev->old_state], xballoon_dom_state_name[ev->new_state],
+			xballoon_dom_state_name(ev->old_state), xballoon_dom_state_name(ev->new_state),
 			xballoon_size_fmt(d->actual_kb, a, sizeof(a)),
 			xballoon_size_fmt(d->target_kb, b, sizeof(b)));
 		break;

@@ -138,7 +138,8 @@ static void read_policy(struct daemon *dm, const struct xb_domain *d,
 
 static void fill_dom(struct daemon *dm, const struct xb_domain *d, struct xbd_dom *pd)
 {
-	const struct xb_report *r = &d->report;
+	const struct xb_report *r = d->report;
+	uint64_t psi;
 
 	memset(pd, 0, sizeof(*pd));
 	pd->domid = d->xen.domid;
@@ -146,18 +147,17 @@ static void fill_dom(struct daemon *dm, const struct xb_domain *d, struct xbd_do
 	pd->static_max_kb = d->static_max_kb;
 	pd->target_kb = d->has_target ? d->target_kb : d->actual_kb;
 	read_policy(dm, d, pd);
-	if (xb_report_has(r, XB_RF_MEM_TOTAL) && xb_report_has(r, XB_RF_MEM_AVAIL)) {
+	if (xballoon_report_get(r, XB_RF_MEM_TOTAL, &pd->mem_total_kb) &&
+	    xballoon_report_get(r, XB_RF_MEM_AVAIL, &pd->mem_avail_kb)) {
 		pd->has_report = true;
-		pd->mem_total_kb = r->num[XB_RF_MEM_TOTAL];
-		pd->mem_avail_kb = r->num[XB_RF_MEM_AVAIL];
-		pd->balloon_kb = xb_report_has(r, XB_RF_BALLOON) ?
-				 r->num[XB_RF_BALLOON] : 0;
-		pd->oom_deflates = xb_report_has(r, XB_RF_OOM_DEFLATES) ?
-				   r->num[XB_RF_OOM_DEFLATES] : 0;
+		/* each stays 0 (from the memset) when the report lacks it */
+		xballoon_report_get(r, XB_RF_BALLOON, &pd->balloon_kb);
+		xballoon_report_get(r, XB_RF_OOM_DEFLATES, &pd->oom_deflates);
 		/* the library drops an avg10 above 100 % */
-		pd->has_psi = xb_report_has(r, XB_RF_PSI_SOME_AVG10);
-		pd->psi_some_avg10_milli = pd->has_psi ?
-			(uint32_t)r->num[XB_RF_PSI_SOME_AVG10] : 0;
+		pd->has_psi = xballoon_report_get(r, XB_RF_PSI_SOME_AVG10, &psi);
+		pd->psi_some_avg10_milli = pd->has_psi ? (uint32_t)psi : 0;
+	} else {
+		pd->mem_total_kb = 0;
 	}
 }
 

@@ -115,8 +115,13 @@ enum xb_rfield {
 	XB_RF_NR
 };
 
-/* Token names, e.g. xballoon_rfield_name[XB_RF_BALLOON] == "balloon_kb". */
-extern const char *const xballoon_rfield_name[XB_RF_NR];
+/*
+ * Token names, e.g. xballoon_rfield_name(XB_RF_BALLOON) == "balloon_kb".
+ * Every xballoon_*_name() returns a static string, or NULL for a value out
+ * of its enum's range (the tables stay inside the library: see the ABI rule
+ * in docs/toolstack.md).
+ */
+const char *xballoon_rfield_name(enum xb_rfield v);
 
 enum xb_rstate {
 	XB_RSTATE_UNKNOWN,	/* missing, or a word this version does not know */
@@ -125,14 +130,14 @@ enum xb_rstate {
 	XB_RSTATE_ERROR,
 	XB_RSTATE_NR
 };
-extern const char *const xballoon_rstate_name[XB_RSTATE_NR];
+const char *xballoon_rstate_name(enum xb_rstate v);
 
 enum xb_rerror {
 	XB_RERR_UNKNOWN, XB_RERR_NONE, XB_RERR_BAD_TARGET, XB_RERR_BELOW_FLOOR,
 	XB_RERR_HV_SHORT, XB_RERR_HV_REFUSED, XB_RERR_NOMEM,
 	XB_RERR_NR
 };
-extern const char *const xballoon_rerror_name[XB_RERR_NR];
+const char *xballoon_rerror_name(enum xb_rerror v);
 
 /*
  * Which driver runs in the guest (the report's mode): xballoon.ko itself,
@@ -145,7 +150,7 @@ enum xb_rmode {
 	XB_RMODE_DRIVER, XB_RMODE_COMPANION,
 	XB_RMODE_NR
 };
-extern const char *const xballoon_rmode_name[XB_RMODE_NR];
+const char *xballoon_rmode_name(enum xb_rmode v);
 
 enum xb_report_status {
 	XB_REPORT_ABSENT,	/* no key: no driver (or not started yet) */
@@ -153,31 +158,41 @@ enum xb_report_status {
 	XB_REPORT_INVALID,	/* present but rejected; see why */
 };
 
-struct xb_report {
-	enum xb_report_status status;
-	uint32_t present;		/* bit (1 << field) per numeric field */
-	uint64_t num[XB_RF_NR];
-	enum xb_rstate state;
-	enum xb_rerror last_error;
-	enum xb_rmode mode;
-	const char *why;		/* static reason when INVALID */
-};
-
-static inline bool xb_report_has(const struct xb_report *r, enum xb_rfield f)
-{
-	return r->status == XB_REPORT_VALID && (r->present & (1u << f));
-}
+/*
+ * A parsed report. Opaque: its layout holds one number per field, so it stays
+ * inside the library and a new field does not change the ABI (see
+ * docs/toolstack.md). Read it with the accessors below; each takes NULL as an
+ * absent report.
+ */
+struct xb_report;
 
 /*
- * Parse a report of LEN bytes (S may be NULL: absent). Never fails: the
- * outcome is in report_r->status. A single trailing newline is tolerated.
+ * Parse a report of LEN bytes (S may be NULL: absent). A single trailing
+ * newline is tolerated. The outcome is in xballoon_report_status(): a bad
+ * report is not a failure. NULL with errno = ENOMEM only when out of memory.
+ * Free with xballoon_report_free().
  */
-void xballoon_report_parse(const char *s, size_t len, struct xb_report *report_r);
+struct xb_report *xballoon_report_parse(const char *s, size_t len);
+/* Free a report from xballoon_report_parse() or xballoon_read_report(); NULL is fine. */
+void xballoon_report_free(const struct xb_report *r);
+
+/* Absent, valid or invalid. */
+enum xb_report_status xballoon_report_status(const struct xb_report *r);
+/* True with *VAL_R set when R is valid and has field F; false for F out of range. */
+bool xballoon_report_get(const struct xb_report *r, enum xb_rfield f, uint64_t *val_r);
+/* The state word; XB_RSTATE_UNKNOWN unless valid. */
+enum xb_rstate xballoon_report_state(const struct xb_report *r);
+/* The last_error word; XB_RERR_UNKNOWN unless valid. */
+enum xb_rerror xballoon_report_last_error(const struct xb_report *r);
+/* The mode word (XB_RMODE_DRIVER when the report has none); XB_RMODE_UNKNOWN unless valid. */
+enum xb_rmode xballoon_report_mode(const struct xb_report *r);
+/* Why it was rejected (a static string) when invalid, else NULL. */
+const char *xballoon_report_why(const struct xb_report *r);
 
 /* ==== the backend: Xen and xenstore ==== */
 
 enum xb_domtype { XB_TYPE_PV, XB_TYPE_PVH, XB_TYPE_HVM };
-extern const char *const xballoon_domtype_name[3];
+const char *xballoon_domtype_name(enum xb_domtype v);
 
 /* What Xen says about one domain (xc_domaininfo_t, reduced). */
 struct xb_dominfo {
@@ -185,8 +200,16 @@ struct xb_dominfo {
 	enum xb_domtype type;
 	bool dying, shutdown;
 	uint64_t tot_pages, max_pages, outstanding_pages;
-	uint8_t handle[16];		/* the domain's UUID */
+	/* the domain's UUID (Xen's handle): bytes 0-7 and 8-15, big-endian */
+	uint64_t uuid_hi, uuid_lo;
 };
+
+#define XB_UUID_LEN 37	/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and its NUL */
+/*
+ * The domain's UUID as text into BUF of LEN bytes (at least XB_UUID_LEN).
+ * 0, or -1 with errno = ERANGE when LEN is too short (BUF is then "").
+ */
+int xballoon_dominfo_uuid(const struct xb_dominfo *info, char *buf, size_t len);
 
 /* What Xen says about the host (xc_physinfo_t, reduced). */
 struct xb_hostinfo {
@@ -224,7 +247,7 @@ enum xb_dom_state {
 	XB_ST_GONE,		/* the domain went away (wait) */
 	XB_ST_NR
 };
-extern const char *const xballoon_dom_state_name[XB_ST_NR];
+const char *xballoon_dom_state_name(enum xb_dom_state v);
 
 /* True when ST's reason (refused, at-floor) comes from the guest's report. */
 bool xballoon_dom_state_guest_reason(enum xb_dom_state st);
@@ -240,7 +263,11 @@ struct xb_domain {
 	uint64_t videoram_kb;		/* memory/videoram (HVM) */
 	uint64_t actual_kb;		/* Xen's tot_pages, in KiB */
 	uint64_t reclaimed_kb;		/* static-max - actual, 0 if negative */
-	struct xb_report report;	/* data/xballoon/report, untrusted */
+	/*
+	 * data/xballoon/report, untrusted. Never NULL; owned by the snapshot and
+	 * freed by xballoon_snapshot_free() (a struct copy shares it)
+	 */
+	const struct xb_report *report;
 	enum xb_dom_state state;
 };
 
@@ -318,8 +345,11 @@ void xballoon_snapshot_free(struct xb_snapshot *snap);
  */
 int xballoon_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *snap);
 
-/* Read and parse one domain's report (one xenstore read, no transaction). */
-void xballoon_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r);
+/*
+ * Read and parse one domain's report (one xenstore read, no transaction).
+ * Free with xballoon_report_free(). NULL with errno = ENOMEM.
+ */
+struct xb_report *xballoon_read_report(struct xb_backend *be, uint32_t domid);
 
 /* The domain with DOMID in SNAP, or NULL. */
 struct xb_domain *xballoon_snapshot_find(const struct xb_snapshot *snap, uint32_t domid);
@@ -380,7 +410,7 @@ enum xb_outcome {
 	XB_OUT_RESTORED,	/* applied, then put back after a later failure */
 	XB_OUT_RESTORE_FAILED,	/* could not be put back: see left */
 };
-extern const char *const xballoon_outcome_name[XB_OUT_RESTORE_FAILED + 1];
+const char *xballoon_outcome_name(enum xb_outcome v);
 
 struct xb_change {
 	bool own_size;			/* apply SIZE, not the plan's (xballoon_plan_build_each) */
@@ -552,7 +582,7 @@ enum xb_exit xballoon_wait(struct xb_backend *be, const uint32_t *domids, size_t
 #define XB_RESV_HOLDER_NAME "xballoon-reserve-"	/* + id: the placeholder's name */
 
 enum xb_resv_state { XB_RESV_FREEING, XB_RESV_HELD, XB_RESV_BUILDING, XB_RESV_NR };
-extern const char *const xballoon_resv_state_name[XB_RESV_NR];
+const char *xballoon_resv_state_name(enum xb_resv_state v);
 
 struct xb_resv {
 	uint32_t id;			/* 1.. */
@@ -638,7 +668,7 @@ enum xb_event_type {
 	XB_EV_RECONNECT,	/* xenstored went away; reconnected, state re-read */
 	XB_EV_NR
 };
-extern const char *const xballoon_event_name[XB_EV_NR];
+const char *xballoon_event_name(enum xb_event_type v);
 
 struct xb_event {
 	enum xb_event_type type;

@@ -125,8 +125,8 @@ struct xb_fake_dom *xb_fake_add(struct xb_fake *f, uint32_t domid,
 	d->info.type = type;
 	d->info.tot_pages = actual_kb / 4;
 	d->info.max_pages = (static_max_kb + 1024) / 4;
-	d->info.handle[0] = (uint8_t)domid;
-	d->info.handle[15] = 0xab;
+	d->info.uuid_hi = (uint64_t)(uint8_t)domid << 56;	/* byte 0 */
+	d->info.uuid_lo = 0xab;					/* byte 15 */
 	qsort(f->doms, f->n_doms, sizeof(f->doms[0]), by_domid);
 	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/name", domid);
 	if (name)

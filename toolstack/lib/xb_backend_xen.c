@@ -16,7 +16,7 @@
 #include <xenstore_lib.h>
 #include <xen/io/xs_wire.h>
 
-#include "xb_backend.h"
+#include "xb_lib_int.h"
 #include "xb_xs_raw.h"
 
 struct xb_xen {
@@ -73,7 +73,7 @@ static int xen_domain_list(struct xb_backend *be, uint32_t first, unsigned max,
 		o->tot_pages = in->tot_pages;
 		o->max_pages = in->max_pages;
 		o->outstanding_pages = in->outstanding_pages;
-		memcpy(o->handle, in->handle, sizeof(o->handle));
+		xb_uuid_set(o, in->handle);
 	}
 	return got;
 }

@@ -2,9 +2,9 @@
 /* Events for `xballoon watch`: differences between two snapshots. */
 #include <string.h>
 
-#include "libxballoon.h"
+#include "xb_lib_int.h"
 
-const char *const xballoon_event_name[XB_EV_NR] = {
+static const char *const event_names[XB_EV_NR] = {
 	[XB_EV_DOMAIN_NEW] = "domain-new",
 	[XB_EV_DOMAIN_GONE] = "domain-gone",
 	[XB_EV_TARGET] = "target",
@@ -14,8 +14,16 @@ const char *const xballoon_event_name[XB_EV_NR] = {
 	[XB_EV_RECONNECT] = "reconnect",
 };
 
+const char *xballoon_event_name(enum xb_event_type v)
+{
+	return (unsigned int)v < sizeof(event_names) / sizeof(event_names[0]) ?
+	       event_names[v] : NULL;
+}
+
 bool xballoon_report_same(const struct xb_report *a, const struct xb_report *b)
 {
+	a = a ? a : &xb_report_absent;
+	b = b ? b : &xb_report_absent;
 	if (a->status != b->status)
 		return false;
 	if (a->status == XB_REPORT_INVALID)
@@ -56,7 +64,7 @@ void xballoon_events_diff(const struct xb_domain *old, const struct xb_domain *c
 		ev.new_kb = cur->target_kb;
 		fn(ctx, &ev);
 	}
-	if (!xballoon_report_same(&old->report, &cur->report)) {
+	if (!xballoon_report_same(old->report, cur->report)) {
 		ev.type = XB_EV_REPORT;
 		fn(ctx, &ev);
 	}
@@ -79,8 +87,7 @@ void xballoon_events_snapshot(const struct xb_snapshot *old,
 			xballoon_snapshot_find(old, cur->doms[i].xen.domid) : NULL;
 
 		/* a domid reused between two snapshots is another domain */
-		if (o && memcmp(o->xen.handle, cur->doms[i].xen.handle,
-				sizeof(o->xen.handle))) {
+		if (o && !xb_uuid_equal(&o->xen, &cur->doms[i].xen)) {
 			xballoon_events_diff(o, NULL, ts_ms, fn, ctx);
 			o = NULL;
 		}

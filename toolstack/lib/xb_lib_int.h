@@ -8,6 +8,32 @@
 
 #include "xb_backend.h"
 
+/*
+ * A parsed report (opaque in libxballoon.h: its size follows XB_RF_NR, so it
+ * must never be part of the ABI).
+ */
+struct xb_report {
+	enum xb_report_status status;
+	uint32_t present;		/* bit (1 << field) per numeric field */
+	uint64_t num[XB_RF_NR];
+	enum xb_rstate state;
+	enum xb_rerror last_error;
+	enum xb_rmode mode;
+	const char *why;		/* static reason when INVALID */
+};
+
+static inline bool xb_report_has(const struct xb_report *r, enum xb_rfield f)
+{
+	return r->status == XB_REPORT_VALID && (r->present & (1u << f));
+}
+
+/* The absent report, static: what a domain holds before its report is read. */
+extern const struct xb_report xb_report_absent;
+/* xballoon_report_parse() into R (never fails). */
+void xb_report_parse_into(const char *s, size_t len, struct xb_report *r);
+/* Free R unless it is NULL or xb_report_absent. */
+void xb_report_release(const struct xb_report *r);
+
 #define XB_DOMID_FIRST_RESERVED 0x7ff0U
 #define XB_PATH_LEN 128
 
@@ -22,7 +48,14 @@ int xb_write_u64(struct xb_backend *be, xb_txn_t t, const char *path,
 /* "/local/domain/DOMID/KEY" into BUF (XB_PATH_LEN bytes). */
 void xb_dom_path(char *buf, uint32_t domid, const char *key);
 /* "/vm/<uuid>/memory" into BUF (XB_PATH_LEN bytes). */
-void xb_vm_memory_path(char *buf, const uint8_t handle[16]);
+void xb_vm_memory_path(char *buf, const struct xb_dominfo *info);
+/* INFO's UUID from Xen's 16-byte handle H. */
+void xb_uuid_set(struct xb_dominfo *info, const uint8_t *h);
+/* Same UUID? */
+static inline bool xb_uuid_equal(const struct xb_dominfo *a, const struct xb_dominfo *b)
+{
+	return a->uuid_hi == b->uuid_hi && a->uuid_lo == b->uuid_lo;
+}
 
 /*
  * Run BODY inside a xenstore transaction, retrying the whole body when the

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Parsers for sizes, xenstore values and driver reports. Declared in libxballoon.h. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "libxballoon.h"
+#include "xb_lib_int.h"
 
-const char *const xballoon_rfield_name[XB_RF_NR] = {
+static const char *const rfield_names[XB_RF_NR] = {
 	[XB_RF_SEQ] = "seq",
 	[XB_RF_TARGET] = "target_kb",
 	[XB_RF_BALLOON] = "balloon_kb",
@@ -30,16 +32,28 @@ const char *const xballoon_rfield_name[XB_RF_NR] = {
 	[XB_RF_OTHERS] = "others_kb",
 };
 
-const char *const xballoon_rmode_name[XB_RMODE_NR] = {
+const char *xballoon_rfield_name(enum xb_rfield v)
+{
+	return (unsigned int)v < sizeof(rfield_names) / sizeof(rfield_names[0]) ?
+	       rfield_names[v] : NULL;
+}
+
+static const char *const rmode_names[XB_RMODE_NR] = {
 	[XB_RMODE_UNKNOWN] = "unknown",
 	[XB_RMODE_DRIVER] = "driver",
 	[XB_RMODE_COMPANION] = "companion",
 };
 
+const char *xballoon_rmode_name(enum xb_rmode v)
+{
+	return (unsigned int)v < sizeof(rmode_names) / sizeof(rmode_names[0]) ?
+	       rmode_names[v] : NULL;
+}
+
 /* PSI averages above 100 % (in thousandths) are not believed */
 #define PSI_AVG10_MAX 100000u
 
-const char *const xballoon_rstate_name[XB_RSTATE_NR] = {
+static const char *const rstate_names[XB_RSTATE_NR] = {
 	[XB_RSTATE_UNKNOWN] = "unknown",
 	[XB_RSTATE_IDLE] = "idle",
 	[XB_RSTATE_INFLATING] = "inflating",
@@ -50,7 +64,13 @@ const char *const xballoon_rstate_name[XB_RSTATE_NR] = {
 	[XB_RSTATE_ERROR] = "error",
 };
 
-const char *const xballoon_rerror_name[XB_RERR_NR] = {
+const char *xballoon_rstate_name(enum xb_rstate v)
+{
+	return (unsigned int)v < sizeof(rstate_names) / sizeof(rstate_names[0]) ?
+	       rstate_names[v] : NULL;
+}
+
+static const char *const rerror_names[XB_RERR_NR] = {
 	[XB_RERR_UNKNOWN] = "unknown",
 	[XB_RERR_NONE] = "none",
 	[XB_RERR_BAD_TARGET] = "bad-target",
@@ -59,6 +79,12 @@ const char *const xballoon_rerror_name[XB_RERR_NR] = {
 	[XB_RERR_HV_REFUSED] = "hv-refused",
 	[XB_RERR_NOMEM] = "nomem",
 };
+
+const char *xballoon_rerror_name(enum xb_rerror v)
+{
+	return (unsigned int)v < sizeof(rerror_names) / sizeof(rerror_names[0]) ?
+	       rerror_names[v] : NULL;
+}
 
 static bool is_digit(char c)
 {
@@ -332,7 +358,7 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		if (*seen_state)
 			return "duplicate state";
 		*seen_state = true;
-		f = lookup(xballoon_rstate_name, XB_RSTATE_NR, val, vlen);
+		f = lookup(rstate_names, XB_RSTATE_NR, val, vlen);
 		r->state = f > 0 ? (enum xb_rstate)f : XB_RSTATE_UNKNOWN;
 		return NULL;
 	}
@@ -340,7 +366,7 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		if (*seen_err)
 			return "duplicate last_error";
 		*seen_err = true;
-		f = lookup(xballoon_rerror_name, XB_RERR_NR, val, vlen);
+		f = lookup(rerror_names, XB_RERR_NR, val, vlen);
 		r->last_error = f > 0 ? (enum xb_rerror)f : XB_RERR_UNKNOWN;
 		return NULL;
 	}
@@ -348,11 +374,11 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 		if (*seen_mode)
 			return "duplicate mode";
 		*seen_mode = true;
-		f = lookup(xballoon_rmode_name, XB_RMODE_NR, val, vlen);
+		f = lookup(rmode_names, XB_RMODE_NR, val, vlen);
 		r->mode = f > 0 ? (enum xb_rmode)f : XB_RMODE_UNKNOWN;
 		return NULL;
 	}
-	f = lookup(xballoon_rfield_name, XB_RF_NR, tok, nlen);
+	f = lookup(rfield_names, XB_RF_NR, tok, nlen);
 	if (f < 0)
 		return NULL;	/* unknown names are ignored */
 	if (r->present & (1u << f))
@@ -367,7 +393,7 @@ static const char *report_token(struct xb_report *r, const char *tok, size_t len
 	return NULL;
 }
 
-void xballoon_report_parse(const char *s, size_t len, struct xb_report *report_r)
+void xb_report_parse_into(const char *s, size_t len, struct xb_report *report_r)
 {
 	struct xb_report r = { .status = XB_REPORT_ABSENT,
 			       .mode = XB_RMODE_DRIVER };
@@ -418,4 +444,72 @@ out:
 	}
 	r.why = why;
 	*report_r = r;
+}
+
+const struct xb_report xb_report_absent = {
+	.status = XB_REPORT_ABSENT,
+	.state = XB_RSTATE_UNKNOWN,
+	.last_error = XB_RERR_UNKNOWN,
+	.mode = XB_RMODE_UNKNOWN,
+};
+
+struct xb_report *xballoon_report_parse(const char *s, size_t len)
+{
+	struct xb_report *r = malloc(sizeof(*r));
+
+	if (!r) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	xb_report_parse_into(s, len, r);
+	return r;
+}
+
+void xballoon_report_free(const struct xb_report *r)
+{
+	xb_report_release(r);
+}
+
+void xb_report_release(const struct xb_report *r)
+{
+	if (r != &xb_report_absent)
+		free((void *)r);
+}
+
+static const struct xb_report *or_absent(const struct xb_report *r)
+{
+	return r ? r : &xb_report_absent;
+}
+
+enum xb_report_status xballoon_report_status(const struct xb_report *r)
+{
+	return or_absent(r)->status;
+}
+
+bool xballoon_report_get(const struct xb_report *r, enum xb_rfield f, uint64_t *val_r)
+{
+	if (!r || (unsigned int)f >= XB_RF_NR || !xb_report_has(r, f))
+		return false;
+	*val_r = r->num[f];
+	return true;
+}
+
+enum xb_rstate xballoon_report_state(const struct xb_report *r)
+{
+	return or_absent(r)->state;
+}
+
+enum xb_rerror xballoon_report_last_error(const struct xb_report *r)
+{
+	return or_absent(r)->last_error;
+}
+
+enum xb_rmode xballoon_report_mode(const struct xb_report *r)
+{
+	return or_absent(r)->mode;
+}
+
+const char *xballoon_report_why(const struct xb_report *r)
+{
+	return or_absent(r)->why;
 }

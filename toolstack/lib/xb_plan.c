@@ -10,13 +10,19 @@
 
 #include "xb_lib_int.h"
 
-const char *const xballoon_outcome_name[XB_OUT_RESTORE_FAILED + 1] = {
+static const char *const outcome_names[XB_OUT_RESTORE_FAILED + 1] = {
 	[XB_OUT_PENDING] = "not-applied",
 	[XB_OUT_APPLIED] = "applied",
 	[XB_OUT_FAILED] = "failed",
 	[XB_OUT_RESTORED] = "restored",
 	[XB_OUT_RESTORE_FAILED] = "restore-failed",
 };
+
+const char *xballoon_outcome_name(enum xb_outcome v)
+{
+	return (unsigned int)v < sizeof(outcome_names) / sizeof(outcome_names[0]) ?
+	       outcome_names[v] : NULL;
+}
 
 void xballoon_plan_free(struct xb_plan *plan)
 {

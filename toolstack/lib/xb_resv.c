@@ -15,11 +15,17 @@
 
 #include "xb_lib_int.h"
 
-const char *const xballoon_resv_state_name[XB_RESV_NR] = {
+static const char *const resv_state_names[XB_RESV_NR] = {
 	[XB_RESV_FREEING] = "freeing",
 	[XB_RESV_HELD] = "held",
 	[XB_RESV_BUILDING] = "building",
 };
+
+const char *xballoon_resv_state_name(enum xb_resv_state v)
+{
+	return (unsigned int)v < sizeof(resv_state_names) / sizeof(resv_state_names[0]) ?
+	       resv_state_names[v] : NULL;
+}
 
 /* ---- the records: one line each, "id state kb holder pid start deadline" ---- */
 
@@ -44,8 +50,8 @@ static int parse_line(const char *s, size_t len, struct xb_resv *r,
 		}
 		if (f == 1) {
 			for (int k = 0; k < XB_RESV_NR; k++)
-				if (strlen(xballoon_resv_state_name[k]) == j - i &&
-				    !memcmp(xballoon_resv_state_name[k], s + i, j - i))
+				if (strlen(xballoon_resv_state_name(k)) == j - i &&
+				    !memcmp(xballoon_resv_state_name(k), s + i, j - i))
 					st = k;
 			if (st < 0) {
 				*why_r = "unknown state";
@@ -121,7 +127,7 @@ static char *resv_format(const struct xb_resv *r, size_t n)
 		off += (size_t)snprintf(buf + off, RESV_LINE_MAX,
 				"%" PRIu32 " %s %" PRIu64 " %" PRIu32 " %" PRId32
 				" %" PRIu64 " %" PRIu64 "\n",
-				r[i].id, xballoon_resv_state_name[r[i].state],
+				r[i].id, xballoon_resv_state_name(r[i].state),
 				r[i].kb, r[i].holder, r[i].pid, r[i].pid_start,
 				r[i].deadline_ms);
 	return buf;
@@ -433,7 +439,7 @@ int xballoon_give_donors(struct xb_backend *be, const struct xb_snapshot *snap,
 		return -1;
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct xb_domain *d = &snap->doms[i];
-		const struct xb_report *r = &d->report;
+		const struct xb_report *r = d->report;
 		struct xb_give *o;
 		char path[XB_PATH_LEN];
 		uint64_t dmin = 0, w = 1, need;

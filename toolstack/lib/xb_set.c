@@ -83,7 +83,7 @@ static void read_left(struct xb_backend *be, const struct xb_domain *d,
 	xb_dom_path(path, d->xen.domid, "memory/static-max");
 	left->has_static_max = xb_read_u64(be, XB_TXN_NULL, path,
 					   &left->static_max_kb);
-	xb_vm_memory_path(path, d->xen.handle);
+	xb_vm_memory_path(path, &d->xen);
 	left->has_vm_mib = xb_read_u64(be, XB_TXN_NULL, path, &left->vm_mib);
 }
 
@@ -104,7 +104,7 @@ static void read_keys(struct xb_backend *be, xb_txn_t t,
 	uint32_t domid = d->xen.domid;
 	char path[XB_PATH_LEN];
 
-	xb_vm_memory_path(path, d->xen.handle);
+	xb_vm_memory_path(path, &d->xen);
 	s->has_vm_mib = xb_read_u64(be, t, path, &s->vm_mib);
 	xb_dom_path(path, domid, "memory/static-max");
 	s->has_static_max = xb_read_u64(be, t, path, &s->static_max_kb);
@@ -170,7 +170,7 @@ static int set_target_body(struct xb_backend *be, xb_txn_t t, void *arg,
 		*why_r = "cannot write memory/static-max";
 		return -1;
 	}
-	xb_vm_memory_path(path, d->xen.handle);
+	xb_vm_memory_path(path, &d->xen);
 	if (xb_write_u64(be, t, path, key_kb / 1024)) {
 		*why_r = "cannot write /vm/<uuid>/memory";
 		return -1;
@@ -343,7 +343,7 @@ static int restore_body(struct xb_backend *be, xb_txn_t t, void *arg,
 		if (be->ops->xs_rm(be, t, path))
 			goto fail;
 	}
-	xb_vm_memory_path(path, d->xen.handle);
+	xb_vm_memory_path(path, &d->xen);
 	if (restore_key(be, t, path, s->has_vm_mib, s->vm_mib,
 			(a->res->new_kb - videoram) / 1024, &a->keys_changed))
 		goto fail;

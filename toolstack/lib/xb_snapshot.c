@@ -153,7 +153,8 @@ static int read_batched(struct xb_backend *be, struct xb_snapshot *snap,
 		struct xb_domain *d = &snap->doms[i];
 
 		if (reports) {
-			xballoon_report_parse(vals[at], vals[at] ? lens[at] : 0, &d->report);
+			/* NULL (out of memory) is read again one by one */
+			d->report = xballoon_report_parse(vals[at], vals[at] ? lens[at] : 0);
 			at++;
 			continue;
 		}
@@ -242,16 +243,18 @@ static int snapshot_body(struct xb_backend *be, xb_txn_t t, void *arg,
 	return 0;
 }
 
-void xballoon_read_report(struct xb_backend *be, uint32_t domid, struct xb_report *r)
+struct xb_report *xballoon_read_report(struct xb_backend *be, uint32_t domid)
 {
 	char path[XB_PATH_LEN];
+	struct xb_report *r;
 	size_t len = 0;
 	char *s;
 
 	xb_dom_path(path, domid, "data/xballoon/report");
 	s = be->ops->xs_read(be, XB_TXN_NULL, path, &len);
-	xballoon_report_parse(s, s ? len : 0, r);
+	r = xballoon_report_parse(s, s ? len : 0);
 	free(s);
+	return r;
 }
 
 int xballoon_snapshot_take(struct xb_backend *be, struct xb_snapshot *snap_r)
@@ -308,9 +311,10 @@ int xballoon_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 		goto fail;
 	ms_keys = phase_ms(timing, &t);
 	/* reports: guest-owned, untrusted, deliberately outside the transaction */
-	if (read_batched(be, &snap, true))
-		for (i = 0; i < n; i++)
-			xballoon_read_report(be, snap.doms[i].xen.domid, &snap.doms[i].report);
+	read_batched(be, &snap, true);
+	for (i = 0; i < n; i++)
+		if (!snap.doms[i].report)
+			snap.doms[i].report = xballoon_read_report(be, snap.doms[i].xen.domid);
 	ms_reports = phase_ms(timing, &t);
 	if (timing) {
 		size_t nkeys = 0;
@@ -328,6 +332,10 @@ int xballoon_snapshot_take_flags(struct xb_backend *be, unsigned flags,
 		/* never NULL for callers: "" when unknown (or out of memory above) */
 		if (!d->name && !(d->name = strdup("")))
 			goto fail;
+		if (!d->report) {
+			errno = ENOMEM;
+			goto fail;
+		}
 		finish_domain(d, &snap);
 		d->state = xballoon_derive_state(d, NULL, 0, XB_STUCK_MS_DEFAULT);
 	}
@@ -364,8 +372,7 @@ int xballoon_snapshot_refresh_xen(struct xb_backend *be, struct xb_snapshot *sna
 	}
 	for (i = 0; i < n; i++) {
 		if (info[i].domid != snap->doms[i].xen.domid ||
-		    memcmp(info[i].handle, snap->doms[i].xen.handle,
-			   sizeof(info[i].handle))) {
+		    !xb_uuid_equal(&info[i], &snap->doms[i].xen)) {
 			free(info);
 			return 0;
 		}
@@ -385,8 +392,10 @@ void xballoon_snapshot_free(struct xb_snapshot *snap)
 {
 	if (!snap)
 		return;
-	for (size_t i = 0; snap->doms && i < snap->n; i++)
+	for (size_t i = 0; snap->doms && i < snap->n; i++) {
 		free(snap->doms[i].name);
+		xb_report_release(snap->doms[i].report);
+	}
 	free(snap->doms);
 	snap->doms = NULL;
 	snap->n = 0;
@@ -423,7 +432,7 @@ struct xb_domain *xballoon_snapshot_lookup(const struct xb_snapshot *snap,
 
 bool xballoon_dom_has_driver(const struct xb_domain *d)
 {
-	return d->report.status == XB_REPORT_VALID || d->followed;
+	return d->report->status == XB_REPORT_VALID || d->followed;
 }
 
 static bool selected(const struct xb_selection *sel, const struct xb_domain *d)

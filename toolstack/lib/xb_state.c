@@ -2,7 +2,7 @@
 /* The state the toolstack derives for a domain, and exit codes. */
 #include "xb_lib_int.h"
 
-const char *const xballoon_dom_state_name[XB_ST_NR] = {
+static const char *const dom_state_names[XB_ST_NR] = {
 	[XB_ST_AT_TARGET] = "at-target",
 	[XB_ST_CONVERGING] = "converging",
 	[XB_ST_STUCK] = "stuck",
@@ -12,14 +12,26 @@ const char *const xballoon_dom_state_name[XB_ST_NR] = {
 	[XB_ST_GONE] = "gone",
 };
 
+const char *xballoon_dom_state_name(enum xb_dom_state v)
+{
+	return (unsigned int)v < sizeof(dom_state_names) / sizeof(dom_state_names[0]) ?
+	       dom_state_names[v] : NULL;
+}
+
 bool xballoon_dom_state_guest_reason(enum xb_dom_state st)
 {
 	return st == XB_ST_REFUSED || st == XB_ST_AT_FLOOR;
 }
 
-const char *const xballoon_domtype_name[3] = {
+static const char *const domtype_names[3] = {
 	[XB_TYPE_PV] = "pv", [XB_TYPE_PVH] = "pvh", [XB_TYPE_HVM] = "hvm",
 };
+
+const char *xballoon_domtype_name(enum xb_domtype v)
+{
+	return (unsigned int)v < sizeof(domtype_names) / sizeof(domtype_names[0]) ?
+	       domtype_names[v] : NULL;
+}
 
 uint64_t xballoon_target_tolerance_kb(uint64_t target_kb)
 {
@@ -47,18 +59,18 @@ static bool track(struct xb_progress *p, uint32_t domid, uint64_t target_kb,
 
 bool xballoon_dom_floor_kb(const struct xb_domain *d, uint64_t *floor_r)
 {
-	if (!xb_report_has(&d->report, XB_RF_FLOOR))
+	if (!xb_report_has(d->report, XB_RF_FLOOR))
 		return false;
 	/* guest-written: never above what the domain may have */
-	*floor_r = d->report.num[XB_RF_FLOOR] < d->static_max_kb ?
-		   d->report.num[XB_RF_FLOOR] : d->static_max_kb;
+	*floor_r = d->report->num[XB_RF_FLOOR] < d->static_max_kb ?
+		   d->report->num[XB_RF_FLOOR] : d->static_max_kb;
 	return true;
 }
 
 /* The reason the guest gives for not being at its target, if any. */
 static enum xb_dom_state guest_reason(const struct xb_domain *d, uint64_t tol)
 {
-	const struct xb_report *r = &d->report;
+	const struct xb_report *r = d->report;
 	uint64_t floor;
 
 	if (r->state == XB_RSTATE_REFUSED)
@@ -92,7 +104,7 @@ enum xb_dom_state xballoon_derive_state(const struct xb_domain *d,
 				  struct xb_progress *p, uint64_t now_ms,
 				  uint64_t stuck_ms)
 {
-	const struct xb_report *r = &d->report;
+	const struct xb_report *r = d->report;
 	uint64_t gap = target_gap_kb(d);
 	uint64_t tol = xballoon_target_tolerance_kb(d->target_kb);
 	bool valid = r->status == XB_REPORT_VALID;

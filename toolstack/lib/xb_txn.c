@@ -35,12 +35,36 @@ void xb_dom_path(char *buf, uint32_t domid, const char *key)
 	snprintf(buf, XB_PATH_LEN, "/local/domain/%" PRIu32 "/%s", domid, key);
 }
 
-void xb_vm_memory_path(char *buf, const uint8_t h[16])
+void xb_vm_memory_path(char *buf, const struct xb_dominfo *info)
 {
-	snprintf(buf, XB_PATH_LEN,
-		 "/vm/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x/memory",
-		 h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9],
-		 h[10], h[11], h[12], h[13], h[14], h[15]);
+	char uuid[XB_UUID_LEN];
+
+	xballoon_dominfo_uuid(info, uuid, sizeof(uuid));
+	snprintf(buf, XB_PATH_LEN, "/vm/%s/memory", uuid);
+}
+
+void xb_uuid_set(struct xb_dominfo *info, const uint8_t *h)
+{
+	info->uuid_hi = info->uuid_lo = 0;
+	for (int i = 0; i < 8; i++) {
+		info->uuid_hi = info->uuid_hi << 8 | h[i];
+		info->uuid_lo = info->uuid_lo << 8 | h[8 + i];
+	}
+}
+
+int xballoon_dominfo_uuid(const struct xb_dominfo *info, char *buf, size_t len)
+{
+	if (len < XB_UUID_LEN) {
+		if (len)
+			buf[0] = '\0';
+		errno = ERANGE;
+		return -1;
+	}
+	snprintf(buf, len, "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64
+		 "-%012" PRIx64, info->uuid_hi >> 32, (info->uuid_hi >> 16) & 0xffff,
+		 info->uuid_hi & 0xffff, info->uuid_lo >> 48,
+		 info->uuid_lo & (uint64_t)0xffffffffffff);
+	return 0;
 }
 
 int xb_txn_run(struct xb_backend *be, xb_txn_body_fn body, void *arg,
