@@ -17,7 +17,6 @@
 # flood, each one a watch event for the daemon) and
 #   XB-BENCH daemon=rss rss_kb=R hwm_kb=H
 
-. ./driver.inc
 
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 now_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
