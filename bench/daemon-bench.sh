@@ -6,12 +6,13 @@
 # BENCH_ROUNDS rounds (default 5): bor is brought down to 192 MiB, the
 # reserve is set to what is then free, bor's range is opened to 768 MiB and
 # it writes more than its available memory plus the 64 MiB headroom to a
-# tmpfs in one go. dom0 samples bor's memory/target and report every ~50 ms;
-# from the samples:
-#   XB-BENCH daemon=borrow round=R stall_cs=A deflate_cs=B raise_cs=C oom_kills=K
-# (centiseconds of dom0's uptime of the first sample with the report's PSI
-# "some" total moved, with oom_deflates moved, with the target raised; "-"
-# when never seen). Then the daemon's own cost:
+# tmpfs in one go, while coop (held at 512 MiB, then let go down to 128)
+# has memory to give. `xballoon watch --json --rate 0 bor` in dom0 stamps
+# bor's reports and targets as the xenstore events come:
+#   XB-BENCH daemon=borrow round=R stall_ms=A deflate_ms=B raise_ms=C oom_kills=K
+# (the watch's wall clock, ms, of the first report with the PSI "some" total
+# moved, with oom_deflates moved, and of the first raised target; "-" when
+# never seen). Then the daemon's own cost:
 #   XB-BENCH daemon=cpu phase=idle|flood secs=S ticks=T writes=W
 # (utime + stime in 1/100 s over S s; W report writes made by dom0 during a
 # flood, each one a watch event for the daemon) and
@@ -19,10 +20,7 @@
 
 
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
-now_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
-xsr() { xlab-xs read "/local/domain/$(lab_domid "$1")/$2" 2>/dev/null; }
-tgt_kb() { xsr "$1" memory/target; }
-oom_kills() { lab_exec "$1" 'sed -n "s/^oom_kill //p" /proc/vmstat'; }
+. ./daemon.inc
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 free_mib() { xl info | awk '/^free_memory/ {print $3}'; }
 
@@ -57,9 +55,15 @@ while [ $r -le "$BENCH_ROUNDS" ]; do
 	n=0
 	until [ "$(tgt_kb bor)" -le $((192 * 1024)) ] || [ $n -ge 30 ]; do sleep 1; n=$((n + 1)); done
 	lab_wait_xen_mem bor $(($(tgt_kb bor) / 1024)) 2 60 >/dev/null
+	# the donor holds 512 MiB, more than its need: the borrow is paid from it
+	xballoon mem-policy coop --min 512 --max 512 >/dev/null
+	n=0
+	until [ "$(tgt_kb coop)" -ge $((500 * 1024)) ] || [ $n -ge 30 ]; do sleep 1; n=$((n + 1)); done
+	lab_wait_xen_mem coop $(($(tgt_kb coop) / 1024)) 2 60 >/dev/null
 	sed -i "s/^reserve = .*/reserve = $(free_mib)/" /tmp/xbd-bench.conf
 	kill -HUP $xbd
 	sleep 2
+	xballoon mem-policy coop --min 128 --max 512 >/dev/null
 	xballoon mem-policy bor --min 128 --max 768 >/dev/null
 	sleep 3
 	t0=$(tgt_kb bor)
@@ -69,26 +73,19 @@ while [ $r -le "$BENCH_ROUNDS" ]; do
 	k0=$(oom_kills bor)
 	avail=$(lab_exec bor 'sed -n "s/^MemAvailable: *\([0-9]*\).*/\1/p" /proc/meminfo')
 	alloc=$(( (avail + 64 * 1024 + 96 * 1024) / 1024 ))
-	(
-		while :; do
-			echo "$(now_cs) $(xlab-xs read /local/domain/$bd/memory/target /local/domain/$bd/data/xballoon/report | tr '\n' ' ')"
-			sleep 0.05
-		done
-	) >/tmp/bor.trace 2>/dev/null &
+	xballoon watch --json --rate 0 bor >/tmp/bor.json 2>/dev/null &
 	tr=$!
+	sleep 2
 	lab_exec bor "mkdir -p /hog && mount -t tmpfs -o size=$((alloc + 64))m hog /hog &&
 		dd if=/dev/zero of=/hog/fill bs=1M count=$alloc 2>/tmp/st.log; echo rc=\$? >>/tmp/st.log;
 		sleep 5; rm -f /hog/fill; umount /hog" >/dev/null
 	kill $tr
 	wait $tr 2>/dev/null
-	first() {	# FIELD BASELINE: first sample where FIELD passed BASELINE
-		awk -v f="$1" -v b="$2" '{ for (i = 2; i <= NF; i++) if (index($i, f "=") == 1) { split($i, a, "="); if (a[2] + 0 > b + 0) { print $1; exit } } }' /tmp/bor.trace
-	}
-	ts=$(first psi_some_total_us "${psi0:-0}")
-	td=$(first oom_deflates "${dfl0:-0}")
-	tr2=$(awk -v t="$t0" '$2 + 0 > t + 0 { print $1; exit }' /tmp/bor.trace)
+	ts=$(first_ev /tmp/bor.json report psi_some_total_us "${psi0:-0}")
+	td=$(first_ev /tmp/bor.json report oom_deflates "${dfl0:-0}")
+	tr2=$(first_ev /tmp/bor.json target new_kb "$t0")
 	k1=$(oom_kills bor)
-	echo "XB-BENCH daemon=borrow round=$r alloc_mib=$alloc stall_cs=${ts:--} deflate_cs=${td:--} raise_cs=${tr2:--} oom_kills=$((${k1:-0} - ${k0:-0})) dd=$(lab_exec bor 'sed -n "s/^rc=//p" /tmp/st.log')"
+	echo "XB-BENCH daemon=borrow round=$r alloc_mib=$alloc stall_ms=${ts:--} deflate_ms=${td:--} raise_ms=${tr2:--} oom_kills=$((${k1:-0} - ${k0:-0})) dd=$(lab_exec bor 'sed -n "s/^rc=//p" /tmp/st.log')"
 	r=$((r + 1))
 done
 

@@ -3,8 +3,8 @@
 # xballoond lends on a sudden allocation (issue 10, lab scenario 6): a guest
 # allocates more than its headroom in one go on a host with nothing free
 # beyond the reserve; the guest's driver deflates on OOM, the daemon raises
-# its target within a second (paid for by a guest holding more than its
-# need), and nothing is killed.
+# its target (paid for by a guest holding more than its need), and nothing
+# is killed. The time it takes is measured by bench/daemon-bench.sh.
 
 . ./driver.inc
 . ./daemon.inc
@@ -45,21 +45,19 @@ sleep 3
 bd=$(lab_domid bor)
 t0=$(tgt_kb bor)
 avail=$(lab_exec bor 'sed -n "s/^MemAvailable: *\([0-9]*\).*/\1/p" /proc/meminfo')
-dfl0=$(xsr bor data/xballoon/report | tr ' ' '\n' | sed -n 's/^oom_deflates=//p')
+rep0=$(xsr bor data/xballoon/report)
+dfl0=$(echo "$rep0" | tr ' ' '\n' | sed -n 's/^oom_deflates=//p')
 # more than what is available plus the 64 MiB headroom, far less than 768
 alloc=$(( (avail + 64 * 1024 + 96 * 1024) / 1024 ))
 if [ $((t0 / 1024 + 160)) -gt 700 ]; then
-	lab_fail "borrow-borrow-setup" "bor's target $t0 KiB did not come down; no room to borrow"
+	lab_fail "borrow-setup" "bor's target $t0 KiB did not come down; no room to borrow"
 	alloc=0
 fi
 lab_log "bor: target $t0 KiB, MemAvailable $avail KiB, oom_deflates $dfl0; allocating $alloc MiB (headroom 64 MiB)"
-(
-	while :; do
-		echo "$(now_cs) $(xlab-xs read /local/domain/$bd/memory/target /local/domain/$bd/data/xballoon/report | tr '\n' ' ')"
-		sleep 0.05
-	done
-) >/tmp/bor.trace 2>/dev/null &
+# bor's events as they happen (xenstore watches, a re-read per event)
+xballoon watch --json --rate 0 bor >/tmp/bor.json 2>/tmp/bor.err &
 tr=$!
+sleep 2
 # written to tmpfs (no swap in the guest: unswappable), held 5 s; not
 # stress-ng --vm, which backs off when memory is low (see driver.inc)
 [ "$alloc" -gt 0 ] && lab_exec bor "mkdir -p /hog && mount -t tmpfs -o size=$((alloc + 64))m hog /hog &&
@@ -67,25 +65,27 @@ tr=$!
 	sleep 5; rm -f /hog/fill; umount /hog" >/dev/null
 kill $tr
 lab_exec bor 'tail -3 /tmp/st.log' | sed 's/^/  | /'
-# first sample with the deflate counter moved; first with the target raised
-tdef=$(awk -v d="$dfl0" '{ for (i = 2; i <= NF; i++) if ($i ~ /^oom_deflates=/) { split($i, a, "="); if (a[2] + 0 > d + 0) { print $1; exit } } }' /tmp/bor.trace)
-traise=$(awk -v t="$t0" '$2 + 0 > t + 0 { print $1; exit }' /tmp/bor.trace)
-lab_log "first deflate seen at ${tdef:-never} cs, target first raised at ${traise:-never} cs"
+psi0=$(echo "$rep0" | tr ' ' '\n' | sed -n 's/^psi_some_total_us=//p')
+# the first report with the deflate counter (or the PSI stall total) moved;
+# the first target raised; ms of the same clock (the watch's). How fast is
+# a benchmark's business (bench/daemon-bench.sh): here, that it happens.
+tdef=$(first_ev /tmp/bor.json report oom_deflates "${dfl0:-0}")
+tpsi=$(first_ev /tmp/bor.json report psi_some_total_us "${psi0:-0}")
+traise=$(first_ev /tmp/bor.json target new_kb "$t0")
+lab_log "first deflate in a report at ${tdef:-never}, first PSI stall at ${tpsi:-never}, target first raised at ${traise:-never} (ms)"
 grep "\"domid\":$bd," /tmp/xbd-cases.log | grep '"event":"decision"' | tail -4 | cut -c1-260 | sed 's/^/  | /'
-if [ -n "$tdef" ] && [ -n "$traise" ] && [ "$traise" -le $((tdef + 100)) ]; then
-	lab_pass "borrow-borrow-raised-within-1s" "deflate seen at $tdef cs, target raised at $traise cs ($((traise - tdef)) cs; sampled every ~10 cs)"
-elif [ -z "$tdef" ] && [ -n "$traise" ]; then
-	lab_pass "borrow-borrow-raised-within-1s" "target raised (pressure) before any deflate was needed, at $traise cs"
+if [ -n "$traise" ]; then
+	lab_pass "borrow-raised" "target raised $([ -n "$tdef" ] && echo "$((traise - tdef)) ms after the first deflate report" || echo "with no deflate reported")$([ -n "$tpsi" ] && echo ", $((traise - tpsi)) ms after the first PSI stall report")"
 else
-	lab_fail "borrow-borrow-raised-within-1s" "deflate at '${tdef}', raise at '${traise}'"
+	lab_fail "borrow-raised" "deflate at '${tdef}', raise at '${traise}'"
 fi
-lab_check "borrow-borrow-logged" grep -q "\"domid\":$bd,.*\"reason\":\"borrow\"" /tmp/xbd-cases.log
+lab_check "borrow-logged" grep -q "\"domid\":$bd,.*\"reason\":\"borrow\"" /tmp/xbd-cases.log
 kb1=$(oom_kills bor) koop1=$(oom_kills coop)
 if [ -n "$kb1" ] && [ "$kb1" = "$kbor0" ] && [ "$koop1" = "$koop0" ] &&
 	lab_exec bor 'grep -q "^rc=0" /tmp/st.log'; then
-	lab_pass "borrow-borrow-nothing-killed" "oom_kill bor $kbor0 -> $kb1, coop $koop0 -> $koop1; the $alloc MiB written (dd exit 0)"
+	lab_pass "borrow-nothing-killed" "oom_kill bor $kbor0 -> $kb1, coop $koop0 -> $koop1; the $alloc MiB written (dd exit 0)"
 else
-	lab_fail "borrow-borrow-nothing-killed" "oom_kill bor $kbor0 -> $kb1, coop $koop0 -> $koop1"
+	lab_fail "borrow-nothing-killed" "oom_kill bor $kbor0 -> $kb1, coop $koop0 -> $koop1"
 fi
 
 kill -TERM $xbd
