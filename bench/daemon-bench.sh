@@ -7,7 +7,7 @@
 # reserve is set to what is then free, bor's range is opened to 768 MiB and
 # it writes more than its available memory plus the 64 MiB headroom to a
 # tmpfs in one go, while coop (held at 512 MiB, then let go down to 128)
-# has memory to give. `xballoon watch --json --rate 0 bor` in dom0 stamps
+# has memory to give. `xballoon watch --json --rate 0` in dom0 stamps
 # bor's reports and targets as the xenstore events come:
 #   XB-BENCH daemon=borrow round=R stall_ms=A deflate_ms=B raise_ms=C oom_kills=K
 # (the watch's wall clock, ms, of the first report with the PSI "some" total
@@ -73,7 +73,7 @@ while [ $r -le "$BENCH_ROUNDS" ]; do
 	k0=$(oom_kills bor)
 	avail=$(lab_exec bor 'sed -n "s/^MemAvailable: *\([0-9]*\).*/\1/p" /proc/meminfo')
 	alloc=$(( (avail + 64 * 1024 + 96 * 1024) / 1024 ))
-	xballoon watch --json --rate 0 bor >/tmp/bor.json 2>/dev/null &
+	xballoon watch --json --rate 0 >/tmp/bor.json 2>/dev/null &
 	tr=$!
 	sleep 2
 	lab_exec bor "mkdir -p /hog && mount -t tmpfs -o size=$((alloc + 64))m hog /hog &&
@@ -81,9 +81,9 @@ while [ $r -le "$BENCH_ROUNDS" ]; do
 		sleep 5; rm -f /hog/fill; umount /hog" >/dev/null
 	kill $tr
 	wait $tr 2>/dev/null
-	ts=$(first_ev /tmp/bor.json report psi_some_total_us "${psi0:-0}")
-	td=$(first_ev /tmp/bor.json report oom_deflates "${dfl0:-0}")
-	tr2=$(first_ev /tmp/bor.json target new_kb "$t0")
+	ts=$(first_ev /tmp/bor.json "$bd" report psi_some_total_us "${psi0:-0}")
+	td=$(first_ev /tmp/bor.json "$bd" report oom_deflates "${dfl0:-0}")
+	tr2=$(first_ev /tmp/bor.json "$bd" target new_kb "$t0")
 	k1=$(oom_kills bor)
 	echo "XB-BENCH daemon=borrow round=$r alloc_mib=$alloc stall_ms=${ts:--} deflate_ms=${td:--} raise_ms=${tr2:--} oom_kills=$((${k1:-0} - ${k0:-0})) dd=$(lab_exec bor 'sed -n "s/^rc=//p" /tmp/st.log')"
 	r=$((r + 1))

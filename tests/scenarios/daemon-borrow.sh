@@ -55,7 +55,7 @@ if [ $((t0 / 1024 + 160)) -gt 700 ]; then
 fi
 lab_log "bor: target $t0 KiB, MemAvailable $avail KiB, oom_deflates $dfl0; allocating $alloc MiB (headroom 64 MiB)"
 # bor's events as they happen (xenstore watches, a re-read per event)
-xballoon watch --json --rate 0 bor >/tmp/bor.json 2>/tmp/bor.err &
+xballoon watch --json --rate 0 >/tmp/bor.json 2>/tmp/bor.err &
 tr=$!
 sleep 2
 # written to tmpfs (no swap in the guest: unswappable), held 5 s; not
@@ -69,9 +69,9 @@ psi0=$(echo "$rep0" | tr ' ' '\n' | sed -n 's/^psi_some_total_us=//p')
 # the first report with the deflate counter (or the PSI stall total) moved;
 # the first target raised; ms of the same clock (the watch's). How fast is
 # a benchmark's business (bench/daemon-bench.sh): here, that it happens.
-tdef=$(first_ev /tmp/bor.json report oom_deflates "${dfl0:-0}")
-tpsi=$(first_ev /tmp/bor.json report psi_some_total_us "${psi0:-0}")
-traise=$(first_ev /tmp/bor.json target new_kb "$t0")
+tdef=$(first_ev /tmp/bor.json "$bd" report oom_deflates "${dfl0:-0}")
+tpsi=$(first_ev /tmp/bor.json "$bd" report psi_some_total_us "${psi0:-0}")
+traise=$(first_ev /tmp/bor.json "$bd" target new_kb "$t0")
 lab_log "first deflate in a report at ${tdef:-never}, first PSI stall at ${tpsi:-never}, target first raised at ${traise:-never} (ms)"
 grep "\"domid\":$bd," /tmp/xbd-cases.log | grep '"event":"decision"' | tail -4 | cut -c1-260 | sed 's/^/  | /'
 if [ -n "$traise" ]; then
