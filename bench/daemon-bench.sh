@@ -5,7 +5,7 @@
 # reserve: a donor (coop) holding more than its need and a borrower (bor).
 # BENCH_ROUNDS rounds (default 5): bor is brought down to 192 MiB, the
 # reserve is set to what is then free, bor's range is opened to 768 MiB and
-# it writes more than its available memory plus the 64 MiB headroom to a
+# it writes its available memory plus 96 MiB (past the 64 MiB headroom) to a
 # tmpfs in one go, while coop (held at 512 MiB, then let go down to 128)
 # has memory to give. `xballoon watch --json --rate 0` in dom0 stamps
 # bor's reports and targets as the xenstore events come:
@@ -72,7 +72,9 @@ while [ $r -le "$BENCH_ROUNDS" ]; do
 	psi0=$(echo "$rep0" | tr ' ' '\n' | sed -n 's/^psi_some_total_us=//p')
 	k0=$(oom_kills bor)
 	avail=$(lab_exec bor 'sed -n "s/^MemAvailable: *\([0-9]*\).*/\1/p" /proc/meminfo')
-	alloc=$(( (avail + 64 * 1024 + 96 * 1024) / 1024 ))
+	# beyond what it has plus the 64 MiB headroom (by 32 MiB): payable from
+	# what coop holds above its need once the daemon has shared it out
+	alloc=$(( (avail + 96 * 1024) / 1024 ))
 	xballoon watch --json --rate 0 >/tmp/bor.json 2>/dev/null &
 	tr=$!
 	sleep 2

@@ -7,8 +7,8 @@ set -euo pipefail
 log=$1
 echo "## xballoond: lending latency, CPU and memory"
 echo
-echo "Two xballoon guests, nothing free beyond the reserve; the borrower writes"
-echo "more than its available memory plus the 64 MiB headroom to a tmpfs in one go"
+echo "Two xballoon guests, nothing free beyond the reserve; the borrower writes its"
+echo "available memory plus 96 MiB (past the 64 MiB headroom) to a tmpfs in one go"
 echo "(bench/daemon-bench.sh). \`xballoon watch --json\` in dom0 stamps the borrower's"
 echo "reports and targets as their xenstore events arrive: the figures run from the"
 echo "report that shows the stall (or deflate) to the raised target, so they include"
