@@ -63,8 +63,12 @@ while [ $r -le "$BENCH_ROUNDS" ]; do
 	sed -i "s/^reserve = .*/reserve = $(free_mib)/" /tmp/xbd-bench.conf
 	kill -HUP $xbd
 	sleep 2
-	xballoon mem-policy coop --min 128 --max 512 >/dev/null
-	xballoon mem-policy bor --min 128 --max 768 >/dev/null
+	# coop's weight keeps most of the share with it, so that it holds more
+	# than its need when bor asks (with equal weights the daemon shared
+	# coop's surplus out to bor first and had nothing left to lend: rounds
+	# 2-5 were OOM-killed)
+	xballoon mem-policy coop --min 128 --max 512 --weight 8 >/dev/null
+	xballoon mem-policy bor --min 128 --max 768 --weight 1 >/dev/null
 	sleep 3
 	t0=$(tgt_kb bor)
 	rep0=$(xsr bor data/xballoon/report)
