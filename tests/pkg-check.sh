@@ -3,7 +3,8 @@
 # make check: the packages. make deb on a clean copy of the tree (git's
 # tracked files), what each package holds, lintian (no errors; kept warnings
 # are explained in debian/), DKMS builds of the xballoon-dkms source against
-# both lab kernel trees (6.1, 6.12: tests/lab/build-kernel.sh, cached), and
+# both lab kernel trees (6.1, 6.12: tests/lab/build-kernel.sh, cached) and
+# Debian's stock kernel headers (linux-headers-amd64), and
 # docs/example.c built with pkg-config against the unpacked -dev package.
 # Leaves the packages in OUT (default out/deb) for the lab (XB_DEB_DIR). TAP.
 #   tests/pkg-check.sh [OUT [--build-only | --built]]
@@ -20,7 +21,7 @@ tap() {	# tap STATUS NAME [DETAIL]
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2${3:+: $3}"; fi
 }
-[ "${2:-}" = --build-only ] || echo "1..8"
+[ "${2:-}" = --build-only ] || echo "1..9"
 
 # a clean clone: only what git tracks, so nothing built here leaks in.
 # --built: OUT already holds this build (make check builds it before the lab
@@ -84,21 +85,32 @@ tap $? "libxballoon1 exports xballoon_* only" "$exp"
 # DKMS against both lab kernel trees, in a private DKMS tree (nothing on
 # this machine's /var/lib/dkms)
 dpkg -x "$(deb xballoon-dkms all)" "$tmp/dkms-root"
+# dkms_build ID WHAT KDIR KREL [LOG]: one tap line
+dkms_build() {
+	local dt=$tmp/dkms-$1 t0=$SECONDS ko vm
+	shift
+	mkdir -p "$dt"
+	{ dkms add -m xballoon -v "$ver" --sourcetree "$tmp/dkms-root/usr/src" --dkmstree "$dt" &&
+		dkms build -m xballoon -v "$ver" -k "$3" --kernelsourcedir "$2" \
+			--sourcetree "$tmp/dkms-root/usr/src" --dkmstree "$dt"; } >"$dt.log" 2>&1
+	ko=$dt/xballoon/$ver/$3/$(uname -m)/module/xballoon.ko
+	vm=$(modinfo -F vermagic "$ko" 2>/dev/null)
+	[ -n "$3" ] && [ "${vm%% *}" = "$3" ]
+	tap $? "dkms build against $1: xballoon.ko for $3 ($((SECONDS - t0)) s)" \
+		"$(tail -q -n 5 "$dt.log" ${4:+"$4"})"
+}
 for line in 6.1 6.12; do
 	kdir=$(tests/lab/build-kernel.sh "$line" xb 2>"$tmp/kernel-$line.log")
-	krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
-	dt=$tmp/dkms-$line
-	mkdir -p "$dt"
-	t0=$SECONDS
-	{ dkms add -m xballoon -v "$ver" --sourcetree "$tmp/dkms-root/usr/src" --dkmstree "$dt" &&
-		dkms build -m xballoon -v "$ver" -k "$krel" --kernelsourcedir "$kdir" \
-			--sourcetree "$tmp/dkms-root/usr/src" --dkmstree "$dt"; } >"$tmp/dkms-$line.log" 2>&1
-	ko=$dt/xballoon/$ver/$krel/$(uname -m)/module/xballoon.ko
-	vm=$(modinfo -F vermagic "$ko" 2>/dev/null)
-	[ -n "$krel" ] && [ "${vm%% *}" = "$krel" ]
-	tap $? "dkms build against the lab's $line tree: xballoon.ko for $krel ($((SECONDS - t0)) s)" \
-		"$(tail -q -n 5 "$tmp/dkms-$line.log" "$tmp/kernel-$line.log")"
+	dkms_build "$line" "the lab's $line tree" "$kdir" "$(cat "$kdir/include/config/kernel.release" 2>/dev/null)" \
+		"$tmp/kernel-$line.log"
 done
+# Debian's stock kernel headers (linux-headers-amd64, as make deps installs
+# them): the module a distribution guest gets from the dkms package. The lab
+# boots that kernel as a guest and loads the module in companion mode
+# (tests/scenarios/driver-debian.sh, built there with Kbuild).
+hd=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)
+dkms_build debian "Debian's stock headers (${hd:-none installed: apt-get install linux-headers-amd64})" \
+	"${hd:-/nonexistent}" "${hd#/usr/src/linux-headers-}"
 
 # the example, as a user builds it: pkg-config from the unpacked -dev package
 dpkg -x "$(deb libxballoon-dev)" "$tmp/dev"
@@ -123,6 +135,3 @@ h=$(chroot "$cr" /usr/bin/xballoon help 2>&1 | sed -n 1p)
 e=$(chroot "$cr" /lab/example 2>&1 | tail -1)
 [ "$h" = "Usage: xballoon COMMAND [ARGS]" ] && [ "$e" = "example: cannot open Xen: No such file or directory" ]
 tap $? "the packaged xballoon and the example run from the packages alone (chroot, no rpath)" "$h / $e"
-# Not shown here (pending, issue 9 section 4): a DKMS build against Debian's
-# stock linux-headers; the module has no companion mode yet and would refuse
-# to load next to Linux's own balloon driver.
