@@ -41,15 +41,6 @@ status_field() {
 	xballoon daemon-status --json | tr ',' '\n' | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" | head -1
 }
 
-# a daemon left by an earlier scenario killed on its time limit holds the
-# lock (seen: daemon-cases' daemon made every check here fail); stop it
-p=$(cat /run/xballoon/xballoond.lock 2>/dev/null)
-if [ -n "$p" ] && [ "$(cat /proc/$p/comm 2>/dev/null)" = xballoond ]; then
-	lab_log "stopping a leftover xballoond ($p)"
-	kill "$p"
-	while kill -0 "$p" 2>/dev/null; do sleep 0.2; done
-fi
-
 ok=1
 lab_guest opa --type pv --mem 512 --kernel xb61 --module || ok=0
 lab_guest opb --type pv --mem 512 --kernel xb61 --module || ok=0

@@ -11,14 +11,8 @@
 
 . ./driver.inc
 
-# without xballoond: this scenario is the command's own rules. A daemon left
-# by an earlier scenario (one killed on its time limit) would free memory
-# for the plain xl create below (seen in make check); stop it.
-for p in $(pidof xballoond); do
-	lab_log "stopping a leftover xballoond ($p)"
-	kill "$p"
-	while kill -0 "$p" 2>/dev/null; do sleep 0.2; done
-done
+# without xballoond: this scenario is the command's own rules (run-plan
+# stops whatever an earlier scenario left running, a daemon included).
 
 tgt_mib() {
 	echo $(($(xlab-xs read "/local/domain/$(lab_domid "$1")/memory/target") / 1024))
