@@ -62,7 +62,7 @@ static const struct xbd_out out3 = {
 
 static void test_decision_line(void **state)
 {
-	char *line = xbd_json_decision(12345, EVIL, &dom3, &out3, false);
+	char *line = xbd_json_decision(12345, EVIL, &dom3, &out3, NULL, false);
 	yajl_val v;
 
 	(void)state;
@@ -79,11 +79,35 @@ static void test_decision_line(void **state)
 	assert_string_equal(YAJL_GET_STRING(at(v, "reason", NULL)), "borrow");
 	assert_true(YAJL_IS_TRUE(at(v, "borrow", NULL)));
 	assert_null(at(v, "dry_run", NULL));
+	assert_null(at(v, "lag_ms", NULL));	/* no timing given */
+	assert_null(at(v, "snapshot_ms", NULL));
 	yajl_tree_free(v);
 	free(line);
-	line = xbd_json_decision(1, "x", &dom3, &out3, true);
+	line = xbd_json_decision(1, "x", &dom3, &out3, NULL, true);
 	v = parse(line);
 	assert_true(YAJL_IS_TRUE(at(v, "dry_run", NULL)));
+	yajl_tree_free(v);
+	free(line);
+	/* the time from the event to the change, and the snapshot's share */
+	line = xbd_json_decision(1, "x", &dom3, &out3,
+				 &(struct xbd_timing){ .event = true, .lag_ms = 345,
+						       .wait_ms = 12, .snapshot_ms = 67,
+						       .read_ms = 89 }, false);
+	v = parse(line);
+	assert_int_equal(num(v, "lag_ms", NULL), 345);
+	assert_int_equal(num(v, "wait_ms", NULL), 12);
+	assert_int_equal(num(v, "snapshot_ms", NULL), 67);
+	assert_int_equal(num(v, "read_ms", NULL), 89);
+	yajl_tree_free(v);
+	free(line);
+	/* a resample: no event, so no lag */
+	line = xbd_json_decision(1, "x", &dom3, &out3,
+				 &(struct xbd_timing){ .lag_ms = 345, .snapshot_ms = 8 },
+				 false);
+	v = parse(line);
+	assert_null(at(v, "lag_ms", NULL));
+	assert_null(at(v, "wait_ms", NULL));
+	assert_int_equal(num(v, "snapshot_ms", NULL), 8);
 	yajl_tree_free(v);
 	free(line);
 	line = xbd_json_uncoop(7, EVIL, &dom3, true);

@@ -73,7 +73,8 @@ static char *gen_take(yajl_gen g)
 }
 
 char *xbd_json_decision(uint64_t ts_ms, const char *name, const struct xbd_dom *pd,
-			const struct xbd_out *o, bool dry_run)
+			const struct xbd_out *o, const struct xbd_timing *t,
+			bool dry_run)
 {
 	yajl_gen g = gen_new();
 
@@ -94,6 +95,14 @@ char *xbd_json_decision(uint64_t ts_ms, const char *name, const struct xbd_dom *
 	boolean(g, "pressure", o->pressure);
 	boolean(g, "borrow", o->borrow);
 	str(g, "reason", xbd_reason_name[o->reason]);
+	if (t && t->event) {
+		u64(g, "lag_ms", t->lag_ms);
+		u64(g, "wait_ms", t->wait_ms);
+	}
+	if (t) {
+		u64(g, "snapshot_ms", t->snapshot_ms);
+		u64(g, "read_ms", t->read_ms);
+	}
 	if (dry_run)
 		boolean(g, "dry_run", true);
 	yajl_gen_map_close(g);

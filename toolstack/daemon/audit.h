@@ -41,12 +41,26 @@ struct xbd_last {
 };
 
 /*
+ * Where a decision's time went (ms). lag = wait + snapshot + read + the
+ * changes made before this one in the same pass.
+ */
+struct xbd_timing {
+	bool event;			/* caused by a xenstore event (else resample, reload) */
+	uint64_t lag_ms;		/* from that event's arrival to this change */
+	uint64_t wait_ms;		/* of which before the pass began (rate limit) */
+	uint64_t snapshot_ms;		/* reading Xen and the domains' keys */
+	uint64_t read_ms;		/* policy keys, reservations */
+};
+
+/*
  * One decision as a JSON object on one line (malloc()ed, NULL when out of
  * memory): "event":"decision", the domain, old and new target, maxmem, the
- * inputs (tot, used, margin, need, pressure) and the reason.
+ * inputs (tot, used, margin, need, pressure), the reason and, with T, its
+ * timing (lag_ms and wait_ms only when an event caused it).
  */
 char *xbd_json_decision(uint64_t ts_ms, const char *name, const struct xbd_dom *pd,
-			const struct xbd_out *o, bool dry_run);
+			const struct xbd_out *o, const struct xbd_timing *t,
+			bool dry_run);
 
 /*
  * A domain marked (ON) or no longer marked uncooperative, as one JSON line:

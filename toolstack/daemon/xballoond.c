@@ -48,7 +48,7 @@
 #include "metrics.h"
 #include "xb_out.h"
 
-#define DEBOUNCE_MS 200		/* collect a burst of events into one decision */
+#define DEBOUNCE_MS 200		/* at most one decision per this (a burst: one) */
 #define TOKEN_DOM "dom"
 #define TOKEN_INTRO "intro"
 /* reconnecting to xenstored: 100 ms, doubling, at most 5 s between attempts */
@@ -109,6 +109,31 @@ struct daemon {
 	struct xbd_last *last;		/* by domid, live domains only */
 	size_t n_last;
 	struct xbd_metrics *metrics;	/* --metrics, or NULL */
+	/* this pass's timing, monotonic ms (the audit line's) */
+	uint64_t pass_event_ms;		/* first event that led to it, 0: none */
+	uint64_t pass_start_ms;
+	uint64_t pass_snapshot_ms, pass_read_ms;
+	/*
+	 * What a pass reads again, the rest coming from the passes before:
+	 * the policy keys of domains whose memory/ changed (a watch event),
+	 * everything on a safety resample, a reload, a reconnect, or a domain
+	 * or reservation coming or going. A guest's report alone (the common
+	 * event, and a borrow's) costs no policy or reservation read.
+	 */
+	bool reread_all;
+	uint32_t *stale;		/* domids whose memory/ keys changed */
+	size_t n_stale, cap_stale;
+	struct pol_cache *pol;		/* by domid, the last pass's domains */
+	size_t n_pol;
+	uint64_t resv_kb;		/* reservations taken outside a claim */
+};
+
+/* A domain's policy keys as last read (xbd_policy_keys's result). */
+struct pol_cache {
+	uint32_t domid;
+	bool has_policy;
+	uint64_t dyn_min_kb, dyn_max_kb;
+	uint32_t weight;
 };
 
 static char *xs_get(struct xs_handle *xs, uint32_t domid, const char *key,
@@ -136,9 +161,60 @@ static void read_policy(struct daemon *dm, const struct xb_domain *d,
 	free(c);
 }
 
-static void fill_dom(struct daemon *dm, const struct xb_domain *d, struct xbd_dom *pd)
+/* Mark DOMID's policy keys for reading again (a memory/ watch event). */
+static void mark_stale(struct daemon *dm, uint32_t domid)
+{
+	for (size_t i = 0; i < dm->n_stale; i++)
+		if (dm->stale[i] == domid)
+			return;
+	if (dm->n_stale == dm->cap_stale) {
+		size_t cap = dm->cap_stale ? dm->cap_stale * 2 : 16;
+		uint32_t *n = realloc(dm->stale, cap * sizeof(*n));
+
+		if (!n) {
+			dm->reread_all = true;	/* cannot remember which: all */
+			return;
+		}
+		dm->stale = n;
+		dm->cap_stale = cap;
+	}
+	dm->stale[dm->n_stale++] = domid;
+}
+
+/* What a watch event makes stale: PATH with TOKEN. */
+static void event_stale(struct daemon *dm, const char *path, const char *token)
+{
+	unsigned int domid;
+	int end = 0;
+
+	if (strcmp(token, TOKEN_DOM)) {
+		dm->reread_all = true;	/* domains or reservations came or went */
+		return;
+	}
+	if (sscanf(path, "/local/domain/%u/memory%n", &domid, &end) == 1 && end > 0 &&
+	    (path[end] == '\0' || path[end] == '/'))
+		mark_stale(dm, domid);
+}
+
+/* DOMID's cached policy keys, NULL when they must be read. */
+static const struct pol_cache *pol_cached(const struct daemon *dm, uint32_t domid)
+{
+	if (dm->reread_all)
+		return NULL;
+	for (size_t i = 0; i < dm->n_stale; i++)
+		if (dm->stale[i] == domid)
+			return NULL;
+	for (size_t i = 0; i < dm->n_pol; i++)
+		if (dm->pol[i].domid == domid)
+			return &dm->pol[i];
+	return NULL;
+}
+
+static void fill_dom(struct daemon *dm, const struct xb_domain *d, struct xbd_dom *pd,
+		     struct pol_cache *pc)
 {
 	const struct xb_report *r = d->report;
+	const struct pol_cache *old = pol_cached(dm, d->xen.domid);
 	uint64_t psi;
 
 	memset(pd, 0, sizeof(*pd));
@@ -146,7 +222,20 @@ static void fill_dom(struct daemon *dm, const struct xb_domain *d, struct xbd_do
 	pd->tot_kb = d->actual_kb;
 	pd->static_max_kb = d->static_max_kb;
 	pd->target_kb = d->has_target ? d->target_kb : d->actual_kb;
-	read_policy(dm, d, pd);
+	if (old) {
+		*pc = *old;
+	} else {
+		read_policy(dm, d, pd);
+		pc->domid = pd->domid;
+		pc->has_policy = pd->has_policy;
+		pc->dyn_min_kb = pd->dyn_min_kb;
+		pc->dyn_max_kb = pd->dyn_max_kb;
+		pc->weight = pd->weight;
+	}
+	pd->has_policy = pc->has_policy;
+	pd->dyn_min_kb = pc->dyn_min_kb;
+	pd->dyn_max_kb = pc->dyn_max_kb;
+	pd->weight = pc->weight;
 	if (xballoon_report_get(r, XB_RF_MEM_TOTAL, &pd->mem_total_kb) &&
 	    xballoon_report_get(r, XB_RF_MEM_AVAIL, &pd->mem_avail_kb)) {
 		pd->has_report = true;
@@ -300,8 +389,16 @@ static void apply(struct daemon *dm, const struct xb_domain *d,
 		  struct xbd_last *last)
 {
 	struct xb_size size = { .kind = XB_SIZE_ABS, .kb = o->target_kb };
-	uint64_t ts = wall_ms();
-	char *line = xbd_json_decision(ts, d->name, pd, o, dm->dry_run);
+	uint64_t ts = wall_ms(), now = xballoon_backend_now_ms(dm->be);
+	bool ev = dm->pass_event_ms && dm->pass_start_ms >= dm->pass_event_ms;
+	struct xbd_timing t = {
+		.event = ev,
+		.lag_ms = ev ? now - dm->pass_event_ms : 0,
+		.wait_ms = ev ? dm->pass_start_ms - dm->pass_event_ms : 0,
+		.snapshot_ms = dm->pass_snapshot_ms,
+		.read_ms = dm->pass_read_ms,
+	};
+	char *line = xbd_json_decision(ts, d->name, pd, o, &t, dm->dry_run);
 	const char *why = NULL;
 
 	if (line)
@@ -321,8 +418,7 @@ static void apply(struct daemon *dm, const struct xb_domain *d,
 	last->reason = o->reason;
 	last->failed = false;
 	dm->counters.changes++;
-	publish(dm, d->xen.domid, line);
-	free(line);
+	/* the target first: the guest acts on it, the published line waits */
 	if (xballoon_dom_set_target(dm->be, d, &size, XB_MAXMEM_FOLLOW, NULL, &why) ||
 	    xballoon_dom_set_xen_maxmem(dm->be, d->xen.domid, o->maxmem_kb)) {
 		logmsg(LOG_ERR,
@@ -332,6 +428,8 @@ static void apply(struct daemon *dm, const struct xb_domain *d,
 		last->failed = true;
 		dm->counters.failures++;
 	}
+	publish(dm, d->xen.domid, line);
+	free(line);
 }
 
 static void write_status(struct daemon *dm, const char *state, uint64_t free_kb,
@@ -375,6 +473,7 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 	const struct xb_domain **dd = NULL;
 	const char **names = NULL;
 	struct xbd_last *last = NULL;
+	struct pol_cache *pol = NULL;
 	struct xbd_host host;
 	size_t n = 0;
 	int rc = -1;
@@ -383,6 +482,8 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 		logmsg(LOG_ERR, "snapshot failed: %s", strerror(errno));
 		return -1;
 	}
+	dm->pass_start_ms = now_ms;
+	dm->pass_snapshot_ms = xballoon_backend_now_ms(dm->be) - now_ms;
 	watch_domains(dm, &snap);
 	pd = calloc(snap.n ? snap.n : 1, sizeof(*pd));
 	mem = calloc(snap.n ? snap.n : 1, sizeof(*mem));
@@ -390,7 +491,8 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 	dd = calloc(snap.n ? snap.n : 1, sizeof(*dd));
 	names = calloc(snap.n ? snap.n : 1, sizeof(*names));
 	last = calloc(snap.n ? snap.n : 1, sizeof(*last));
-	if (!pd || !mem || !out || !dd || !names || !last)
+	pol = calloc(snap.n ? snap.n : 1, sizeof(*pol));
+	if (!pd || !mem || !out || !dd || !names || !last || !pol)
 		goto out;
 	for (size_t i = 0; i < snap.n; i++) {
 		const struct xb_domain *d = &snap.doms[i];
@@ -399,7 +501,7 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 
 		if (d->xen.dying || d->xen.shutdown)
 			continue;
-		fill_dom(dm, d, &pd[n]);
+		fill_dom(dm, d, &pd[n], &pol[n]);
 		m = store_find(dm, d->xen.domid);
 		if (m)
 			mem[n] = *m;
@@ -412,7 +514,17 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 		dd[n++] = d;
 	}
 	host.free_kb = snap.host_free_kb;
-	host.reserved_kb = reservations(dm);
+	if (dm->reread_all)
+		dm->resv_kb = reservations(dm);
+	host.reserved_kb = dm->resv_kb;
+	/* what was read is the cache now */
+	free(dm->pol);
+	dm->pol = pol;
+	dm->n_pol = n;
+	pol = NULL;
+	dm->n_stale = 0;
+	dm->reread_all = false;
+	dm->pass_read_ms = xballoon_backend_now_ms(dm->be) - now_ms - dm->pass_snapshot_ms;
 	xbd_policy_step(&dm->cfg.policy, &host, pd, mem, n, now_ms, out);
 	dm->counters.decisions++;
 	for (size_t i = 0; i < n; i++) {
@@ -459,6 +571,7 @@ out:
 	free(dd);
 	free(names);
 	free(last);
+	free(pol);
 	xballoon_snapshot_free(&snap);
 	return rc;
 }
@@ -621,6 +734,7 @@ static int reconnect(struct daemon *dm, const char *why)
 	 * domains that went away meanwhile
 	 */
 	dm->counters.reconnects++;
+	dm->reread_all = true;	/* whatever changed meanwhile */
 	logmsg(LOG_WARNING,
 	       "{\"event\":\"reconnect\",\"attempts\":%d,\"ms\":%llu}", attempts,
 	       (unsigned long long)(xballoon_backend_now_ms(dm->be) - t0));
@@ -696,10 +810,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon dm = { .lock_fd = -1 };
+	struct daemon dm = { .lock_fd = -1, .reread_all = true };
 	char err[XBD_ERR_MAX];
 	bool once = false, pending = true;
-	uint64_t last_ms = 0, event_ms = 0;
+	uint64_t last_ms = 0, event_ms = 0, first_ev_ms = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *run_dir = XBD_RUN_DIR;
 	struct sockaddr_in metrics_sa;
@@ -778,10 +892,13 @@ int main(int argc, char **argv)
 		if (reload) {
 			reload = 0;
 			do_reload(&dm);
+			dm.reread_all = true;
 			pending = true;
 			event_ms = now - DEBOUNCE_MS;
 		}
 		if (pending && now - event_ms >= DEBOUNCE_MS) {
+			dm.pass_event_ms = first_ev_ms;
+			first_ev_ms = 0;
 			if (decide(&dm, now) && xsw_drain(dm.w) < 0)
 				r = reconnect(&dm, "xenstored closed the connection");
 			last_ms = now;
@@ -817,15 +934,26 @@ int main(int argc, char **argv)
 		if (r)
 			break;
 		while (xsw_next(dm.w, &path, &token) == 1) {
+			uint64_t t = xballoon_backend_now_ms(dm.be);
+
+			/*
+			 * At once after a quiet spell; within a burst, at most
+			 * one decision per DEBOUNCE_MS (from the last one).
+			 */
 			if (!pending)
-				event_ms = xballoon_backend_now_ms(dm.be);
+				event_ms = t < last_ms + DEBOUNCE_MS ? last_ms :
+					   t - DEBOUNCE_MS;
+			if (!first_ev_ms)
+				first_ev_ms = t;
+			event_stale(&dm, path, token);
 			pending = true;
 			free(path);
 			free(token);
 		}
 		now = xballoon_backend_now_ms(dm.be);
 		if (!pending && now - last_ms >= dm.cfg.resample_ms) {
-			pending = true;	/* the safety resample */
+			pending = true;	/* the safety resample: all read again */
+			dm.reread_all = true;
 			event_ms = now - DEBOUNCE_MS;
 		}
 	}
@@ -841,6 +969,8 @@ out:
 	if (dm.be)
 		xballoon_backend_close(dm.be);
 	free(dm.store);
+	free(dm.stale);
+	free(dm.pol);
 	free(dm.watched);
 	free(dm.last);
 	if (dm.lock_fd >= 0)

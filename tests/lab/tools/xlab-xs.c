@@ -13,6 +13,9 @@
  *   xlab-xs wait PATH PREFIX MS      wait up to MS ms until PATH's value starts
  *                                    with PREFIX: print it, exit 0; else exit 1
  *   xlab-xs domid NAME               the domid of the domain called NAME
+ *   xlab-xs stamp PATH...            per change of a PATH's value, one line
+ *                                    "MS PATH VALUE" (MS: wall clock, ms;
+ *                                    read every 10 ms), until killed
  *
  * Exit status: 0 done, 1 failed (message on stderr), 2 bad usage.
  */
@@ -27,7 +30,7 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: xlab-xs read PATH... | write PATH VALUE [PATH VALUE]... |\n"
-            "       wait PATH PREFIX MS | domid NAME\n");
+            "       wait PATH PREFIX MS | domid NAME | stamp PATH...\n");
     return 2;
 }
 
@@ -156,6 +159,47 @@ static int do_domid(struct xs_handle *xs, const char *name)
     return rc;
 }
 
+/*
+ * A stop-watch for latencies seen in dom0: the PATHs read every 10 ms in
+ * this one process, a line per change. (Not a xenstore watch: with
+ * Debian's static libxenstore, built without threads, xs_read_watch()
+ * never returned in the lab, not even the event every new watch fires.)
+ * The toolstack's `watch` re-reads every domain per event, which under
+ * emulation delays its stamps behind a burst.
+ */
+static int do_stamp(struct xs_handle *xs, int argc, char **argv)
+{
+    const struct timespec tick = { .tv_nsec = 10 * 1000000L };
+    char **last = calloc(argc, sizeof(*last));
+    int i;
+
+    if ( !last )
+        return 1;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for ( ;; )
+    {
+        for ( i = 0; i < argc; i++ )
+        {
+            unsigned int len;
+            char *v = xs_read(xs, XBT_NULL, argv[i], &len);
+            struct timespec ts;
+
+            if ( !v || (last[i] && !strcmp(v, last[i])) )
+            {
+                free(v);
+                continue;
+            }
+            clock_gettime(CLOCK_REALTIME, &ts);
+            printf("%lld %s %s\n",
+                   (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+                   argv[i], v);
+            free(last[i]);
+            last[i] = v;
+        }
+        nanosleep(&tick, NULL);
+    }
+}
+
 static int cmd_wait(struct xs_handle *xs, int argc, char **argv)
 {
     (void)argc;
@@ -177,6 +221,7 @@ static const struct {
     { "write", 2, -1, do_write },
     { "wait", 3, 3, cmd_wait },
     { "domid", 1, 1, cmd_domid },
+    { "stamp", 1, -1, do_stamp },
 };
 
 int main(int argc, char **argv)
