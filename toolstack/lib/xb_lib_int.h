@@ -40,6 +40,11 @@ void xb_report_release(const struct xb_report *r);
 /* dom0-owned mark: xballoon saw this domain follow a target (xballoon_dom_has_driver) */
 #define XB_KEY_FOLLOWED "memory/xballoon-followed"
 
+/* dom0-owned policy keys (xballoon mem-policy, xballoond) */
+#define XB_KEY_DYN_MIN "memory/dynamic-min"
+#define XB_KEY_DYN_MAX "memory/dynamic-max"
+#define XB_KEY_UNCOOP "memory/uncooperative"
+
 /* PATH as a decimal value. 1 = read, 0 = missing or not a number. */
 int xb_read_u64(struct xb_backend *be, xb_txn_t t, const char *path,
 		uint64_t *v_r);

@@ -489,3 +489,34 @@ void xballoon_selection_free(struct xb_selection *sel)
 	free(sel->bad);
 	memset(sel, 0, sizeof(*sel));
 }
+
+/* ---- policy keys (outside the snapshot: only list and /metrics show them) ---- */
+
+static bool dom_u64(struct xb_backend *be, uint32_t domid, const char *key,
+		    uint64_t *v_r)
+{
+	char path[XB_PATH_LEN];
+
+	xb_dom_path(path, domid, key);
+	return xb_read_u64(be, XB_TXN_NULL, path, v_r);
+}
+
+bool xballoon_dom_dynamic_range(struct xb_backend *be, uint32_t domid,
+			  uint64_t *min_kb_r, uint64_t *max_kb_r)
+{
+	uint64_t lo, hi;
+
+	if (!dom_u64(be, domid, XB_KEY_DYN_MIN, &lo) ||
+	    !dom_u64(be, domid, XB_KEY_DYN_MAX, &hi) || lo > hi)
+		return false;
+	*min_kb_r = lo;
+	*max_kb_r = hi;
+	return true;
+}
+
+bool xballoon_dom_uncooperative(struct xb_backend *be, uint32_t domid)
+{
+	uint64_t v;
+
+	return dom_u64(be, domid, XB_KEY_UNCOOP, &v) && v == 1;
+}
