@@ -111,6 +111,38 @@ static void test_body_starts_with_list(void **state)
 	free(list);
 }
 
+/*
+ * The policy keys in one round of requests when the backend pipelines
+ * them (the real one does): the same text as read one by one.
+ */
+static void test_batched_policy_reads(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_snapshot snap;
+	char *one = NULL, *batch = NULL;
+	size_t one_len = 0, batch_len = 0;
+	unsigned reads;
+
+	assert_int_equal(xballoon_snapshot_take_flags(&f->be, 0, &snap), 0);
+	f->batch = false;
+	reads = f->calls_read;
+	assert_int_equal(xballoon_prometheus(&f->be, &snap, NULL, 0, &one, &one_len), 0);
+	assert_true(f->calls_read - reads >= 3 * snap.n);
+	f->batch = true;
+	f->calls_read_many = 0;
+	reads = f->calls_read;
+	assert_int_equal(xballoon_prometheus(&f->be, &snap, NULL, 0, &batch, &batch_len), 0);
+	assert_int_equal(f->calls_read_many, 1);
+	assert_true(f->calls_read - reads < 3);		/* the reservations only */
+	assert_int_equal(batch_len, one_len);
+	assert_string_equal(batch, one);
+	assert_non_null(strstr(batch, "xballoon_domain_dynamic_max_bytes{domid=\"1\",name=\"pv1\",type=\"pv\"} 1073741824\n"));
+	assert_non_null(strstr(batch, "xballoon_domain_uncooperative{domid=\"1\",name=\"pv1\",type=\"pv\"} 1\n"));
+	free(one);
+	free(batch);
+	xballoon_snapshot_free(&snap);
+}
+
 /* Xen unreadable: no view, view_ok 0, the counters still */
 static void test_body_view_down(void **state)
 {
@@ -132,6 +164,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_body_starts_with_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batched_policy_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_body_view_down, setup, teardown),
 	};
 

@@ -683,8 +683,9 @@ int xballoon_daemon_announce(struct xb_backend *be, int32_t pid);
  * of SNAP, N ignored): what `xballoon list --prometheus` prints and what
  * xballoond's /metrics begins with. One "# HELP" and "# TYPE" per metric,
  * sizes in bytes, guest-reported series only for domains that report them.
- * Beyond SNAP it reads through BE each domain's policy keys
- * (xballoon_dom_dynamic_range(), xballoon_dom_uncooperative()) and the
+ * Beyond SNAP it reads through BE each domain's policy keys (as
+ * xballoon_dom_dynamic_range() and xballoon_dom_uncooperative() do, in one
+ * round of requests where the backend pipelines reads) and the
  * reservations (xballoon_resv_list(); none when they cannot be read); it
  * changes nothing (no reaping). Metric names and help texts are listed in
  * docs/operator-guide.md and do not change within a soname.

@@ -14,19 +14,12 @@
 
 #include "xb_lib_int.h"
 
-/* The policy keys of one domain, as read for this exposition. */
-struct prom_pol {
-	bool has_range;
-	uint64_t min_kb, max_kb;
-	bool uncooperative;
-};
-
 struct prom {
 	FILE *f;
 	const struct xb_snapshot *snap;
 	const struct xb_domain *const *doms;	/* NULL: snap->doms */
 	size_t n;
-	struct prom_pol *pol;			/* per domain */
+	struct xb_dom_pol *pol;			/* per domain */
 	struct xb_resv resv[XB_RESV_MAX];
 	size_t n_resv;
 };
@@ -240,6 +233,7 @@ int xballoon_prometheus(struct xb_backend *be, const struct xb_snapshot *snap,
 		  char **text_r, size_t *len_r)
 {
 	struct prom *p = calloc(1, sizeof(*p));
+	uint32_t *domids = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	int rc = -1, err = ENOMEM;
@@ -251,15 +245,12 @@ int xballoon_prometheus(struct xb_backend *be, const struct xb_snapshot *snap,
 	p->doms = doms;
 	p->n = doms ? n : snap->n;
 	p->pol = calloc(p->n ? p->n : 1, sizeof(*p->pol));
-	if (!p->pol)
+	domids = calloc(p->n ? p->n : 1, sizeof(*domids));
+	if (!p->pol || !domids)
 		goto out;
-	for (size_t i = 0; i < p->n; i++) {
-		uint32_t domid = dom(p, i)->xen.domid;
-
-		p->pol[i].has_range = xballoon_dom_dynamic_range(be, domid, &p->pol[i].min_kb,
-							   &p->pol[i].max_kb);
-		p->pol[i].uncooperative = xballoon_dom_uncooperative(be, domid);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		domids[i] = dom(p, i)->xen.domid;
+	xb_read_policies(be, domids, p->n, p->pol);
 	if (xballoon_resv_list(be, p->resv, XB_RESV_MAX, &p->n_resv))
 		p->n_resv = 0;
 	p->f = open_memstream(&buf, &len);
@@ -278,6 +269,7 @@ int xballoon_prometheus(struct xb_backend *be, const struct xb_snapshot *snap,
 	rc = 0;
 out:
 	free(buf);
+	free(domids);
 	if (p)
 		free(p->pol);
 	free(p);
