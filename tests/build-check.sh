@@ -52,7 +52,7 @@ fi
 # the library as a user sees it: only xballoon_* exported, soname .so.1, and
 # the CLI linked against it with no rpath
 lib=$tmp/dest/usr/lib/libxballoon.so.1
-bad=$(nm -D --defined-only "$lib" 2>/dev/null | awk '$3 !~ /^xballoon_/ && $3 != "XBALLOON_1" {print $3}')
+bad=$(nm -D --defined-only "$lib" 2>/dev/null | awk '$3 !~ /^xballoon_/ && $3 !~ /^XBALLOON_1(\.[0-9]+)?$/ {print $3}')
 if [ -f "$lib" ] && [ -z "$bad" ] && readelf -d "$lib" | grep -q 'SONAME.*\[libxballoon\.so\.1\]' &&
 	readelf -d "$tmp/dest/usr/bin/xballoon" | grep -q 'NEEDED.*\[libxballoon\.so\.1\]' &&
 	! readelf -d "$tmp/dest/usr/bin/xballoon" | grep -qE 'RPATH|RUNPATH'; then

@@ -57,7 +57,7 @@ has() {	# has PKG [ARCH] PATH...
 }
 has xballoon /usr/bin/xballoon /usr/share/man/man1/xballoon.1.gz \
 	/usr/share/bash-completion/completions/xballoon
-has libxballoon1 "/usr/lib/$ma/libxballoon.so.1.0.0" "/usr/lib/$ma/libxballoon.so.1"
+has libxballoon1 "/usr/lib/$ma/libxballoon.so.$ver" "/usr/lib/$ma/libxballoon.so.1"
 has libxballoon-dev /usr/include/libxballoon.h "/usr/lib/$ma/libxballoon.so" \
 	"/usr/lib/$ma/pkgconfig/xballoon.pc"
 has xballoon-dkms all "/usr/src/xballoon-$ver/dkms.conf" "/usr/src/xballoon-$ver/guest/Kbuild" \
@@ -77,8 +77,8 @@ tap $rc "lintian: no errors ($(grep -c '^W:' "$tmp/lintian.log") warnings, $((SE
 grep '^[EW]:' "$tmp/lintian.log" | sed 's/^/# /'
 
 # xballoon_* only, one version node; the -dev .pc points at the -dev files
-exp=$(dpkg-deb --fsys-tarfile "$(deb libxballoon1)" | tar -xOf - "./usr/lib/$ma/libxballoon.so.1.0.0" >"$tmp/lib.so" &&
-	nm -D --defined-only "$tmp/lib.so" | awk '$3 !~ /^xballoon_/ && $3 != "XBALLOON_1"')
+exp=$(dpkg-deb --fsys-tarfile "$(deb libxballoon1)" | tar -xOf - "./usr/lib/$ma/libxballoon.so.$ver" >"$tmp/lib.so" &&
+	nm -D --defined-only "$tmp/lib.so" | awk '$3 !~ /^xballoon_/ && $3 !~ /^XBALLOON_1(\.[0-9]+)?$/')
 [ -s "$tmp/lib.so" ] && [ -z "$exp" ]
 tap $? "libxballoon1 exports xballoon_* only" "$exp"
 

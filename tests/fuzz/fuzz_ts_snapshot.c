@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Hostile xenstore values through the whole path: fuzz input is split on NUL
- * into name, target, static-max, videoram and report of one HVM guest next to
- * a well-behaved one; snapshot, JSON, Prometheus, events and a mem-set plan
- * must cope, and the well-behaved guest's view must not change.
+ * into name, target, static-max, videoram, report and policy keys of one HVM
+ * guest next to a well-behaved one, and the reservation records; snapshot,
+ * JSON, Prometheus, events and a mem-set plan must cope, and the
+ * well-behaved guest's view must not change.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@ static const char *const keys[] = {
 	"/local/domain/7/name", "/local/domain/7/memory/target",
 	"/local/domain/7/memory/static-max", "/local/domain/7/memory/videoram",
 	"/local/domain/7/data/xballoon/report",
+	"/local/domain/7/memory/dynamic-min", "/local/domain/7/memory/dynamic-max",
+	"/local/domain/7/memory/uncooperative", XB_RESV_PATH,
 };
 
 static void sink(void *ctx, const struct xb_event *ev)
@@ -38,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xb_domain good_copy;
 	size_t off = 0, k = 0;
 	yajl_gen g;
-	FILE *devnull;
+	char *prom;
+	size_t prom_len;
 
 	xb_fake_add(f, 1, "good", XB_TYPE_PV, 1 << 20, 1 << 19, 1 << 19);
 	xb_fake_add(f, 7, NULL, XB_TYPE_HVM, 0, 0, 1 << 18);
@@ -70,15 +74,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		yajl_gen_clear(g);
 		yajl_gen_reset(g, NULL);
-		devnull = fopen("/dev/null", "w");
-		xb_prometheus(devnull, &v);
+		if (xballoon_prometheus(&f->be, &s, doms, 2, &prom, &prom_len) ||
+		    strlen(prom) != prom_len)
+			abort();
+		free(prom);
 		if (!xballoon_plan_build(&s, XB_PLAN_TARGET, all_args, 2, false, false, &sz, &plan)) {
 			if (!xballoon_plan_apply(&f->be, &s, XB_PLAN_TARGET, &plan) &&
 			    strcmp(xb_fake_get(f, "/local/domain/1/memory/target"), "524288"))
 				abort();
 			xballoon_plan_free(&plan);
 		}
-		fclose(devnull);
 	}
 	if (xballoon_snapshot_take(&f->be, &s2))
 		abort();

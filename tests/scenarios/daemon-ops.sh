@@ -155,6 +155,28 @@ else
 	lab_fail "ops-metrics" "$(cat /tmp/xbd-ops.wget; grep xballoond_ /tmp/xbd-ops.prom | head -5)"
 fi
 grep '^xballoond_' /tmp/xbd-ops.prom | sed 's/^/  | /'
+# /metrics begins with what list --prometheus prints (one library function
+# renders both): the same metrics, help and series in the same order, and
+# the same values where nothing moves between the two reads (static-max,
+# the policy keys, the uncooperative marks, host total, reservations); the
+# rest is the daemon's own series only
+xballoon list --prometheus >/tmp/xbd-ops.list
+n=$(wc -l </tmp/xbd-ops.list)
+keys() { awk '/^#/ { print; next } { sub(/ [^ ]*$/, ""); print }' "$@"; }
+stable='^(xballoon_domain_static_max_bytes|xballoon_domain_dynamic_m(in|ax)_bytes|xballoon_domain_uncooperative|xballoon_host_total_bytes|xballoon_reservation_bytes)[{ ]'
+head -n "$n" /tmp/xbd-ops.prom >/tmp/xbd-ops.head
+keys /tmp/xbd-ops.head >/tmp/xbd-ops.k1
+keys /tmp/xbd-ops.list >/tmp/xbd-ops.k2
+grep -E "$stable" /tmp/xbd-ops.head >/tmp/xbd-ops.s1
+grep -E "$stable" /tmp/xbd-ops.list >/tmp/xbd-ops.s2
+tail -n +"$((n + 1))" /tmp/xbd-ops.prom | grep -v -e '^xballoond_' -e '^# [A-Z]* xballoond_' >/tmp/xbd-ops.rest
+if [ "$n" -gt 0 ] && diff /tmp/xbd-ops.k1 /tmp/xbd-ops.k2 >/tmp/xbd-ops.diff &&
+	diff /tmp/xbd-ops.s1 /tmp/xbd-ops.s2 >>/tmp/xbd-ops.diff && [ ! -s /tmp/xbd-ops.rest ] &&
+	grep -q "^xballoon_domain_dynamic_min_bytes{domid=\"$(lab_domid opa)\",name=\"opa\",type=\"[a-z]*\"} 201326592\$" /tmp/xbd-ops.head; then
+	lab_pass "ops-metrics-as-list" "first $n lines as list --prometheus ($(wc -l </tmp/xbd-ops.s1) equal stable values, opa's range)"
+else
+	lab_fail "ops-metrics-as-list" "$n lines; $(head -10 /tmp/xbd-ops.diff; head -3 /tmp/xbd-ops.rest)"
+fi
 
 # SIGHUP: a new margin is taken
 conf 80m

@@ -19,3 +19,11 @@ test_daemon_audit_SRCS := test_daemon_audit.c ../../toolstack/daemon/audit.c \
 	../../toolstack/lib/xb_state.c
 test_daemon_audit_CFLAGS := -I../../toolstack/daemon $(shell pkg-config --cflags inih yajl libmicrohttpd)
 test_daemon_audit_LDLIBS := $(shell pkg-config --libs inih yajl libmicrohttpd)
+# the /metrics body: exactly list --prometheus (the library's), then the daemon's
+XB_TS := ../../toolstack
+include ../../toolstack/sources.mk
+TESTS += test_daemon_metrics
+test_daemon_metrics_SRCS := test_daemon_metrics.c ../../toolstack/daemon/metrics_body.c \
+	$(XB_TS_LIB) $(XB_TS_FAKE) $(XB_TS_CLI) ../../xenstore-watch/xsw.c
+test_daemon_metrics_CFLAGS := -I../../toolstack/daemon $(shell pkg-config --cflags yajl xenstore inih)
+test_daemon_metrics_LDLIBS := $(shell pkg-config --libs yajl xenstore) -lpthread

@@ -333,6 +333,32 @@ static void test_prometheus(void **state)
 	run_free(&r);
 }
 
+/* Policy keys through the backend (the fake too), and a selection only */
+static void test_prometheus_policy_selection(void **state)
+{
+	struct xb_fake *f = *state;
+	struct run r;
+
+	put(f, "/local/domain/1/memory/dynamic-min", "262144");
+	put(f, "/local/domain/1/memory/dynamic-max", "1048576");
+	put(f, "/local/domain/2/memory/dynamic-min", "262144");	/* no max: no range */
+	put(f, "/local/domain/2/memory/uncooperative", "1");
+	r = run(f, "list", "--prometheus", "pv1", "pvh2", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "# TYPE xballoon_domain_dynamic_min_bytes gauge\n"
+				      "xballoon_domain_dynamic_min_bytes{domid=\"1\",name=\"pv1\",type=\"pv\"} 268435456\n"
+				      "# HELP xballoon_domain_dynamic_max_bytes"));
+	assert_non_null(strstr(r.out, "xballoon_domain_dynamic_max_bytes{domid=\"1\",name=\"pv1\",type=\"pv\"} 1073741824\n"));
+	assert_non_null(strstr(r.out, "xballoon_domain_uncooperative{domid=\"1\",name=\"pv1\",type=\"pv\"} 0\n"
+				      "xballoon_domain_uncooperative{domid=\"2\",name=\"pvh2\",type=\"pvh\"} 1\n"));
+	/* Domain-0 was not asked for: none of its series, nor in the sum */
+	assert_null(strstr(r.out, "domid=\"0\""));
+	assert_non_null(strstr(r.out, "\nxballoon_reclaimed_bytes 444596224\n"));
+	assert_non_null(strstr(r.out, "# TYPE xballoon_reservation_bytes gauge\n"));
+	assert_null(strstr(r.out, "xballoon_reservation_bytes{"));
+	run_free(&r);
+}
+
 static void test_mem_set_json(void **state)
 {
 	struct xb_fake *f = *state;
@@ -830,6 +856,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_hostile_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_text_and_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prometheus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prometheus_policy_selection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem_set_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem_set_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem_set_wait, setup, teardown),

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xenstore.h>
-
 #include "xb_cli.h"
 
 static const struct option list_opts[] = {
@@ -85,7 +83,7 @@ static void list_text(FILE *f, const struct xb_view *v)
 			rcol(r, XB_RF_CURRENT, b2, sizeof(b2)),
 			rcol(r, XB_RF_MEM_AVAIL, b3, sizeof(b3)),
 			rcol(r, XB_RF_OOM_DEFLATES, b4, sizeof(b4)),
-			mib(xb_dom_borrow_kb(d)), mib(xb_dom_headroom_kb(d)),
+			mib(xballoon_dom_borrow_kb(d)), mib(xballoon_dom_headroom_kb(d)),
 			range_col(v, i, b5, sizeof(b5)),
 			driver_col(r, b6, sizeof(b6)), xballoon_dom_state_name(d->state),
 			v->policy && v->policy[i].uncooperative ? " (uncooperative)" : "");
@@ -114,41 +112,20 @@ static void read_resv(struct xb_cli *cli, struct xb_resv *r, size_t *n_r,
 	*now_r = xballoon_backend_now_ms(cli->be);
 }
 
-/* A dom0-written decimal key of DOMID; false when absent or not a number. */
-static bool read_u64(void *xs, uint32_t domid, const char *key, uint64_t *v_r)
-{
-	char path[96], *val;
-	unsigned int len = 0;
-	bool ok;
-
-	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/%s", domid, key);
-	val = xs_read(xs, XBT_NULL, path, &len);
-	ok = val && !xballoon_xs_u64(val, len, v_r);
-	free(val);
-	return ok;
-}
-
 /*
- * The policy keys of the view's domains (parsed as untrusted text, as the
- * daemon does: a range only when both ends are numbers and min <= max).
- * NULL without a xenstore connection (the fake backend) or memory.
+ * The policy keys of the view's domains (parsed by the library as untrusted
+ * text, as the daemon does). NULL when out of memory.
  */
 static struct xb_dom_policy *read_policy(struct xb_cli *cli, const struct xb_view *v)
 {
-	void *xs = xballoon_backend_xs_handle(cli->be);
-	struct xb_dom_policy *p;
+	struct xb_dom_policy *p = calloc(v->n ? v->n : 1, sizeof(*p));
 
-	if (!xs)
-		return NULL;
-	p = calloc(v->n ? v->n : 1, sizeof(*p));
 	for (size_t i = 0; p && i < v->n; i++) {
 		uint32_t id = v->doms[i]->xen.domid;
-		uint64_t u = 0;
 
-		p[i].has_range = read_u64(xs, id, "memory/dynamic-min", &p[i].min_kb) &&
-				 read_u64(xs, id, "memory/dynamic-max", &p[i].max_kb) &&
-				 p[i].min_kb <= p[i].max_kb;
-		p[i].uncooperative = read_u64(xs, id, "memory/uncooperative", &u) && u == 1;
+		p[i].has_range = xballoon_dom_dynamic_range(cli->be, id, &p[i].min_kb,
+						      &p[i].max_kb);
+		p[i].uncooperative = xballoon_dom_uncooperative(cli->be, id);
 	}
 	return p;
 }
@@ -160,7 +137,16 @@ static int emit_view(struct xb_cli *cli, const struct xb_view *v, char fmt)
 	int rc;
 
 	if (fmt == 'p') {
-		xb_prometheus(cli->out, v);
+		char *text;
+		size_t len;
+
+		/* the library reads the policy keys and reservations itself */
+		if (xballoon_prometheus(cli->be, v->snap, v->doms, v->n, &text, &len)) {
+			fprintf(cli->err, "xballoon list: %s\n", strerror(errno));
+			return XB_EXIT_ERROR;
+		}
+		fwrite(text, 1, len, cli->out);
+		free(text);
 		return 0;
 	}
 	if (fmt != 'j') {
@@ -229,7 +215,8 @@ int xb_cmd_list(struct xb_cli *cli, int argc, char **argv)
 		sel.doms = NULL;
 	}
 	if (!rc) {
-		struct xb_dom_policy *pol = read_policy(cli, &v);
+		/* --prometheus: the library reads them itself */
+		struct xb_dom_policy *pol = fmt == 'p' ? NULL : read_policy(cli, &v);
 
 		v.policy = pol;
 		rc = emit_view(cli, &v, fmt);

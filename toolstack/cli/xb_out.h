@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Output of libxballoon data: JSON (yajl), Prometheus text exposition, and
- * the events `xballoon watch` streams (computed as differences between two
- * snapshots, so they can be tested without Xen).
+ * Output of libxballoon data: JSON (yajl) and the events `xballoon watch`
+ * streams (computed as differences between two snapshots, so they can be
+ * tested without Xen). The Prometheus exposition is the library's
+ * (xballoon_prometheus()), shared with xballoond's /metrics.
  */
 #ifndef XB_OUT_H
 #define XB_OUT_H
@@ -31,13 +32,6 @@ struct xb_view {
 	uint64_t now_ms;		/* for their deadlines */
 };
 
-/*
- * How far D can go beyond its target on its own (maxmem - slack - target)
- * and how far it has (actual - target); 0 when not above.
- */
-uint64_t xb_dom_headroom_kb(const struct xb_domain *d);
-uint64_t xb_dom_borrow_kb(const struct xb_domain *d);
-
 /* New JSON generator (beautify off, one document); NULL on ENOMEM. */
 yajl_gen xb_json_new(void);
 /* Write the generated document and a newline to F, then reset G. */
@@ -61,9 +55,6 @@ void xb_text_reservations(FILE *f, const struct xb_resv *r, size_t n,
 			  uint64_t now_ms);
 /* {"version":1,"command":"list","host":{},"totals":{},"domains":[]} */
 void xb_json_list(yajl_gen g, const struct xb_view *v);
-
-/* Prometheus text exposition of a view. */
-void xb_prometheus(FILE *f, const struct xb_view *v);
 
 /* ---- events (the types are in libxballoon.h) ---- */
 

@@ -2,7 +2,7 @@
 /*
  * xballoond --metrics ADDR:PORT: a Prometheus /metrics endpoint served by
  * libmicrohttpd, run from the daemon's own poll loop (no thread: the body is
- * built in the loop, so nothing is shared between threads).
+ * built in the loop, so nothing is shared between threads), and its body.
  */
 #ifndef XBD_METRICS_H
 #define XBD_METRICS_H
@@ -21,6 +21,20 @@ int xbd_metrics_parse_addr(const char *s, struct sockaddr_in *sa, char *err);
 
 /* The body of one scrape: malloc()ed text, its length in *LEN_R; NULL: 500. */
 typedef char *(*xbd_metrics_fn)(void *ctx, size_t *len_r);
+
+struct xb_backend;
+struct xbd_counters;
+
+/*
+ * The daemon's body (metrics_body.c), as an xbd_metrics_fn returns it: a fresh snapshot of
+ * BE rendered by xballoon_prometheus() over every domain (exactly what
+ * `xballoon list --prometheus` prints for the same state), then the
+ * daemon's own series: xballoond_view_ok (0 when the snapshot failed: the
+ * first part is then absent), xballoond_start_time_seconds (STARTED_MS,
+ * wall clock) and the counters C.
+ */
+char *xbd_metrics_body(struct xb_backend *be, const struct xbd_counters *c,
+		       uint64_t started_ms, size_t *len_r);
 
 struct xbd_metrics;
 

@@ -46,7 +46,6 @@
 #include "policy.h"
 #include "audit.h"
 #include "metrics.h"
-#include "xb_out.h"
 
 #define DEBOUNCE_MS 200		/* at most one decision per this (a burst: one) */
 #define TOKEN_DOM "dom"
@@ -742,60 +741,12 @@ static int reconnect(struct daemon *dm, const char *why)
 	return 0;
 }
 
-static void counter(FILE *f, const char *name, const char *help,
-		    unsigned long long v)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name, v);
-}
-
 /* One scrape: a fresh view as `list --prometheus`, then the daemon's own. */
 static char *metrics_body(void *ctx, size_t *len_r)
 {
 	struct daemon *dm = ctx;
-	const struct xbd_counters *c = &dm->counters;
-	struct xb_snapshot snap;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	bool up;
 
-	if (!f)
-		return NULL;
-	up = xballoon_snapshot_take(dm->be, &snap) == 0;
-	if (up) {
-		struct xb_view v = { .snap = &snap };
-		const struct xb_domain **doms = calloc(snap.n ? snap.n : 1, sizeof(*doms));
-
-		if (doms) {
-			for (size_t i = 0; i < snap.n; i++)
-				doms[v.n++] = &snap.doms[i];
-			v.doms = doms;
-			xb_prometheus(f, &v);
-		}
-		free(doms);
-		xballoon_snapshot_free(&snap);
-	}
-	fprintf(f, "# HELP xballoond_view_ok 1 if this scrape could read Xen and xenstore.\n"
-		"# TYPE xballoond_view_ok gauge\nxballoond_view_ok %d\n", up);
-	fprintf(f, "# HELP xballoond_start_time_seconds When the daemon started (Unix time).\n"
-		"# TYPE xballoond_start_time_seconds gauge\nxballoond_start_time_seconds %llu\n",
-		(unsigned long long)(dm->started_ms / 1000));
-	counter(f, "xballoond_decisions_total", "Policy steps.", c->decisions);
-	counter(f, "xballoond_changes_total", "Targets the daemon set.", c->changes);
-	counter(f, "xballoond_failures_total", "Targets Xen or xenstore refused.", c->failures);
-	counter(f, "xballoond_reloads_total", "Configuration reloads (SIGHUP) taken.", c->reloads);
-	counter(f, "xballoond_reload_failures_total",
-		"Reloads refused (a bad file; the old configuration kept).", c->reload_failures);
-	counter(f, "xballoond_xenstore_reconnects_total", "Reconnections to xenstored.",
-		c->reconnects);
-	counter(f, "xballoond_uncooperative_marks_total", "Domains marked uncooperative.",
-		c->uncooperative);
-	if (fclose(f)) {
-		free(buf);
-		return NULL;
-	}
-	*len_r = len;
-	return buf;
+	return xbd_metrics_body(dm->be, &dm->counters, dm->started_ms, len_r);
 }
 
 int main(int argc, char **argv)

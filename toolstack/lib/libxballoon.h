@@ -320,6 +320,25 @@ enum xb_dom_state xballoon_derive_state(const struct xb_domain *d,
 bool xballoon_dom_has_driver(const struct xb_domain *d);
 
 /*
+ * How far D can go above its target on its own (Xen's maxmem - slack -
+ * target) and how far it has (actual - target); 0 when not above.
+ */
+uint64_t xballoon_dom_headroom_kb(const struct xb_domain *d);
+uint64_t xballoon_dom_borrow_kb(const struct xb_domain *d);
+
+/*
+ * The policy keys xballoond balances a domain by (dom0-written, parsed as
+ * untrusted text; one read each, outside any transaction). The dynamic
+ * range: true with *MIN_KB_R and *MAX_KB_R when memory/dynamic-min and
+ * memory/dynamic-max are both decimal KiB and min <= max; false otherwise
+ * (absent, unreadable or unusable: the daemon leaves such a domain alone).
+ * Uncooperative: memory/uncooperative is 1 (xballoond marked the domain).
+ */
+bool xballoon_dom_dynamic_range(struct xb_backend *be, uint32_t domid,
+			  uint64_t *min_kb_r, uint64_t *max_kb_r);
+bool xballoon_dom_uncooperative(struct xb_backend *be, uint32_t domid);
+
+/*
  * Take a snapshot: all domains (paged), the host, and in one xenstore
  * transaction every domain's name, target, static-max and videoram.
  * Reports are guest-written and read outside the transaction, so a guest
@@ -655,6 +674,28 @@ uint64_t xballoon_give_plan(struct xb_give *g, size_t n, uint64_t amount_kb);
 bool xballoon_daemon_running(struct xb_backend *be);
 /* xballoond: announce (PID > 0) or withdraw (0) itself. 0 or -1. */
 int xballoon_daemon_announce(struct xb_backend *be, int32_t pid);
+
+/* ==== Prometheus text exposition ==== */
+
+/*
+ * The Prometheus text exposition (format 0.0.4) of SNAP's host and of N of
+ * its domains, DOMS (pointers into SNAP, in that order; NULL: every domain
+ * of SNAP, N ignored): what `xballoon list --prometheus` prints and what
+ * xballoond's /metrics begins with. One "# HELP" and "# TYPE" per metric,
+ * sizes in bytes, guest-reported series only for domains that report them.
+ * Beyond SNAP it reads through BE each domain's policy keys (as
+ * xballoon_dom_dynamic_range() and xballoon_dom_uncooperative() do, in one
+ * round of requests where the backend pipelines reads) and the
+ * reservations (xballoon_resv_list(); none when they cannot be read); it
+ * changes nothing (no reaping). Metric names and help texts are listed in
+ * docs/operator-guide.md and do not change within a soname.
+ * On success *TEXT_R is malloc()ed and NUL-terminated (the caller frees
+ * it) and *LEN_R (may be NULL) is its length without the NUL. Returns 0, or
+ * -1 with errno (ENOMEM) and *TEXT_R NULL.
+ */
+int xballoon_prometheus(struct xb_backend *be, const struct xb_snapshot *snap,
+		  const struct xb_domain *const *doms, size_t n,
+		  char **text_r, size_t *len_r);
 
 /* ==== events: differences between two snapshots (watch) ==== */
 

@@ -40,6 +40,24 @@ void xb_report_release(const struct xb_report *r);
 /* dom0-owned mark: xballoon saw this domain follow a target (xballoon_dom_has_driver) */
 #define XB_KEY_FOLLOWED "memory/xballoon-followed"
 
+/* dom0-owned policy keys (xballoon mem-policy, xballoond) */
+#define XB_KEY_DYN_MIN "memory/dynamic-min"
+#define XB_KEY_DYN_MAX "memory/dynamic-max"
+#define XB_KEY_UNCOOP "memory/uncooperative"
+
+/* The policy keys of one domain (libxballoon.h: xballoon_dom_dynamic_range()). */
+struct xb_dom_pol {
+	bool has_range;			/* dynamic-min and -max both valid, min <= max */
+	uint64_t min_kb, max_kb;
+	bool uncooperative;		/* memory/uncooperative = 1 */
+};
+/*
+ * The policy keys of N domains into P (N entries): one round of requests
+ * when the backend pipelines them, else one by one. Unreadable is absent.
+ */
+void xb_read_policies(struct xb_backend *be, const uint32_t *domids, size_t n,
+		      struct xb_dom_pol *p);
+
 /* PATH as a decimal value. 1 = read, 0 = missing or not a number. */
 int xb_read_u64(struct xb_backend *be, xb_txn_t t, const char *path,
 		uint64_t *v_r);

@@ -453,7 +453,7 @@ int xballoon_give_donors(struct xb_backend *be, const struct xb_snapshot *snap,
 		o->floor_kb = d->target_kb;
 		o->new_kb = d->target_kb;
 		o->weight = 1;
-		xb_dom_path(path, d->xen.domid, "memory/dynamic-min");
+		xb_dom_path(path, d->xen.domid, XB_KEY_DYN_MIN);
 		if (!xb_read_u64(be, XB_TXN_NULL, path, &dmin)) {
 			o->held_back = "no policy keys (xballoon mem-policy)";
 			continue;

@@ -489,3 +489,96 @@ void xballoon_selection_free(struct xb_selection *sel)
 	free(sel->bad);
 	memset(sel, 0, sizeof(*sel));
 }
+
+/* ---- policy keys (outside the snapshot: only list and /metrics show them) ---- */
+
+enum { POL_MIN, POL_MAX, POL_UNCOOP, POL_NR };
+static const char *const pol_keys[POL_NR] = {
+	[POL_MIN] = XB_KEY_DYN_MIN, [POL_MAX] = XB_KEY_DYN_MAX, [POL_UNCOOP] = XB_KEY_UNCOOP,
+};
+
+/* The keys as read (VALS[k] NULL: absent, unreadable) into *P. */
+static void pol_parse(char *const *vals, const size_t *lens, struct xb_dom_pol *p)
+{
+	uint64_t lo = 0, hi = 0, v = 0;
+
+	p->has_range = vals[POL_MIN] && vals[POL_MAX] &&
+		       !xballoon_xs_u64(vals[POL_MIN], lens[POL_MIN], &lo) &&
+		       !xballoon_xs_u64(vals[POL_MAX], lens[POL_MAX], &hi) && lo <= hi;
+	p->min_kb = p->has_range ? lo : 0;
+	p->max_kb = p->has_range ? hi : 0;
+	p->uncooperative = vals[POL_UNCOOP] &&
+			   !xballoon_xs_u64(vals[POL_UNCOOP], lens[POL_UNCOOP], &v) && v == 1;
+}
+
+/* DOMID's keys FROM..TO-1 one by one (no transaction); the others absent. */
+static void pol_read(struct xb_backend *be, uint32_t domid, size_t from, size_t to,
+		     struct xb_dom_pol *p)
+{
+	char path[XB_PATH_LEN], *vals[POL_NR] = { NULL };
+	size_t lens[POL_NR] = { 0 }, k;
+
+	for (k = from; k < to; k++) {
+		xb_dom_path(path, domid, pol_keys[k]);
+		vals[k] = be->ops->xs_read(be, XB_TXN_NULL, path, &lens[k]);
+	}
+	pol_parse(vals, lens, p);
+	for (k = 0; k < POL_NR; k++)
+		free(vals[k]);
+}
+
+void xb_read_policies(struct xb_backend *be, const uint32_t *domids, size_t n,
+		      struct xb_dom_pol *p)
+{
+	char (*paths)[XB_PATH_LEN] = NULL;
+	const char **pp = NULL;
+	char **vals = NULL;
+	size_t *lens = NULL, i, nk = n * POL_NR;
+	bool done = false;
+
+	if (be->ops->xs_read_many && n) {
+		paths = calloc(nk, sizeof(*paths));
+		pp = calloc(nk, sizeof(*pp));
+		vals = calloc(nk, sizeof(*vals));
+		lens = calloc(nk, sizeof(*lens));
+	}
+	if (paths && pp && vals && lens) {
+		for (i = 0; i < nk; i++) {
+			xb_dom_path(paths[i], domids[i / POL_NR], pol_keys[i % POL_NR]);
+			pp[i] = paths[i];
+		}
+		/* one round of requests; -1: one by one below */
+		done = !be->ops->xs_read_many(be, false, pp, nk, vals, lens);
+		for (i = 0; done && i < n; i++)
+			pol_parse(vals + i * POL_NR, lens + i * POL_NR, &p[i]);
+		for (i = 0; done && i < nk; i++)
+			free(vals[i]);
+	}
+	for (i = 0; !done && i < n; i++)
+		pol_read(be, domids[i], 0, POL_NR, &p[i]);
+	free(paths);
+	free(pp);
+	free(vals);
+	free(lens);
+}
+
+bool xballoon_dom_dynamic_range(struct xb_backend *be, uint32_t domid,
+			  uint64_t *min_kb_r, uint64_t *max_kb_r)
+{
+	struct xb_dom_pol p;
+
+	pol_read(be, domid, POL_MIN, POL_MAX + 1, &p);
+	if (!p.has_range)
+		return false;
+	*min_kb_r = p.min_kb;
+	*max_kb_r = p.max_kb;
+	return true;
+}
+
+bool xballoon_dom_uncooperative(struct xb_backend *be, uint32_t domid)
+{
+	struct xb_dom_pol p;
+
+	pol_read(be, domid, POL_UNCOOP, POL_UNCOOP + 1, &p);
+	return p.uncooperative;
+}

@@ -67,6 +67,19 @@ bool xballoon_dom_floor_kb(const struct xb_domain *d, uint64_t *floor_r)
 	return true;
 }
 
+uint64_t xballoon_dom_headroom_kb(const struct xb_domain *d)
+{
+	uint64_t max = xb_pages_to_kb(d->xen.max_pages);
+
+	return max > d->target_kb + XB_MAXMEM_SLACK_KB ?
+	       max - d->target_kb - XB_MAXMEM_SLACK_KB : 0;
+}
+
+uint64_t xballoon_dom_borrow_kb(const struct xb_domain *d)
+{
+	return d->actual_kb > d->target_kb ? d->actual_kb - d->target_kb : 0;
+}
+
 /* The reason the guest gives for not being at its target, if any. */
 static enum xb_dom_state guest_reason(const struct xb_domain *d, uint64_t tol)
 {
