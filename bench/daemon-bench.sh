@@ -137,7 +137,18 @@ done
 # (idle with the default safety resample, not the 2 s used above for speed)
 sed -i '/^resample = /d' /tmp/xbd-bench.conf
 kill -HUP $xbd
-sleep 10
+# idle means settled: the margins the rounds grew shrink by 1/32 a decision,
+# and each step past the hysteresis is a change; wait (up to 180 s) for 20 s
+# without one
+n=0 d0=-1
+while [ $n -lt 18 ]; do
+	d=$(grep -c '"event":"decision"' /tmp/xbd-bench.log)
+	[ "$d" = "$d0" ] && break
+	d0=$d
+	sleep 20
+	n=$((n + 2))
+done
+echo "XB-BENCH daemon=settle secs=$((n * 10))"
 a=$(ticks $xbd) d0=$(grep -c '"event":"decision"' /tmp/xbd-bench.log)
 sleep 30
 b=$(ticks $xbd) d1=$(grep -c '"event":"decision"' /tmp/xbd-bench.log)
