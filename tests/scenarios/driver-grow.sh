@@ -136,8 +136,8 @@ grow_case() {
 	# the guest's own balloon is empty: on PoD (PVH) Xen's count follows
 	# the PoD target whatever the guest does, so this is the check there
 	b=$(grow_balloon_kb "$g" "$k")
-	if [ "$b" = 0 ]; then
-		lab_pass "$g-balloon-empty" "$who, $t: nothing left in the guest's balloon at 1024 MiB"
+	if [ -n "$b" ] && [ "$b" -le 10240 ]; then
+		lab_pass "$g-balloon-empty" "$who, $t: the guest's balloon holds $b KiB at 1024 MiB (at most 1 %)"
 	else
 		lab_fail "$g-balloon-empty" "$who, $t: balloon ${b:-?} KiB"
 	fi
