@@ -149,6 +149,16 @@ struct xb_core {
 	bool oom_sticky;	/* pressure took pages since the last target */
 	bool hv_failed;		/* last hypercall returned an error */
 	u64 quarantine_pages;	/* held: neither Xen nor the guest can use them */
+	/*
+	 * Growing past the boot size (PV: Linux's balloon.c holds the pages
+	 * of the memory map above it, xen_extra_mem, unpopulated). boot_pages
+	 * is total_pages at load; claiming moves pages from balloon.c's
+	 * balloon into this driver's (total and balloon grow together).
+	 */
+	u64 boot_pages;		/* total_pages at load */
+	u64 pool_pages;		/* balloon.c holds this many now, 0: no growth */
+	u64 xen_room_pages;	/* Xen's maxmem less its count of the guest */
+	u64 claimed_pages;	/* taken from balloon.c's balloon, cumulative */
 	enum xb_scrub scrub;	/* how pages given to Xen are cleared */
 	enum xb_mode mode;	/* driver or companion (fixed at load) */
 	enum xb_state state;
@@ -157,6 +167,19 @@ struct xb_core {
 };
 
 void xb_core_init(struct xb_core *c, const struct xb_config *cfg);
+
+/*
+ * Growing past the boot size. pool_pages: pages Linux's balloon.c holds
+ * ballooned (balloon_stats.balloon_low + balloon_high), which this driver
+ * may claim and populate; xen_room_pages: what Xen's maxmem still lets the
+ * domain grow by (XENMEM_maximum_reservation - XENMEM_current_reservation).
+ * A target is clamped to the size the driver can reach: static-max, and
+ * total_pages + pool_pages. Call before xb_core_set_target_kb() and before
+ * xb_core_plan() (the pool changes as gntdev & co. take from it).
+ */
+void xb_core_set_grow(struct xb_core *c, u64 pool_pages, u64 xen_room_pages);
+/* The ceiling a target is clamped to now (pages, memory/target frame). */
+u64 xb_core_ceiling_pages(const struct xb_core *c);
 
 /* Results of xb_core_set_target_kb (>= 0) */
 #define XB_TARGET_OK 0
@@ -177,11 +200,19 @@ static inline u64 xb_core_current_pages(const struct xb_core *c)
 /* > 0: pages to take back from Xen; < 0: pages to give back. */
 s64 xb_core_credit(const struct xb_core *c);
 
-enum xb_op { XB_OP_NONE, XB_OP_INFLATE, XB_OP_DEFLATE, XB_OP_WAIT };
+/*
+ * CLAIM: take nr_pages from Linux's balloon.c into this driver's balloon
+ * (xb_core_claimed()), then DEFLATE populates them: the guest grows past
+ * its boot size. Planned only with the driver's own balloon empty, at most
+ * what balloon.c holds (pool_pages: asking it for more makes it give the
+ * guest's memory to Xen to make up the rest) and what Xen's maxmem leaves.
+ */
+enum xb_op { XB_OP_NONE, XB_OP_INFLATE, XB_OP_DEFLATE, XB_OP_WAIT,
+	     XB_OP_CLAIM };
 
 struct xb_step {
 	enum xb_op op;
-	u64 nr_pages;		/* INFLATE/DEFLATE: batch size */
+	u64 nr_pages;		/* INFLATE/DEFLATE/CLAIM: batch size */
 	u64 delay_ms;		/* WAIT: come back after this long */
 };
 
@@ -205,6 +236,13 @@ void xb_core_inflated(struct xb_core *c, u64 asked, u64 done, bool hv_short,
  */
 void xb_core_deflated(struct xb_core *c, u64 asked, u64 done, bool refused,
 		      u64 now_ms);
+/*
+ * Outcome of a claim: done pages (at most asked) came from balloon.c's
+ * balloon, unpopulated, onto this driver's: the guest's size grows by done,
+ * its balloon too, and the next deflate populates them. Nothing claimed
+ * (balloon.c failed) is a guest allocation failure: nomem, backed off.
+ */
+void xb_core_claimed(struct xb_core *c, u64 asked, u64 done, u64 now_ms);
 /* A hypercall failed with an error (not a short count). */
 void xb_core_hv_error(struct xb_core *c, u64 now_ms);
 /* Pages returned to the guest because it was running out of memory. */

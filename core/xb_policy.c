@@ -180,15 +180,30 @@ static void xb_update_state(struct xb_core *c)
 	}
 }
 
+u64 xb_core_ceiling_pages(const struct xb_core *c)
+{
+	return xb_min(c->static_max_pages, c->total_pages + c->pool_pages);
+}
+
 static void xb_apply_floor(struct xb_core *c)
 {
 	u64 t = c->req_target_pages;
 
 	if (t < c->floor_pages)
 		t = c->floor_pages;
-	if (t > c->total_pages)
-		t = c->total_pages;
+	if (t > c->total_pages + c->pool_pages)
+		t = c->total_pages + c->pool_pages;
 	c->target_pages = t;
+}
+
+void xb_core_set_grow(struct xb_core *c, u64 pool_pages, u64 xen_room_pages)
+{
+	c->pool_pages = pool_pages;
+	c->xen_room_pages = xen_room_pages;
+	if (c->mode != XB_MODE_DRIVER)
+		return;
+	xb_apply_floor(c);
+	xb_update_state(c);
 }
 
 void xb_core_set_floor_kb(struct xb_core *c, u64 floor_kb)
@@ -230,6 +245,7 @@ void xb_core_init(struct xb_core *c, const struct xb_config *cfg)
 	if (c->backoff_max_ms < c->backoff_min_ms)
 		c->backoff_max_ms = c->backoff_min_ms;
 	c->req_target_pages = c->total_pages;
+	c->boot_pages = c->total_pages;
 	c->state = XB_STATE_IDLE;
 	xb_core_set_floor_kb(c, cfg->floor_kb);
 }
@@ -245,8 +261,8 @@ int xb_core_set_target_kb(struct xb_core *c, u64 target_kb)
 	}
 	t = xb_kb_to_pages(target_kb);
 	c->cnt.targets++;
-	if (t > c->static_max_pages || t > c->total_pages) {
-		t = xb_min(c->static_max_pages, c->total_pages);
+	if (t > xb_core_ceiling_pages(c)) {
+		t = xb_core_ceiling_pages(c);
 		ret = XB_TARGET_CLAMPED_MAX;
 		c->cnt.clamped_targets++;
 	}
@@ -278,6 +294,30 @@ bool xb_core_under_pressure(const struct xb_core *c, u64 avail_pages)
 	return c->balloon_pages && avail_pages < c->reserve_pages;
 }
 
+/*
+ * Above the boot size with the balloon empty: claim pages from balloon.c,
+ * at most what it holds and what Xen's maxmem leaves room for. No room is
+ * Xen refusing (maxmem not raised yet): backed off like a refused
+ * populate, tried again after the backoff or on a new target.
+ */
+static struct xb_step xb_plan_claim(struct xb_core *c, u64 want, u64 now_ms)
+{
+	struct xb_step st = { XB_OP_CLAIM, 0, 0 };
+
+	st.nr_pages = xb_min(xb_min(want, c->batch),
+			     xb_min(c->pool_pages, c->xen_room_pages));
+	if (st.nr_pages)
+		return st;
+	c->cnt.refusals++;
+	c->last_error = XB_ERR_HV_REFUSED;
+	c->hard_limit_pages = xb_core_current_pages(c);
+	xb_backoff_step(c, now_ms);
+	xb_update_state(c);
+	st.op = XB_OP_WAIT;
+	st.delay_ms = c->backoff_ms;
+	return st;
+}
+
 struct xb_step xb_core_plan(struct xb_core *c, u64 avail_pages, u64 now_ms)
 {
 	struct xb_step st = { XB_OP_NONE, 0, 0 };
@@ -292,9 +332,12 @@ struct xb_step xb_core_plan(struct xb_core *c, u64 avail_pages, u64 now_ms)
 		st.delay_ms = c->retry_at_ms - now_ms;
 		return st;
 	}
+	if (credit > 0 && !c->balloon_pages)
+		return xb_plan_claim(c, (u64)credit, now_ms);
 	if (credit > 0) {
 		st.op = XB_OP_DEFLATE;
-		st.nr_pages = xb_min((u64)credit, c->batch);
+		st.nr_pages = xb_min(xb_min((u64)credit, c->batch),
+				     c->balloon_pages);
 		return st;
 	}
 	/*
@@ -377,6 +420,23 @@ void xb_core_deflated(struct xb_core *c, u64 asked, u64 done, bool refused,
 			xb_batch_grow(c);
 		xb_backoff_reset(c);
 	}
+	xb_update_state(c);
+}
+
+void xb_core_claimed(struct xb_core *c, u64 asked, u64 done, u64 now_ms)
+{
+	if (done > asked)
+		done = asked;
+	if (!done && asked) {
+		c->cnt.alloc_failures++;
+		c->last_error = XB_ERR_NOMEM;
+		xb_backoff_step(c, now_ms);
+	}
+	/* the pool may have grown since it was read: never below 0 */
+	c->pool_pages = c->pool_pages > done ? c->pool_pages - done : 0;
+	c->total_pages += done;
+	c->balloon_pages += done;
+	c->claimed_pages += done;
 	xb_update_state(c);
 }
 

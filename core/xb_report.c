@@ -93,6 +93,12 @@ int xb_report_format(const struct xb_core *c, const struct xb_meminfo *mi,
 	xb_tok_word(&b, "rmmod", c->mode == XB_MODE_DRIVER &&
 		    xb_core_holds_pages(c) ? "busy" : "ok");
 	xb_tok_word(&b, "mode", xb_mode_name(c->mode));
+	if (c->mode == XB_MODE_DRIVER) {
+		/* the size at load, and how far a target can take it now */
+		xb_tok_u64(&b, "boot_kb", xb_pages_to_kb(c->boot_pages));
+		xb_tok_u64(&b, "max_kb",
+			   xb_pages_to_kb(xb_core_ceiling_pages(c)));
+	}
 	if (mi) {
 		xb_tok_u64(&b, "mem_total_kb", mi->mem_total_kb);
 		xb_tok_u64(&b, "mem_avail_kb", mi->mem_avail_kb);

@@ -3,6 +3,7 @@
  * xballoon.ko internals shared between its files:
  *   xb_main.c   module init/exit, parameters, the balloon worker, locking
  *   xb_hv.c     the hypercall site: give back / take back a batch
+ *   xb_grow.c   growing past the boot size: pages claimed from balloon.c
  *   xb_xs.c     xenstore: memory/target watch, data/xballoon/report
  *   xb_sysfs.c  /sys/kernel/xballoon/
  *   xb_oom.c    OOM notifier and shrinker: deflate under guest pressure
@@ -12,6 +13,7 @@
 #ifndef XB_H
 #define XB_H
 
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -101,6 +103,16 @@ u64 xb_hv_balloon_pages(void);
 u64 xb_hv_quarantine_pages(void);
 /* Unload with pages still held: unlink them (they are never freed). */
 void xb_hv_abandon(void);
+/* Unpopulated pages the driver now owns: onto its balloon. */
+void xb_hv_adopt(struct page **pages, unsigned long n);
+
+/* xb_grow.c: callers hold xb.lock */
+int xb_grow_init(unsigned int batch_pages);
+void xb_grow_exit(void);
+/* Tell the core what balloon.c holds, and Xen's room when it may claim. */
+void xb_grow_sync(void);
+/* Claim up to nr_pages from balloon.c onto the balloon; returns how many. */
+u64 xb_grow_claim(u64 nr_pages);
 
 /* xb_xs.c */
 int xb_xs_init(void);

@@ -750,6 +750,18 @@ void xb_hv_deflate(u64 nr_pages, struct xb_hv_result *r)
 	xb_deflate_4k(asked, r);
 }
 
+/*
+ * Unpopulated pages this driver now owns (claimed from Linux's balloon.c by
+ * xb_grow.c): onto the 4 KiB balloon, taken back like any other.
+ */
+void xb_hv_adopt(struct page **pages, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		xb_add(pages[i], &xb_list_4k, &xb_nr_4k);
+}
+
 /* Unload with pages held: unlink them from the module's lists, leave them. */
 void xb_hv_abandon(void)
 {

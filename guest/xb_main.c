@@ -282,6 +282,19 @@ static u64 xb_do_deflate(u64 nr_pages, u64 now_ms)
 	return r.done + r.lost;
 }
 
+/*
+ * Claim pages from Linux's balloon.c to grow past the boot size (xb_grow.c),
+ * once the module is held (the pages are then its own); false if it is
+ * being unloaded.
+ */
+static bool xb_do_claim(u64 nr_pages, u64 now_ms)
+{
+	if (!xb_pin())
+		return false;
+	xb_core_claimed(&xb.core, nr_pages, xb_grow_claim(nr_pages), now_ms);
+	return true;
+}
+
 static void xb_balloon_work(struct work_struct *work)
 {
 	u64 t0 = ktime_get_ns();
@@ -291,9 +304,12 @@ static void xb_balloon_work(struct work_struct *work)
 	xb.wakeups++;
 	if (xb.last_target_ns && !xb.first_action_ns)
 		xb.first_action_ns = max_t(u64, ktime_get_ns() - xb.last_target_ns, 1);
+	xb_grow_sync();
 	st = xb_core_plan(&xb.core, si_mem_available(), xb_now_ms());
 	if (st.op == XB_OP_INFLATE && !xb_do_inflate(st.nr_pages, xb_now_ms()))
 		st.op = XB_OP_NONE;	/* being unloaded */
+	else if (st.op == XB_OP_CLAIM && !xb_do_claim(st.nr_pages, xb_now_ms()))
+		st.op = XB_OP_NONE;
 	else if (st.op == XB_OP_DEFLATE)
 		xb_do_deflate(st.nr_pages, xb_now_ms());
 	xb_unpin_if_empty();
@@ -304,7 +320,8 @@ static void xb_balloon_work(struct work_struct *work)
 			    xb.core.balloon_pages, xb.core.quarantine_pages);
 	/* one batch per run, so the workqueue is never held for long */
 	if (!xb.stopping) {
-		if (st.op == XB_OP_INFLATE || st.op == XB_OP_DEFLATE)
+		if (st.op == XB_OP_INFLATE || st.op == XB_OP_DEFLATE ||
+		    st.op == XB_OP_CLAIM)
 			queue_delayed_work(xb.wq, &xb.balloon_work, 0);
 		else if (st.op == XB_OP_WAIT)
 			queue_delayed_work(xb.wq, &xb.balloon_work,
@@ -328,6 +345,7 @@ void xb_set_target(int parse_rc, u64 target_kb)
 		xb_report_kick();
 		return;
 	}
+	xb_grow_sync();		/* how far a target can take the guest now */
 	rc = xb_core_set_target_kb(&xb.core, target_kb);
 	xb.last_target_ns = ktime_get_ns();
 	xb.first_action_ns = 0;
@@ -336,8 +354,11 @@ void xb_set_target(int parse_rc, u64 target_kb)
 		pr_warn_ratelimited("memory/target %llu KiB out of range, ignored\n",
 				    target_kb);
 	else if (rc == XB_TARGET_CLAMPED_MAX)
-		pr_warn_ratelimited("memory/target %llu KiB above static-max, clamped\n",
-				    target_kb);
+		pr_warn_ratelimited("memory/target %llu KiB above what the guest can reach (static-max %llu KiB, boot size + Linux's balloon %llu KiB), clamped\n",
+				    target_kb,
+				    xb_pages_to_kb(xb.core.static_max_pages),
+				    xb_pages_to_kb(xb.core.total_pages +
+						   xb.core.pool_pages));
 	else if (rc == XB_TARGET_BELOW_FLOOR)
 		pr_warn_ratelimited("memory/target %llu KiB below floor %llu KiB, stopping at floor\n",
 				    target_kb,
@@ -474,6 +495,12 @@ static int __init xb_init(void)
 	err = xb.companion ? 0 : xb_hv_init(batch_pages);
 	if (err)
 		return err;
+	err = xb.companion ? 0 : xb_grow_init(batch_pages);
+	if (err)
+		goto out_hv;
+	mutex_lock(&xb.lock);
+	xb_grow_sync();
+	mutex_unlock(&xb.lock);
 	xb.wq = alloc_ordered_workqueue("xballoon", WQ_MEM_RECLAIM);
 	if (!xb.wq) {
 		err = -ENOMEM;
@@ -488,11 +515,12 @@ static int __init xb_init(void)
 	err = xb_xs_init();
 	if (err)
 		goto out_oom;
-	pr_info("ready (%s mode): %s guest, %llu KiB, static-max %llu KiB, floor %llu KiB, batch %u pages\n",
+	pr_info("ready (%s mode): %s guest, %llu KiB, static-max %llu KiB, can grow to %llu KiB, floor %llu KiB, batch %u pages\n",
 		xb_mode_name(xb.core.mode),
 		cfg.auto_translated ? "auto-translated" : "PV",
 		xb_pages_to_kb(xb.core.total_pages),
 		xb_pages_to_kb(xb.core.static_max_pages),
+		xb_pages_to_kb(xb_core_ceiling_pages(&xb.core)),
 		xb_pages_to_kb(xb.core.floor_pages), batch_pages);
 	return 0;
 
@@ -503,8 +531,10 @@ out_sysfs:
 out_wq:
 	destroy_workqueue(xb.wq);
 out_hv:
-	if (!xb.companion)
+	if (!xb.companion) {
+		xb_grow_exit();
 		xb_hv_exit();
+	}
 	return err;
 }
 
@@ -525,8 +555,10 @@ static void __exit xb_exit(void)
 	xb_xs_remove_report();
 	destroy_workqueue(xb.wq);
 	xb_sysfs_exit();
-	if (!xb.companion)
+	if (!xb.companion) {
+		xb_grow_exit();
 		xb_hv_exit();
+	}
 	pr_info("unloaded, balloon empty\n");
 }
 

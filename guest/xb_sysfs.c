@@ -40,6 +40,10 @@ XB_ATTR_KB(floor_kb, c.floor_pages);
 XB_ATTR_KB(static_max_kb, c.static_max_pages);
 XB_ATTR_KB(hard_limit_kb, c.hard_limit_pages);
 XB_ATTR_KB(quarantine_kb, c.quarantine_pages);
+XB_ATTR_KB(boot_kb, c.boot_pages);
+XB_ATTR_KB(max_kb, xb_core_ceiling_pages(&c));
+XB_ATTR_KB(pool_kb, c.pool_pages);
+XB_ATTR_KB(claimed_kb, c.claimed_pages);
 XB_ATTR_U64(targets, c.cnt.targets);
 XB_ATTR_U64(bad_targets, c.cnt.bad_targets);
 XB_ATTR_U64(clamped_targets, c.cnt.clamped_targets);
@@ -79,6 +83,10 @@ static struct attribute *xb_attrs[] = {
 	&xb_attr_static_max_kb.attr,
 	&xb_attr_hard_limit_kb.attr,
 	&xb_attr_quarantine_kb.attr,
+	&xb_attr_boot_kb.attr,
+	&xb_attr_max_kb.attr,
+	&xb_attr_pool_kb.attr,
+	&xb_attr_claimed_kb.attr,
 	&xb_attr_state.attr,
 	&xb_attr_last_error.attr,
 	&xb_attr_scrub_mode.attr,

@@ -66,6 +66,9 @@ static int converge(struct xb_core *c, u64 avail, u64 *xen_free_pages,
 			xb_core_deflated(c, st.nr_pages, n, n < st.nr_pages,
 					 *now);
 			break;
+		case XB_OP_CLAIM:
+			fail_msg("claim without a pool");	/* test_core_grow */
+			break;
 		}
 	}
 	return steps;
