@@ -11,7 +11,10 @@
  *
  *   xlab-gnt share DOMID NPAGES SEED   share NPAGES writable pages with DOMID,
  *                                      fill them with SEED's pattern, print
- *                                      "refs SPEC" (SPEC: FIRST+COUNT,...),
+ *                                      "refs SPEC" (SPEC: A:B,... runs of
+ *                                      consecutive refs from A to B, up or
+ *                                      down: gntalloc takes them from a
+ *                                      free list that runs either way),
  *                                      hold them until SIGTERM/SIGINT
  *   xlab-gnt map DOMID SEED SPEC       map SPEC's grants of DOMID, check every
  *                                      word against SEED's pattern, print
@@ -44,7 +47,7 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: xlab-gnt share DOMID NPAGES SEED |\n"
-            "       map DOMID SEED FIRST+COUNT[,FIRST+COUNT]...\n");
+            "       map DOMID SEED A:B[,A:B]...\n");
     return 2;
 }
 
@@ -101,7 +104,7 @@ static void catch_signals(void)
     sigprocmask(SIG_BLOCK, &block, NULL);
 }
 
-/* Print refs as FIRST+COUNT runs of consecutive references. */
+/* Print refs as A:B runs of consecutive references, ascending or not. */
 static void print_refs(const uint32_t *refs, uint32_t n)
 {
     uint32_t i = 0;
@@ -110,10 +113,13 @@ static void print_refs(const uint32_t *refs, uint32_t n)
     while ( i < n )
     {
         uint32_t j = i + 1;
+        int64_t step = 0;
 
-        while ( j < n && refs[j] == refs[j - 1] + 1 )
+        if ( j < n && (refs[j] == refs[i] + 1 || refs[j] + 1 == refs[i]) )
+            step = (int64_t)refs[j] - refs[i];
+        while ( step && j < n && (int64_t)refs[j] - refs[j - 1] == step )
             j++;
-        printf("%s%" PRIu32 "+%" PRIu32, i ? "," : "", refs[i], j - i);
+        printf("%s%" PRIu32 ":%" PRIu32, i ? "," : "", refs[i], refs[j - 1]);
         i = j;
     }
     printf("\n");
@@ -161,7 +167,7 @@ static int do_share(int argc, char **argv)
     return rc;
 }
 
-/* Parse FIRST+COUNT[,...] into refs; returns the number of refs or -1. */
+/* Parse A:B[,...] into refs; returns the number of refs or -1. */
 static long parse_spec(char *spec, uint32_t *refs, uint32_t max)
 {
     uint32_t n = 0;
@@ -170,18 +176,20 @@ static long parse_spec(char *spec, uint32_t *refs, uint32_t max)
     for ( tok = strtok_r(spec, ",", &save); tok;
           tok = strtok_r(NULL, ",", &save) )
     {
-        char *plus = strchr(tok, '+');
-        uint64_t first, count, k;
+        char *colon = strchr(tok, ':');
+        uint64_t a, b, count, k;
 
-        if ( !plus )
+        if ( !colon )
             return -1;
-        *plus = '\0';
-        if ( parse_u64(tok, UINT32_MAX, &first) ||
-             parse_u64(plus + 1, max, &count) || !count ||
-             count > max - n || first + count - 1 > UINT32_MAX )
+        *colon = '\0';
+        if ( parse_u64(tok, UINT32_MAX, &a) ||
+             parse_u64(colon + 1, UINT32_MAX, &b) )
+            return -1;
+        count = (a <= b ? b - a : a - b) + 1;
+        if ( count > max - n )
             return -1;
         for ( k = 0; k < count; k++ )
-            refs[n++] = first + k;
+            refs[n++] = a <= b ? a + k : a - k;
     }
     return n ? (long)n : -1;
 }
