@@ -352,6 +352,25 @@ static void test_grow_claim_short(void **state)
 	assert_int_equal(st.op, XB_OP_CLAIM);
 }
 
+/*
+ * The pool read again moves the target within the new ceiling, and the
+ * state with it, before any step: a grow that balloon.c's pool no longer
+ * covers (gntdev took its pages) is no longer pending.
+ */
+static void test_grow_pool_moves_state(void **state)
+{
+	struct xb_core c;
+	struct fake f;
+
+	(void)state;
+	boot_target(&c, &f, 100 * MIB_PAGES, SMAX + MIB_PAGES, 1024);
+	assert_true(c.target_pages == BOOT + 100 * MIB_PAGES);
+	assert_int_equal(c.state, XB_STATE_DEFLATING);
+	xb_core_set_grow(&c, 0, LOTS);
+	assert_true(c.target_pages == BOOT);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+}
+
 /* The report says the boot size and the ceiling (driver mode only). */
 static void test_grow_report(void **state)
 {
@@ -393,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_grow_host_full),
 		cmocka_unit_test(test_grow_pool_shrinks),
 		cmocka_unit_test(test_grow_claim_short),
+		cmocka_unit_test(test_grow_pool_moves_state),
 		cmocka_unit_test(test_grow_report),
 	};
 
