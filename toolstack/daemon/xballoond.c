@@ -120,8 +120,6 @@ struct daemon {
 	 * event, and a borrow's) costs no policy or reservation read.
 	 */
 	bool reread_all;
-	uint32_t *stale;		/* domids whose memory/ keys changed */
-	size_t n_stale, cap_stale;
 	struct pol_cache *pol;		/* by domid, the last pass's domains */
 	size_t n_pol;
 	uint64_t resv_kb;		/* reservations taken outside a claim */
@@ -130,6 +128,7 @@ struct daemon {
 /* A domain's policy keys as last read (xbd_policy_keys's result). */
 struct pol_cache {
 	uint32_t domid;
+	bool stale;			/* its memory/ changed since */
 	bool has_policy;
 	uint64_t dyn_min_kb, dyn_max_kb;
 	uint32_t weight;
@@ -160,26 +159,6 @@ static void read_policy(struct daemon *dm, const struct xb_domain *d,
 	free(c);
 }
 
-/* Mark DOMID's policy keys for reading again (a memory/ watch event). */
-static void mark_stale(struct daemon *dm, uint32_t domid)
-{
-	for (size_t i = 0; i < dm->n_stale; i++)
-		if (dm->stale[i] == domid)
-			return;
-	if (dm->n_stale == dm->cap_stale) {
-		size_t cap = dm->cap_stale ? dm->cap_stale * 2 : 16;
-		uint32_t *n = realloc(dm->stale, cap * sizeof(*n));
-
-		if (!n) {
-			dm->reread_all = true;	/* cannot remember which: all */
-			return;
-		}
-		dm->stale = n;
-		dm->cap_stale = cap;
-	}
-	dm->stale[dm->n_stale++] = domid;
-}
-
 /* What a watch event makes stale: PATH with TOKEN. */
 static void event_stale(struct daemon *dm, const char *path, const char *token)
 {
@@ -190,9 +169,12 @@ static void event_stale(struct daemon *dm, const char *path, const char *token)
 		dm->reread_all = true;	/* domains or reservations came or went */
 		return;
 	}
-	if (sscanf(path, "/local/domain/%u/memory%n", &domid, &end) == 1 && end > 0 &&
-	    (path[end] == '\0' || path[end] == '/'))
-		mark_stale(dm, domid);
+	if (sscanf(path, "/local/domain/%u/memory%n", &domid, &end) != 1 || !end ||
+	    (path[end] != '\0' && path[end] != '/'))
+		return;
+	for (size_t i = 0; i < dm->n_pol; i++)
+		if (dm->pol[i].domid == domid)
+			dm->pol[i].stale = true;
 }
 
 /* DOMID's cached policy keys, NULL when they must be read. */
@@ -200,12 +182,9 @@ static const struct pol_cache *pol_cached(const struct daemon *dm, uint32_t domi
 {
 	if (dm->reread_all)
 		return NULL;
-	for (size_t i = 0; i < dm->n_stale; i++)
-		if (dm->stale[i] == domid)
-			return NULL;
 	for (size_t i = 0; i < dm->n_pol; i++)
 		if (dm->pol[i].domid == domid)
-			return &dm->pol[i];
+			return dm->pol[i].stale ? NULL : &dm->pol[i];
 	return NULL;
 }
 
@@ -521,7 +500,6 @@ static int decide(struct daemon *dm, uint64_t now_ms)
 	dm->pol = pol;
 	dm->n_pol = n;
 	pol = NULL;
-	dm->n_stale = 0;
 	dm->reread_all = false;
 	dm->pass_read_ms = xballoon_backend_now_ms(dm->be) - now_ms - dm->pass_snapshot_ms;
 	xbd_policy_step(&dm->cfg.policy, &host, pd, mem, n, now_ms, out);
@@ -920,7 +898,6 @@ out:
 	if (dm.be)
 		xballoon_backend_close(dm.be);
 	free(dm.store);
-	free(dm.stale);
 	free(dm.pol);
 	free(dm.watched);
 	free(dm.last);
