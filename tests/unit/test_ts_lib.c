@@ -715,6 +715,36 @@ static void test_wait_one_gone(void **state)
 	assert_string_equal(get(f, 1, "memory/target"), "524288");
 }
 
+/*
+ * xl destroy removes the domain's xenstore directory before Xen marks it
+ * dying: without memory/target it is not "at target" (its size would stand
+ * in for the target); the wait goes on until Xen says it is gone.
+ */
+static void test_wait_torn_down(void **state)
+{
+	struct xb_fake *f = *state;
+	uint32_t ids[2] = { 1, 2 };
+	enum xb_dom_state st[2];
+	struct xb_wait_opts o = {
+		.timeout_ms = 30000, .interval_ms = 1000, .stuck_ms = 10000,
+	};
+
+	xb_fake_dom(f, 1)->rate_kb_s = 50 * MIB;
+	set_target(f, 1, 512 * MIB);
+	set_target(f, 2, 700 * MIB);
+	xb_fake_del(f, "/local/domain/2/memory/target");
+	assert_int_equal(xballoon_wait(&f->be, ids, 2, &o, st), XB_EXIT_TIMEOUT);
+	assert_int_equal(st[0], XB_ST_AT_TARGET);
+	assert_int_equal(st[1], XB_ST_CONVERGING);
+	/* then Xen marks it dying: gone */
+	xb_fake_dom(f, 2)->info.dying = true;
+	assert_int_equal(xballoon_wait(&f->be, ids, 2, &o, st), XB_EXIT_GONE);
+	assert_int_equal(st[1], XB_ST_GONE);
+	/* dom0 may have no memory/target: its size stands in */
+	ids[0] = 0;
+	assert_int_equal(xballoon_wait(&f->be, ids, 1, &o, st), XB_EXIT_OK);
+}
+
 /* Every domain's Xen and xenstore values, to compare before and after. */
 struct dom_vals {
 	uint64_t max_pages, pod_pages;
@@ -947,6 +977,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wait_believes_xen, setup, teardown),
 		cmocka_unit_test(test_floor_capped),
 		cmocka_unit_test_setup_teardown(test_wait_one_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_torn_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_eagain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_keep_maxmem, setup, teardown),

@@ -3,6 +3,7 @@
  * libxballoon: waiting for targets. Only Xen's numbers end a wait early: a
  * domain is done when tot_pages is at its target, or has not moved toward it
  * for stuck_ms (the guest's report may then name the reason), or is gone.
+ * A domU whose memory/target is missing is never done (see below).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -59,6 +60,17 @@ enum xb_exit xballoon_wait(struct xb_backend *be, const uint32_t *domids, size_t
 			}
 			if (!first && states_r[i] == XB_ST_GONE)
 				continue;	/* a new domain with a reused id */
+			/*
+			 * A domU without memory/target is being built or torn
+			 * down: xl destroy removes the xenstore directory before
+			 * Xen marks the domain dying. Its target would read as
+			 * its size (at target); wait for Xen to say more.
+			 */
+			if (d->xen.domid && !d->has_target) {
+				states_r[i] = XB_ST_CONVERGING;
+				done = false;
+				continue;
+			}
 			states_r[i] = xballoon_derive_state(d, &prog[i], now, o->stuck_ms);
 			if (first)
 				start_gap[i] = prog[i].best_gap_kb;
