@@ -159,6 +159,12 @@ struct xb_core {
 	u64 pool_pages;		/* balloon.c holds this many now, 0: no growth */
 	u64 xen_room_pages;	/* Xen's maxmem less its count of the guest */
 	u64 claimed_pages;	/* taken from balloon.c's balloon, cumulative */
+	/*
+	 * Pages of the reservation Linux's balloon.c holds for its users
+	 * (xb_core_others_pages(), measured): taken back on top of the
+	 * target, so that Xen's count meets it (driver mode, PV and PVH).
+	 */
+	u64 others_pages;
 	enum xb_scrub scrub;	/* how pages given to Xen are cleared */
 	enum xb_mode mode;	/* driver or companion (fixed at load) */
 	enum xb_state state;
@@ -180,6 +186,17 @@ void xb_core_init(struct xb_core *c, const struct xb_config *cfg);
 void xb_core_set_grow(struct xb_core *c, u64 pool_pages, u64 xen_room_pages);
 /* The ceiling a target is clamped to now (pages, memory/target frame). */
 u64 xb_core_ceiling_pages(const struct xb_core *c);
+
+/*
+ * Staying in step with balloon.c: XEN_PAGES is Xen's count of the guest
+ * (XENMEM_current_reservation, 0 when unknown). What balloon.c took out of
+ * the reservation for its users is taken back from Xen on top of the
+ * target, within the ceiling, as Linux's own driver does: Xen's count, not
+ * only the driver's, then meets the target. Call before xb_core_plan().
+ */
+void xb_core_set_others(struct xb_core *c, u64 xen_pages);
+/* The driver's own count it works toward: the target plus others, capped. */
+u64 xb_core_goal_pages(const struct xb_core *c);
 
 /* Results of xb_core_set_target_kb (>= 0) */
 #define XB_TARGET_OK 0

@@ -145,15 +145,24 @@ static void xb_batch_grow(struct xb_core *c)
 	c->batch = c->batch <= c->batch_max / 2 ? c->batch * 2 : c->batch_max;
 }
 
+u64 xb_core_goal_pages(const struct xb_core *c)
+{
+	u64 cap = xb_max(c->target_pages, xb_core_ceiling_pages(c));
+
+	return c->others_pages > cap - c->target_pages ? cap :
+		c->target_pages + c->others_pages;
+}
+
 s64 xb_core_credit(const struct xb_core *c)
 {
 	u64 cur = xb_core_current_pages(c);
+	u64 goal = xb_core_goal_pages(c);
 
 	if (!c->have_target)
 		return 0;
-	if (c->target_pages >= cur)
-		return (s64)(c->target_pages - cur);
-	return -(s64)(cur - c->target_pages);
+	if (goal >= cur)
+		return (s64)(goal - cur);
+	return -(s64)(cur - goal);
 }
 
 /* The state follows from the numbers and a few sticky facts. */
@@ -203,6 +212,12 @@ void xb_core_set_grow(struct xb_core *c, u64 pool_pages, u64 xen_room_pages)
 	if (c->mode != XB_MODE_DRIVER)
 		return;
 	xb_apply_floor(c);
+	xb_update_state(c);
+}
+
+void xb_core_set_others(struct xb_core *c, u64 xen_pages)
+{
+	c->others_pages = xb_core_others_pages(c, xen_pages);
 	xb_update_state(c);
 }
 

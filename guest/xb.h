@@ -4,6 +4,7 @@
  *   xb_main.c   module init/exit, parameters, the balloon worker, locking
  *   xb_hv.c     the hypercall site: give back / take back a batch
  *   xb_grow.c   growing past the boot size: pages claimed from balloon.c
+ *   xb_others.c in step with balloon.c: what its users hold, taken back
  *   xb_xs.c     xenstore: memory/target watch, data/xballoon/report
  *   xb_sysfs.c  /sys/kernel/xballoon/
  *   xb_oom.c    OOM notifier and shrinker: deflate under guest pressure
@@ -113,6 +114,12 @@ void xb_grow_exit(void);
 void xb_grow_sync(void);
 /* Claim up to nr_pages from balloon.c onto the balloon; returns how many. */
 u64 xb_grow_claim(u64 nr_pages);
+
+/* xb_others.c: xb_others_sync() under xb.lock */
+void xb_others_init(void);
+void xb_others_exit(void);
+/* Tell the core what balloon.c's users hold; keep balloon.c's target still. */
+void xb_others_sync(void);
 
 /* xb_xs.c */
 int xb_xs_init(void);

@@ -305,6 +305,7 @@ static void xb_balloon_work(struct work_struct *work)
 	if (xb.last_target_ns && !xb.first_action_ns)
 		xb.first_action_ns = max_t(u64, ktime_get_ns() - xb.last_target_ns, 1);
 	xb_grow_sync();
+	xb_others_sync();
 	st = xb_core_plan(&xb.core, si_mem_available(), xb_now_ms());
 	if (st.op == XB_OP_INFLATE && !xb_do_inflate(st.nr_pages, xb_now_ms()))
 		st.op = XB_OP_NONE;	/* being unloaded */
@@ -346,6 +347,7 @@ void xb_set_target(int parse_rc, u64 target_kb)
 		return;
 	}
 	xb_grow_sync();		/* how far a target can take the guest now */
+	xb_others_sync();
 	rc = xb_core_set_target_kb(&xb.core, target_kb);
 	xb.last_target_ns = ktime_get_ns();
 	xb.first_action_ns = 0;
@@ -515,6 +517,8 @@ static int __init xb_init(void)
 	err = xb_xs_init();
 	if (err)
 		goto out_oom;
+	if (!xb.companion)
+		xb_others_init();
 	pr_info("ready (%s mode): %s guest, %llu KiB, static-max %llu KiB, can grow to %llu KiB, floor %llu KiB, batch %u pages\n",
 		xb_mode_name(xb.core.mode),
 		cfg.auto_translated ? "auto-translated" : "PV",
@@ -548,6 +552,8 @@ static void __exit xb_exit(void)
 	xb_xs_unwatch();
 	xb_oom_exit();
 	WRITE_ONCE(xb.stopping, true);
+	if (!xb.companion)
+		xb_others_exit();
 	cancel_delayed_work_sync(&xb.balloon_work);
 	if (!xb.companion)
 		xb_release_all();
