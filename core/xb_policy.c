@@ -574,6 +574,7 @@ bool xb_report_changed(const struct xb_core *a, const struct xb_core *b)
 		a->last_error != b->last_error ||
 		a->req_target_pages != b->req_target_pages ||
 		a->quarantine_pages != b->quarantine_pages ||
+		a->others_pages != b->others_pages ||
 		a->scrub != b->scrub ||
 		a->cnt.oom_deflates != b->cnt.oom_deflates ||
 		a->cnt.refusals != b->cnt.refusals ||

@@ -271,6 +271,22 @@ static void test_others_ceiling_below_target(void **state)
 	assert_true(xb_core_credit(&c) == -(s64)((1024 - 600) * MIB_PAGES));
 }
 
+/* What balloon.c's users hold is in the report: a change is reported. */
+static void test_others_reported(void **state)
+{
+	struct xb_core a, b;
+	struct fake f;
+
+	(void)state;
+	boot(&a, &f, false, 0);
+	b = a;
+	assert_false(xb_report_changed(&a, &b));
+	user_takes(&f, 1);
+	xb_core_set_others(&b, f.xen_cur);
+	assert_true(b.others_pages == 1);
+	assert_true(xb_report_changed(&a, &b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_others_pvh),
 		cmocka_unit_test(test_others_floor),
 		cmocka_unit_test(test_others_ceiling_below_target),
+		cmocka_unit_test(test_others_reported),
 	};
 
 	return cmocka_run_group_tests_name("core_others", tests, NULL, NULL);
