@@ -30,15 +30,15 @@ GNT_KB=$((GNT_PAGES * 4))
 # driver took back for balloon.c's users), and Xen's count has been still
 # for 1 s
 gnt_idle() {
-	local n=0 prev="" xen
-	while [ $n -lt 200 ]; do
+	local t0 prev="" xen
+	t0=$(date +%s)
+	while [ $(($(date +%s) - t0)) -lt 60 ]; do
 		xen=$(lab_xen_mem_kb "$1")
 		[ "$(drv_tok "$1" state)" = idle ] && [ "$(drv_tok "$1" target_kb)" = "$2" ] &&
 			[ "$(drv_tok "$1" current_kb)" = $(($2 + ${3:-0})) ] && [ "$xen" = "$prev" ] &&
 			[ "$(drv_tok "$1" xen_current_kb)" = "$xen" ] && return 0
 		prev=$xen
 		sleep 0.3
-		n=$((n + 1))
 	done
 	return 1
 }
