@@ -3,7 +3,7 @@
 # report formatter checked by a strict reader of the documented format.
 FUZZERS += fuzz_core_target fuzz_core_report fuzz_core_psi
 fuzz_core_target_SRCS := fuzz_core_target.c ../../core/xb_target.c \
-	../../core/xb_policy.c
+	../../core/xb_policy.c ../../core/xb_report.c
 fuzz_core_report_SRCS := fuzz_core_report.c ../unit/core_report_parse.c \
 	../../core/xb_target.c ../../core/xb_policy.c ../../core/xb_report.c
 fuzz_core_report_CFLAGS := -I../unit
