@@ -242,6 +242,9 @@ static void test_psi_parse(void **state)
 		"some avg10=1 total=1\nfull avg10=1 total=2\njunk\n",
 		"some  avg10=1 total=1\nfull avg10=1 total=2\n",
 		"some avg10 total=1\nfull avg10=1 total=2\n",
+		"xome avg10=1 total=1\nfull avg10=1 total=2\n",	/* 1st letter */
+		"some xvg10=1 total=1\nfull avg10=1 total=2\n",
+		"some avg10=1 total=1\nfull avg10=1 xotal=2\n",
 	};
 	struct xb_psi p;
 	size_t i;
@@ -264,6 +267,36 @@ static void test_psi_parse(void **state)
 		assert_false(p.valid);
 	}
 	assert_int_equal(xb_psi_parse(NULL, 3, &p), -XB_EINVAL);
+}
+
+/*
+ * A total is 1 to 20 decimal digits that fit in a u64: 2^64 - 1 is read,
+ * 2^64 is not, nor an empty number or 21 digits (even with leading zeros).
+ */
+static void test_psi_total_bounds(void **state)
+{
+	static const char *const bad[] = {
+		"some avg10=1 total=\nfull avg10=1 total=2\n",
+		"some avg10=1 total=18446744073709551616\nfull avg10=1 total=2\n",
+		"some avg10=1 total=99999999999999999999\nfull avg10=1 total=2\n",
+		"some avg10=1 total=000000000000000000001\nfull avg10=1 total=2\n",
+	};
+	static const char max[] =
+		"some avg10=1 total=18446744073709551615\n"
+		"full avg10=1 total=00000000000000000007\n";
+	struct xb_psi p;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(xb_psi_parse(max, strlen(max), &p), 0);
+	assert_true(p.some_total_us == XB_U64_MAX);
+	assert_true(p.full_total_us == 7);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.valid = true;
+		assert_int_equal(xb_psi_parse(bad[i], strlen(bad[i]), &p),
+				 -XB_EINVAL);
+		assert_false(p.valid);
+	}
 }
 
 static void test_psi_changed(void **state)
@@ -390,6 +423,28 @@ static void test_xen_count(void **state)
 	assert_true(xb_core_others_pages(&c, 1) == 0);
 }
 
+/*
+ * PV (no target_diff): others is Xen's count below the guest's size less
+ * the balloon.
+ */
+static void test_xen_count_pv(void **state)
+{
+	struct xb_config cfg = { .initial_pages = 262144 };
+	struct xb_core c;
+
+	(void)state;
+	xb_core_init(&c, &cfg);
+	assert_true(c.target_diff_pages == 0);
+	c.balloon_pages = 50000;
+	assert_true(xb_core_others_pages(&c, 212144) == 0);
+	assert_true(xb_core_others_pages(&c, 212145) == 0);
+	assert_true(xb_core_others_pages(&c, 200000) == 12144);
+	assert_true(xb_core_others_pages(&c, 1) == 212143);
+	/* all of it ballooned: the driver counts nothing Xen could lack */
+	c.balloon_pages = 262144;
+	assert_true(xb_core_others_pages(&c, 1) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,9 +455,11 @@ int main(void)
 		cmocka_unit_test(test_every_state_and_error),
 		cmocka_unit_test(test_reader_rejects),
 		cmocka_unit_test(test_psi_parse),
+		cmocka_unit_test(test_psi_total_bounds),
 		cmocka_unit_test(test_psi_changed),
 		cmocka_unit_test(test_psi_report),
 		cmocka_unit_test(test_xen_count),
+		cmocka_unit_test(test_xen_count_pv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
