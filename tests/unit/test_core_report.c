@@ -245,6 +245,10 @@ static void test_psi_parse(void **state)
 		"xome avg10=1 total=1\nfull avg10=1 total=2\n",	/* 1st letter */
 		"some xvg10=1 total=1\nfull avg10=1 total=2\n",
 		"some avg10=1 total=1\nfull avg10=1 xotal=2\n",
+		"some avg10=0050.00 total=1\nfull avg10=1 total=2\n",	/* 4 digits */
+		"some avg10=100.001 total=1\nfull avg10=1 total=2\n",
+		"some avg10=1,5 total=1\nfull avg10=1 total=2\n",
+		"some avg10=1 total=1 junk\nfull avg10=1 total=2\n",	/* no = */
 	};
 	struct xb_psi p;
 	size_t i;
@@ -260,6 +264,11 @@ static void test_psi_parse(void **state)
 	assert_int_equal(xb_psi_parse("some avg10=100.00 total=0\nfull avg10=0 total=0",
 				      46, &p), 0);
 	assert_int_equal(p.some_avg10_milli, 100000);
+	/* three decimals, and names in any order */
+	assert_int_equal(xb_psi_parse("some total=0 avg10=1.005\nfull avg10=99.9 total=0",
+				      48, &p), 0);
+	assert_int_equal(p.some_avg10_milli, 1005);
+	assert_int_equal(p.full_avg10_milli, 99900);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p.valid = true;
 		assert_int_equal(xb_psi_parse(bad[i], strlen(bad[i]), &p),
@@ -296,6 +305,32 @@ static void test_psi_total_bounds(void **state)
 		assert_int_equal(xb_psi_parse(bad[i], strlen(bad[i]), &p),
 				 -XB_EINVAL);
 		assert_false(p.valid);
+	}
+}
+
+/*
+ * A value that ends the text is read up to its last character and no
+ * further (the text is not NUL-terminated: the buffer ends there).
+ */
+static void test_psi_value_at_end(void **state)
+{
+	static const char *const good[] = {
+		"some avg10=1 total=1\nfull total=2 avg10=7",
+		"some avg10=1 total=1\nfull total=2 avg10=7.5",
+	};
+	struct xb_psi p;
+	size_t i, len;
+	char *s;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		len = strlen(good[i]);
+		s = malloc(len);
+		assert_non_null(s);
+		memcpy(s, good[i], len);
+		assert_int_equal(xb_psi_parse(s, len, &p), 0);
+		assert_int_equal(p.full_avg10_milli, i ? 7500 : 7000);
+		free(s);
 	}
 }
 
@@ -456,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_reader_rejects),
 		cmocka_unit_test(test_psi_parse),
 		cmocka_unit_test(test_psi_total_bounds),
+		cmocka_unit_test(test_psi_value_at_end),
 		cmocka_unit_test(test_psi_changed),
 		cmocka_unit_test(test_psi_report),
 		cmocka_unit_test(test_xen_count),
