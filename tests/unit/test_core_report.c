@@ -309,28 +309,40 @@ static void test_psi_total_bounds(void **state)
 }
 
 /*
- * A value that ends the text is read up to its last character and no
- * further (the text is not NUL-terminated: the buffer ends there).
+ * Text that is not NUL-terminated (the buffer ends where it does) is read
+ * up to its last character and no further: a value at the very end, the
+ * lines in either order, a last line too short for its prefix.
  */
-static void test_psi_value_at_end(void **state)
+static void test_psi_unterminated(void **state)
 {
-	static const char *const good[] = {
-		"some avg10=1 total=1\nfull total=2 avg10=7",
-		"some avg10=1 total=1\nfull total=2 avg10=7.5",
+	static const struct {
+		const char *text;
+		int rc;
+		u32 full_avg10_milli;
+	} t[] = {
+		{ "some avg10=1 total=1\nfull total=2 avg10=7", 0, 7000 },
+		{ "some avg10=1 total=1\nfull total=2 avg10=7.5", 0, 7500 },
+		{ "full total=2 avg10=7\nsome avg10=1 total=1", 0, 7000 },
+		{ "some avg10=1 total=1\nfull avg10=1 total=2\nso", -XB_EINVAL, 0 },
+		{ "full avg10=1 total=2\nsome avg10=1 total=1\nfu", -XB_EINVAL, 0 },
 	};
 	struct xb_psi p;
 	size_t i, len;
-	char *s;
+	char *buf;
 
 	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		len = strlen(good[i]);
-		s = malloc(len);
-		assert_non_null(s);
-		memcpy(s, good[i], len);
-		assert_int_equal(xb_psi_parse(s, len, &p), 0);
-		assert_int_equal(p.full_avg10_milli, i ? 7500 : 7000);
-		free(s);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		len = strlen(t[i].text);
+		buf = malloc(len);
+		assert_non_null(buf);
+		memcpy(buf, t[i].text, len);
+		assert_int_equal(xb_psi_parse(buf, len, &p), t[i].rc);
+		if (!t[i].rc) {
+			assert_int_equal(p.some_avg10_milli, 1000);
+			assert_int_equal(p.full_avg10_milli,
+					 t[i].full_avg10_milli);
+		}
+		free(buf);
 	}
 }
 
@@ -420,6 +432,30 @@ static void test_psi_report(void **state)
 					     1000, 200), 150);
 }
 
+/*
+ * A converging core's report is due 1 ms from now (its period), while a
+ * PSI change is due already (its shorter minimum interval has passed):
+ * the report goes now.
+ */
+static void test_psi_due_before_period(void **state)
+{
+	struct xb_report_clock rc = { .last_ms = 1000, .written = true };
+	struct xb_psi psi = { .valid = true, .some_avg10_milli = 5000 };
+	struct xb_psi last = { .valid = true };
+	struct xb_core c;
+
+	(void)state;
+	make_core(&c);
+	c.state = XB_STATE_INFLATING;
+	assert_int_equal(xb_report_delay(&rc, &c, &c, 1999, 1000, 200), 1);
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &last, &last, 1999,
+					     1000, 200), 1);
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &psi, &last, 1999,
+					     1000, 200), 0);
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &psi, &last, 1199,
+					     1000, 200), 1);
+}
+
 /* issue 9 section 3: Xen's count next to the driver's */
 static void test_xen_count(void **state)
 {
@@ -491,9 +527,10 @@ int main(void)
 		cmocka_unit_test(test_reader_rejects),
 		cmocka_unit_test(test_psi_parse),
 		cmocka_unit_test(test_psi_total_bounds),
-		cmocka_unit_test(test_psi_value_at_end),
+		cmocka_unit_test(test_psi_unterminated),
 		cmocka_unit_test(test_psi_changed),
 		cmocka_unit_test(test_psi_report),
+		cmocka_unit_test(test_psi_due_before_period),
 		cmocka_unit_test(test_xen_count),
 		cmocka_unit_test(test_xen_count_pv),
 	};
