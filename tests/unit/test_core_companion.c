@@ -115,12 +115,37 @@ static void test_raise_bounds(void **state)
 	assert_true(t == 82920);
 }
 
+/*
+ * Linux's balloon holds nothing beyond what it is already taking back:
+ * nothing to raise, and the target is left alone.
+ */
+static void test_raise_nothing_held(void **state)
+{
+	struct xb_linux_stats s = { 81920, 81920, 0, 1 };
+	u64 t = 7;
+
+	(void)state;
+	/* an empty balloon, plenty of room */
+	assert_true(xb_companion_raise(&s, 16384, 81920, 196608, &t) == 0);
+	assert_true(t == 7);
+	/* 1000 pages being taken back, and exactly 1000 in the balloon */
+	s.target_pages = 82920;
+	s.balloon_pages = 1000;
+	assert_true(xb_companion_raise(&s, 16384, 81920, 196608, &t) == 0);
+	assert_true(t == 7);
+	/* one page more in the balloon: one page */
+	s.balloon_pages = 1001;
+	assert_true(xb_companion_raise(&s, 16384, 81920, 196608, &t) == 1);
+	assert_true(t == 82921);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mirror_states),
 		cmocka_unit_test(test_mirror_frame_and_oom),
 		cmocka_unit_test(test_raise_bounds),
+		cmocka_unit_test(test_raise_nothing_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -353,6 +353,87 @@ static void test_grow_claim_short(void **state)
 }
 
 /*
+ * No room under Xen's maxmem: the claim step is a wait for exactly the
+ * backoff, each try counts one refusal, and the state says refused as soon
+ * as the step is planned. Once maxmem is raised, a claim that balloon.c
+ * fails is the guest's nomem, and the state no longer says refused.
+ */
+static void test_grow_claim_no_room(void **state)
+{
+	struct xb_core c;
+	struct fake f;
+	struct xb_step st;
+	u64 now = 1000;
+
+	(void)state;
+	assert_int_equal(boot_target(&c, &f, SMAX - BOOT, BOOT, 1024),
+			 XB_TARGET_OK);
+	assert_int_equal(c.state, XB_STATE_DEFLATING);
+	st = xb_core_plan(&c, LOTS, now);
+	assert_int_equal(st.op, XB_OP_WAIT);
+	assert_true(st.delay_ms == XB_BACKOFF_MIN_MS);
+	assert_true(c.cnt.refusals == 1);
+	assert_int_equal(c.last_error, XB_ERR_HV_REFUSED);
+	assert_int_equal(c.state, XB_STATE_REFUSED);
+	assert_true(c.hard_limit_pages == BOOT);
+	/* before the backoff ends: the rest of it, no new refusal */
+	st = xb_core_plan(&c, LOTS, now + XB_BACKOFF_MIN_MS - 10);
+	assert_int_equal(st.op, XB_OP_WAIT);
+	assert_true(st.delay_ms == 10);
+	assert_true(c.cnt.refusals == 1);
+	/* the next try is refused again, after twice the backoff */
+	now += XB_BACKOFF_MIN_MS;
+	st = xb_core_plan(&c, LOTS, now);
+	assert_int_equal(st.op, XB_OP_WAIT);
+	assert_true(st.delay_ms == 2 * XB_BACKOFF_MIN_MS);
+	assert_true(c.cnt.refusals == 2);
+	assert_int_equal(c.state, XB_STATE_REFUSED);
+	/* maxmem raised: a claim; balloon.c gives nothing */
+	f.xen_max = SMAX + MIB_PAGES;
+	sync_grow(&c, &f);
+	now += 2 * XB_BACKOFF_MIN_MS;
+	st = xb_core_plan(&c, LOTS, now);
+	assert_int_equal(st.op, XB_OP_CLAIM);
+	assert_true(st.nr_pages == XB_BATCH_DEFAULT);
+	xb_core_claimed(&c, st.nr_pages, 0, now);
+	assert_true(c.cnt.refusals == 2);
+	assert_true(c.cnt.alloc_failures == 1);
+	assert_int_equal(c.last_error, XB_ERR_NOMEM);
+	assert_int_equal(c.state, XB_STATE_DEFLATING);
+	assert_true(c.total_pages == BOOT);
+}
+
+/* A target one page above the boot size: that one page claimed, then used. */
+static void test_grow_one_page(void **state)
+{
+	struct xb_core c;
+	struct fake f;
+	struct xb_step st;
+
+	(void)state;
+	boot(&c, &f, SMAX - BOOT, SMAX + MIB_PAGES);
+	sync_grow(&c, &f);
+	assert_int_equal(xb_core_set_target_kb(&c, (BOOT + 1) * XB_PAGE_KB),
+			 XB_TARGET_OK);
+	assert_true(xb_core_credit(&c) == 1);
+	st = xb_core_plan(&c, LOTS, 0);
+	assert_int_equal(st.op, XB_OP_CLAIM);
+	assert_true(st.nr_pages == 1);
+	xb_core_claimed(&c, 1, 1, 0);
+	assert_true(c.total_pages == BOOT + 1);
+	assert_true(c.balloon_pages == 1);
+	assert_true(c.pool_pages == SMAX - BOOT - 1);
+	st = xb_core_plan(&c, LOTS, 0);
+	assert_int_equal(st.op, XB_OP_DEFLATE);
+	assert_true(st.nr_pages == 1);
+	xb_core_deflated(&c, 1, 1, false, 0);
+	assert_true(xb_core_current_pages(&c) == BOOT + 1);
+	assert_int_equal(c.state, XB_STATE_IDLE);
+	st = xb_core_plan(&c, LOTS, 0);
+	assert_int_equal(st.op, XB_OP_NONE);
+}
+
+/*
  * The pool read again moves the target within the new ceiling, and the
  * state with it, before any step: a grow that balloon.c's pool no longer
  * covers (gntdev took its pages) is no longer pending.
@@ -412,6 +493,8 @@ int main(void)
 		cmocka_unit_test(test_grow_host_full),
 		cmocka_unit_test(test_grow_pool_shrinks),
 		cmocka_unit_test(test_grow_claim_short),
+		cmocka_unit_test(test_grow_claim_no_room),
+		cmocka_unit_test(test_grow_one_page),
 		cmocka_unit_test(test_grow_pool_moves_state),
 		cmocka_unit_test(test_grow_report),
 	};

@@ -188,6 +188,7 @@ static void test_set_target(void **state)
 	assert_true(c.target_pages == c.floor_pages);
 	assert_true(c.req_target_pages == 10 * MIB_PAGES);
 	assert_int_equal(c.last_error, XB_ERR_BELOW_FLOOR);
+	assert_true(c.cnt.clamped_targets == 2);
 	/* absurd: ignored, previous target kept */
 	assert_int_equal(xb_core_set_target_kb(&c, XB_MAX_TARGET_KB + 1),
 			 -XB_ERANGE);
@@ -1121,6 +1122,10 @@ static void test_names(void **state)
 	assert_string_equal(xb_err_name(XB_ERR_HV_REFUSED), "hv-refused");
 	assert_string_equal(xb_err_name((enum xb_err)99), "none");
 	assert_string_equal(xb_err_name(XB_ERR_COUNT), "none");
+	assert_string_equal(xb_mode_name(XB_MODE_DRIVER), "driver");
+	assert_string_equal(xb_mode_name(XB_MODE_COMPANION), "companion");
+	assert_string_equal(xb_mode_name(XB_MODE_COUNT), "driver");
+	assert_string_equal(xb_mode_name((enum xb_mode)99), "driver");
 }
 
 int main(void)

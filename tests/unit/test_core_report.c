@@ -242,6 +242,13 @@ static void test_psi_parse(void **state)
 		"some avg10=1 total=1\nfull avg10=1 total=2\njunk\n",
 		"some  avg10=1 total=1\nfull avg10=1 total=2\n",
 		"some avg10 total=1\nfull avg10=1 total=2\n",
+		"xome avg10=1 total=1\nfull avg10=1 total=2\n",	/* 1st letter */
+		"some xvg10=1 total=1\nfull avg10=1 total=2\n",
+		"some avg10=1 total=1\nfull avg10=1 xotal=2\n",
+		"some avg10=0050.00 total=1\nfull avg10=1 total=2\n",	/* 4 digits */
+		"some avg10=100.001 total=1\nfull avg10=1 total=2\n",
+		"some avg10=1,5 total=1\nfull avg10=1 total=2\n",
+		"some avg10=1 total=1 junk\nfull avg10=1 total=2\n",	/* no = */
 	};
 	struct xb_psi p;
 	size_t i;
@@ -257,6 +264,11 @@ static void test_psi_parse(void **state)
 	assert_int_equal(xb_psi_parse("some avg10=100.00 total=0\nfull avg10=0 total=0",
 				      46, &p), 0);
 	assert_int_equal(p.some_avg10_milli, 100000);
+	/* three decimals, and names in any order */
+	assert_int_equal(xb_psi_parse("some total=0 avg10=1.005\nfull avg10=99.9 total=0",
+				      48, &p), 0);
+	assert_int_equal(p.some_avg10_milli, 1005);
+	assert_int_equal(p.full_avg10_milli, 99900);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p.valid = true;
 		assert_int_equal(xb_psi_parse(bad[i], strlen(bad[i]), &p),
@@ -264,6 +276,74 @@ static void test_psi_parse(void **state)
 		assert_false(p.valid);
 	}
 	assert_int_equal(xb_psi_parse(NULL, 3, &p), -XB_EINVAL);
+}
+
+/*
+ * A total is 1 to 20 decimal digits that fit in a u64: 2^64 - 1 is read,
+ * 2^64 is not, nor an empty number or 21 digits (even with leading zeros).
+ */
+static void test_psi_total_bounds(void **state)
+{
+	static const char *const bad[] = {
+		"some avg10=1 total=\nfull avg10=1 total=2\n",
+		"some avg10=1 total=18446744073709551616\nfull avg10=1 total=2\n",
+		"some avg10=1 total=99999999999999999999\nfull avg10=1 total=2\n",
+		"some avg10=1 total=000000000000000000001\nfull avg10=1 total=2\n",
+	};
+	static const char max[] =
+		"some avg10=1 total=18446744073709551615\n"
+		"full avg10=1 total=00000000000000000007\n";
+	struct xb_psi p;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(xb_psi_parse(max, strlen(max), &p), 0);
+	assert_true(p.some_total_us == XB_U64_MAX);
+	assert_true(p.full_total_us == 7);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.valid = true;
+		assert_int_equal(xb_psi_parse(bad[i], strlen(bad[i]), &p),
+				 -XB_EINVAL);
+		assert_false(p.valid);
+	}
+}
+
+/*
+ * Text that is not NUL-terminated (the buffer ends where it does) is read
+ * up to its last character and no further: a value at the very end, the
+ * lines in either order, a last line too short for its prefix.
+ */
+static void test_psi_unterminated(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		u32 full_avg10_milli;
+	} t[] = {
+		{ "some avg10=1 total=1\nfull total=2 avg10=7", 0, 7000 },
+		{ "some avg10=1 total=1\nfull total=2 avg10=7.5", 0, 7500 },
+		{ "full total=2 avg10=7\nsome avg10=1 total=1", 0, 7000 },
+		{ "some avg10=1 total=1\nfull avg10=1 total=2\nso", -XB_EINVAL, 0 },
+		{ "full avg10=1 total=2\nsome avg10=1 total=1\nfu", -XB_EINVAL, 0 },
+	};
+	struct xb_psi p;
+	size_t i, len;
+	char *buf;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		len = strlen(t[i].text);
+		buf = malloc(len);
+		assert_non_null(buf);
+		memcpy(buf, t[i].text, len);
+		assert_int_equal(xb_psi_parse(buf, len, &p), t[i].rc);
+		if (!t[i].rc) {
+			assert_int_equal(p.some_avg10_milli, 1000);
+			assert_int_equal(p.full_avg10_milli,
+					 t[i].full_avg10_milli);
+		}
+		free(buf);
+	}
 }
 
 static void test_psi_changed(void **state)
@@ -352,6 +432,30 @@ static void test_psi_report(void **state)
 					     1000, 200), 150);
 }
 
+/*
+ * A converging core's report is due 1 ms from now (its period), while a
+ * PSI change is due already (its shorter minimum interval has passed):
+ * the report goes now.
+ */
+static void test_psi_due_before_period(void **state)
+{
+	struct xb_report_clock rc = { .last_ms = 1000, .written = true };
+	struct xb_psi psi = { .valid = true, .some_avg10_milli = 5000 };
+	struct xb_psi last = { .valid = true };
+	struct xb_core c;
+
+	(void)state;
+	make_core(&c);
+	c.state = XB_STATE_INFLATING;
+	assert_int_equal(xb_report_delay(&rc, &c, &c, 1999, 1000, 200), 1);
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &last, &last, 1999,
+					     1000, 200), 1);
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &psi, &last, 1999,
+					     1000, 200), 0);
+	assert_int_equal(xb_report_delay_psi(&rc, &c, &c, &psi, &last, 1199,
+					     1000, 200), 1);
+}
+
 /* issue 9 section 3: Xen's count next to the driver's */
 static void test_xen_count(void **state)
 {
@@ -390,6 +494,28 @@ static void test_xen_count(void **state)
 	assert_true(xb_core_others_pages(&c, 1) == 0);
 }
 
+/*
+ * PV (no target_diff): others is Xen's count below the guest's size less
+ * the balloon.
+ */
+static void test_xen_count_pv(void **state)
+{
+	struct xb_config cfg = { .initial_pages = 262144 };
+	struct xb_core c;
+
+	(void)state;
+	xb_core_init(&c, &cfg);
+	assert_true(c.target_diff_pages == 0);
+	c.balloon_pages = 50000;
+	assert_true(xb_core_others_pages(&c, 212144) == 0);
+	assert_true(xb_core_others_pages(&c, 212145) == 0);
+	assert_true(xb_core_others_pages(&c, 200000) == 12144);
+	assert_true(xb_core_others_pages(&c, 1) == 212143);
+	/* all of it ballooned: the driver counts nothing Xen could lack */
+	c.balloon_pages = 262144;
+	assert_true(xb_core_others_pages(&c, 1) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,9 +526,13 @@ int main(void)
 		cmocka_unit_test(test_every_state_and_error),
 		cmocka_unit_test(test_reader_rejects),
 		cmocka_unit_test(test_psi_parse),
+		cmocka_unit_test(test_psi_total_bounds),
+		cmocka_unit_test(test_psi_unterminated),
 		cmocka_unit_test(test_psi_changed),
 		cmocka_unit_test(test_psi_report),
+		cmocka_unit_test(test_psi_due_before_period),
 		cmocka_unit_test(test_xen_count),
+		cmocka_unit_test(test_xen_count_pv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
