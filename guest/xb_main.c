@@ -304,8 +304,8 @@ static void xb_balloon_work(struct work_struct *work)
 	xb.wakeups++;
 	if (xb.last_target_ns && !xb.first_action_ns)
 		xb.first_action_ns = max_t(u64, ktime_get_ns() - xb.last_target_ns, 1);
+	xb_others_sync();	/* first: the credit xb_grow_sync() looks at */
 	xb_grow_sync();
-	xb_others_sync();
 	st = xb_core_plan(&xb.core, si_mem_available(), xb_now_ms());
 	if (st.op == XB_OP_INFLATE && !xb_do_inflate(st.nr_pages, xb_now_ms()))
 		st.op = XB_OP_NONE;	/* being unloaded */
@@ -346,8 +346,8 @@ void xb_set_target(int parse_rc, u64 target_kb)
 		xb_report_kick();
 		return;
 	}
-	xb_grow_sync();		/* how far a target can take the guest now */
 	xb_others_sync();
+	xb_grow_sync();		/* how far a target can take the guest now */
 	rc = xb_core_set_target_kb(&xb.core, target_kb);
 	xb.last_target_ns = ktime_get_ns();
 	xb.first_action_ns = 0;

@@ -100,17 +100,12 @@ xen_platform_pci = 1"
 	$_hvm
 	CFG
 	echo "$_name" >>"$LAB_GUESTS_FILE"
-	if ! xl create "/tmp/xl/$_name.cfg" >/tmp/xl/$_name.create 2>&1; then
+	if ! lab_xl_create "$_name"; then
 		# Under emulation the whole host can stall for a minute (seen once:
 		# dom0 soft lockup, then "console tty: timed out"): one logged retry.
-		cat /tmp/xl/$_name.create
 		lab_log "lab_guest: xl create $_name failed; retrying once"
 		xl destroy "$_name" >/dev/null 2>&1
-		if ! xl create "/tmp/xl/$_name.cfg" >/tmp/xl/$_name.create 2>&1; then
-			cat /tmp/xl/$_name.create
-			echo "lab_guest: xl create $_name failed" >&2
-			return 1
-		fi
+		lab_xl_create "$_name" || return 1
 	fi
 	lab_wait_ready "$_name" "$LAB_BOOT_TIMEOUT"
 	_rc=$?
@@ -120,12 +115,17 @@ xen_platform_pci = 1"
 	# logged retry; a guest that cannot boot fails again.
 	lab_log "lab_guest: $_name did not come up in $LAB_BOOT_TIMEOUT s; destroying it and creating it once more"
 	xl destroy "$_name" >/dev/null 2>&1
-	if ! xl create "/tmp/xl/$_name.cfg" >/tmp/xl/$_name.create 2>&1; then
-		cat /tmp/xl/$_name.create
-		echo "lab_guest: xl create $_name failed" >&2
-		return 1
-	fi
+	lab_xl_create "$_name" || return 1
 	lab_wait_ready "$_name" "$LAB_BOOT_TIMEOUT"
+}
+
+# lab_xl_create NAME: xl create /tmp/xl/NAME.cfg; its output and a line on
+# stderr when it fails
+lab_xl_create() {
+	xl create "/tmp/xl/$1.cfg" >"/tmp/xl/$1.create" 2>&1 && return 0
+	cat "/tmp/xl/$1.create"
+	echo "lab_guest: xl create $1 failed" >&2
+	return 1
 }
 
 # Wait until the guest's agent answers (follows the guest across a reboot,
