@@ -66,6 +66,9 @@ lab_log "bor: target $t0 KiB, MemAvailable $avail KiB, oom_deflates $dfl0; alloc
 # bor's report and target as they change (read every 10 ms, a line per change)
 stamp_on bor /tmp/bor.stamp
 sleep 2
+# the daemon's decisions from here on are the ones about the allocation (a
+# share raise still settling before it is not the answer to a borrow)
+nlog0=$(wc -l </tmp/xbd-cases.log)
 # written to tmpfs (no swap in the guest: unswappable), held 5 s; not
 # stress-ng --vm, which backs off when memory is low (see driver.inc)
 [ "$alloc" -gt 0 ] && lab_exec bor "mkdir -p /hog && mount -t tmpfs -o size=$((alloc + 64))m hog /hog &&
@@ -92,7 +95,7 @@ fi
 # pressure its report showed, whichever the decision came on first (acting
 # on the report's first PSI stall, the daemon can lend before the borrow
 # shows in Xen's numbers)
-why=$(grep "\"domid\":$bd," /tmp/xbd-cases.log | grep "\"event\":\"decision\"" |
+why=$(tail -n +$((nlog0 + 1)) /tmp/xbd-cases.log | grep "\"domid\":$bd," | grep "\"event\":\"decision\"" |
 	awk -v t="$t0" '{ o = n = 0
 		if (match($0, /"old_kb":[0-9]+/)) o = substr($0, RSTART + 9, RLENGTH - 9) + 0
 		if (match($0, /"new_kb":[0-9]+/)) n = substr($0, RSTART + 9, RLENGTH - 9) + 0

@@ -243,7 +243,7 @@ void xbd_policy_step(const struct xbd_config *cfg, const struct xbd_host *host,
 		const struct xbd_dom *d = &doms[i];
 		struct xbd_mem *m = mem_for(mem, n, i, d->domid);
 		struct xbd_out *o = &out[i];
-		bool moved;
+		bool moved, grew;
 
 		memset(o, 0, sizeof(*o));
 		o->domid = d->domid;
@@ -259,6 +259,18 @@ void xbd_policy_step(const struct xbd_config *cfg, const struct xbd_host *host,
 			m->have_deflates = true;
 			m->last_deflates = d->oom_deflates;
 		}
+		/*
+		 * Xen's numbers alone show a borrow too: tot_pages went up, above
+		 * the target, since the last step. The report saying so can come
+		 * later (rate-limited); a step in between must not take back
+		 * what the guest just took to stay out of OOM.
+		 */
+		grew = m->have_tot &&
+		       d->tot_kb > add_sat(d->target_kb,
+					   xballoon_target_tolerance_kb(d->target_kb)) &&
+		       d->tot_kb > add_sat(m->last_tot_kb, PROGRESS_KB);
+		m->have_tot = true;
+		m->last_tot_kb = d->tot_kb;
 		if (m->uncooperative) {
 			/* marked until Xen shows it moving on its own */
 			uint64_t moved_kb = d->tot_kb > m->stuck_tot_kb ?
@@ -320,17 +332,17 @@ void xbd_policy_step(const struct xbd_config *cfg, const struct xbd_host *host,
 			continue;
 		}
 		o->used_kb = dom_used(cfg, d, &o->pressure);
-		if (o->pressure || moved)
+		if (o->pressure || moved || grew)
 			m->margin_kb = min_u64(cfg->margin_max_kb,
 					       m->margin_kb + m->margin_kb / 2 + 16 * MIB);
 		else
 			m->margin_kb = max_u64(cfg->margin_min_kb,
 					       m->margin_kb - m->margin_kb / 32);
-		o->pressure = o->pressure || moved;
+		o->pressure = o->pressure || moved || grew;
 		o->margin_kb = m->margin_kb;
 		s[i].need = clamp_u64(add_sat(o->used_kb, m->margin_kb),
 				      s[i].lo, s[i].hi);
-		if (moved && d->tot_kb > d->target_kb +
+		if ((moved || grew) && d->tot_kb > d->target_kb +
 		    xballoon_target_tolerance_kb(d->target_kb)) {
 			/* it borrowed: what it took is its need now */
 			o->borrow = true;

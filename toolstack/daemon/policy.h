@@ -60,6 +60,8 @@ struct xbd_mem {
 	uint64_t margin_kb;
 	bool have_deflates;
 	uint64_t last_deflates;
+	bool have_tot;
+	uint64_t last_tot_kb;		/* Xen's tot_pages at the last step */
 	uint64_t last_change_ms;
 	bool changed_once;
 	/* progress toward the target, from Xen's numbers only */
