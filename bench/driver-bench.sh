@@ -9,44 +9,31 @@
 # Per guest type (PV, PVH) both guests run side by side and BENCH_ROUNDS
 # rounds (default 5) alternate which driver goes first. Two clocks per
 # measurement:
-#  - xen: from `xl mem-set` in dom0 until Xen's count (xentop, tot_pages) is
-#    within 1% of the target, polled as fast as xentop answers;
+#  - xen: from `xl mem-set` in dom0 until Xen's count (tot_pages) is within
+#    1% of the target, read every 10 ms (xlab-pod wait: no fork per poll);
 #  - usable: in the guest, from the moment it sees the new memory/target until
 #    the driver's own count of the guest's memory (xballoon: current_kb;
 #    Linux: xen_memory0/info/current_kb) is within 1%, i.e. until the pages
 #    are back in (or out of) the kernel's hands, mappings included.
 # One line per measurement:
 #   XB-BENCH driver=<xballoon|linux> kernel=K type=T dir=<give|take> round=R mib=N secs=S usable=U scrub=0|1
+#     xen_kb=K polls=N user= nice= system= idle= iowait= irq= softirq= steal=
+# (the last ones: the guest's /proc/stat ticks over the usable span, from
+# xlab-clock: where its CPU went while the driver worked)
 # and for xballoon, where its worker's time went (deltas of its counters):
 #   XB-BENCH-TIME kernel=K type=T dir=D round=R work_us= hv_us= scrub_us= alloc_us=
+#     map_us= dispose_us=
+# (map_us: of hv_us, the PV mapping multicalls; dispose_us: of the rest,
+# pages handed to the kernel or put on the balloon's lists)
 
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-120}
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 
-bench_now() { cut -d' ' -f1 /proc/uptime; }
-
-# bench_wait NAME MiB: seconds (2 decimals) until Xen's view is within 1%, or
-# "timeout" after BENCH_TIMEOUT seconds
-bench_wait() {
-	_t0=$(bench_now)
-	while :; do
-		_kb=$(lab_xen_mem_kb "$1")
-		_t=$(bench_now)
-		if [ -n "$_kb" ] && awk -v k="$_kb" -v m="$2" 'BEGIN { d = k / 1024 - m; if (d < 0) d = -d; exit !(d <= m / 100) }'; then
-			awk -v a="$_t0" -v b="$_t" 'BEGIN { printf "%.2f\n", b - a }'
-			return 0
-		fi
-		if awk -v a="$_t0" -v b="$_t" -v l="$BENCH_TIMEOUT" 'BEGIN { exit !(b - a >= l) }'; then
-			echo timeout
-			return 1
-		fi
-	done
-}
-
 # bench_arm GUEST DRIVER MiB: start the in-guest clock (in the background):
 # it waits (a xenstore watch, no polling) for memory/target to become MiB,
-# then polls the driver's count with shell builtins and sleep 0.01, and
-# writes both uptimes to /tmp/usable
+# then xlab-clock reads the driver's count every 10 ms (one read and one
+# nanosleep, no fork) and writes to /tmp/usable the seconds it took and
+# where the guest's CPU went meanwhile (/proc/stat: system, idle, steal...)
 bench_arm() {
 	case $2 in
 	xballoon) _f=/sys/kernel/xballoon/current_kb ;;
@@ -55,28 +42,28 @@ bench_arm() {
 	_lo=$(($3 * 1024 * 99 / 100)) _hi=$(($3 * 1024 * 101 / 100))
 	lab_exec "$1" "rm -f /tmp/usable
 		sh -c 'xlab-xs wait memory/target $(($3 * 1024)) 300000 || exit 1
-			read a b </proc/uptime
-			while :; do read c <$_f; [ \$c -ge $_lo ] && [ \$c -le $_hi ] && break; sleep 0.01; done
-			read e f </proc/uptime
-			echo \$a \$e >/tmp/usable' >/dev/null 2>&1 &"
+			exec xlab-clock $_f $_lo $_hi 300 >/tmp/usable' >/dev/null 2>&1 &"
 }
 
-bench_usable() {	# GUEST: seconds, or "timeout" (20 s after Xen's count)
+bench_usable() {	# GUEST: "SECONDS polls=.. user=.. ...", or "timeout" (20 s after Xen's count)
 	_n=0
 	while [ $_n -lt 40 ]; do
-		_u=$(lab_exec "$1" 'cat /tmp/usable 2>/dev/null')
-		if [ -n "$_u" ]; then
-			echo "$_u" | awk '{ printf "%.2f\n", $2 - $1 }'
+		_u=$(lab_exec "$1" 'cat /tmp/usable 2>/dev/null' | tr -d '\r')
+		case $_u in
+		secs=*)
+			_u=${_u#secs=}
+			echo "$_u" | awk '{ printf "%.2f", $1; for (i = 2; i <= NF; i++) printf " %s", $i; print "" }'
 			return 0
-		fi
+			;;
+		esac
 		sleep 0.5
 		_n=$((_n + 1))
 	done
 	echo timeout
 }
 
-bench_xbtimes() {	# GUEST: work hv scrub alloc (µs, cumulative)
-	lab_exec "$1" 'cd /sys/kernel/xballoon && echo $(cat work_us) $(cat time_hv_us) $(cat time_scrub_us) $(cat time_alloc_us)' | tr -d '\r'
+bench_xbtimes() {	# GUEST: work hv scrub alloc map dispose (µs, cumulative)
+	lab_exec "$1" 'cd /sys/kernel/xballoon && echo $(cat work_us) $(cat time_hv_us) $(cat time_scrub_us) $(cat time_alloc_us) $(cat time_hv_map_us) $(cat time_dispose_us)' | tr -d '\r'
 }
 
 bench_one() {	# driver kernel type dir guest from_mib to_mib round scrub
@@ -84,14 +71,17 @@ bench_one() {	# driver kernel type dir guest from_mib to_mib round scrub
 	[ "$1" = xballoon ] && _b=$(bench_xbtimes "$5")
 	bench_arm "$5" "$1" "$7"
 	xl mem-set "$5" "${7}m"
-	_s=$(bench_wait "$5" "$7")
-	_kb=$(lab_xen_mem_kb "$5")
+	_w=$(xlab-pod wait "$(lab_domid "$5")" "$7" "$BENCH_TIMEOUT")
+	_s=${_w%% *} _kb=${_w#* }
 	_u=$(bench_usable "$5")
+	_cpu=${_u#* }
+	[ "$_cpu" = "$_u" ] && _cpu=
+	_u=${_u%% *}
 	_d=$(( $6 > $7 ? $6 - $7 : $7 - $6 ))
-	echo "XB-BENCH driver=$1 kernel=$2 type=$3 dir=$4 round=$8 mib=$_d secs=$_s usable=$_u scrub=$9 xen_kb=$_kb"
+	echo "XB-BENCH driver=$1 kernel=$2 type=$3 dir=$4 round=$8 mib=$_d secs=$_s usable=$_u scrub=$9 xen_kb=$_kb${_cpu:+ $_cpu}"
 	if [ "$1" = xballoon ]; then
 		echo "$_b $(bench_xbtimes "$5")" | awk -v h="kernel=$2 type=$3 dir=$4 round=$8" \
-			'{ printf "XB-BENCH-TIME %s work_us=%d hv_us=%d scrub_us=%d alloc_us=%d\n", h, $5 - $1, $6 - $2, $7 - $3, $8 - $4 }'
+			'{ printf "XB-BENCH-TIME %s work_us=%d hv_us=%d scrub_us=%d alloc_us=%d map_us=%d dispose_us=%d\n", h, $7 - $1, $8 - $2, $9 - $3, $10 - $4, $11 - $5, $12 - $6 }'
 	fi
 	if [ "$_s" = timeout ] || [ "$_u" = timeout ]; then
 		if [ "$1" = xballoon ]; then

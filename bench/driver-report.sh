@@ -26,7 +26,8 @@ echo "driver on the ref kernel), side by side in one lab run, $rounds rounds, th
 echo "first alternating. Both zero the pages they give to Xen (scrub seen in the"
 echo "guests: $scrub; 1 = on). Median [min-max] in seconds:"
 echo
-echo "- **Xen**: from \`xl mem-set\` until Xen's count (tot_pages) is within 1%;"
+echo "- **Xen**: from \`xl mem-set\` until Xen's count (tot_pages) is within 1%,"
+echo "  read every 10 ms in dom0 without forking;"
 echo "- **usable**: in the guest, from the new memory/target until the driver's own"
 echo "  count of the guest's memory is within 1%: the pages are in (or out of) the"
 echo "  kernel's hands, PV mappings included."
@@ -76,6 +77,47 @@ END {
 	}
 }' "$tmp/lines"
 echo
+if grep -q ' steal=' "$tmp/lines"; then
+	echo "Where the guest's CPU went during **usable**, from the guest's own"
+	echo "\`/proc/stat\` over that span (xlab-clock, which polls without forking),"
+	echo "median seconds over the rounds: **kernel** (system time: the driver's"
+	echo "worker, and the rest of the kernel), **idle** (nothing runnable: the"
+	echo "driver waiting), **steal** (Xen ran another domain, dom0 or the other"
+	echo "guest, on the lab's CPU), and **other** (user, irq, softirq, iowait). The"
+	echo "kernel time is what a driver can shorten; steal and idle are not its work."
+	echo
+	echo "| kernel | guest | direction | driver | usable | kernel | idle | steal | other |"
+	echo "|---|---|---|---|---:|---:|---:|---:|---:|"
+	awk '
+	function f(name,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] } return "" }
+	function med(list,   n, a, i, j, t) {
+		n = split(list, a, " ")
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	f("steal") != "" && f("usable") != "timeout" {
+		ln = f("kernel"); sub(/^(xb|ref)/, "", ln)
+		k = ln SUBSEP f("type") SUBSEP f("dir") SUBSEP f("driver")
+		u[k] = u[k] " " f("usable")
+		sy[k] = sy[k] " " f("system") / 100
+		id[k] = id[k] " " f("idle") / 100
+		st[k] = st[k] " " f("steal") / 100
+		ot[k] = ot[k] " " (f("user") + f("nice") + f("iowait") + f("irq") + f("softirq")) / 100
+	}
+	END {
+		nl = split("61 612", lines, " "); nt = split("pv pvh", types, " ")
+		nd = split("give take", dirs, " "); nv = split("linux xballoon", drv, " ")
+		for (h = 1; h <= nl; h++) for (i = 1; i <= nt; i++) for (j = 1; j <= nd; j++) for (v = 1; v <= nv; v++) {
+			k = lines[h] SUBSEP types[i] SUBSEP dirs[j] SUBSEP drv[v]
+			if (u[k] == "") continue
+			printf "| %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", \
+				(lines[h] == 61 ? "6.1" : "6.12"), toupper(types[i]), dirs[j], \
+				(drv[v] == "linux" ? "Linux" : "xballoon"), \
+				med(u[k]), med(sy[k]), med(id[k]), med(st[k]), med(ot[k])
+		}
+	}' "$tmp/lines"
+	echo
+fi
 if [ -s "$tmp/times" ]; then
 	echo "Where xballoon.ko's worker spends its time, from its own counters"
 	echo "(\`/sys/kernel/xballoon/\`: work_us, time_hv_us, time_scrub_us,"
@@ -84,8 +126,13 @@ if [ -s "$tmp/times" ]; then
 	echo "work: lists, page flags, p2m, freeing pages to the kernel). Goal: what is"
 	echo "neither Xen's nor zeroing (allocating and the rest) <= 20% of the work."
 	echo
-	echo "| kernel | guest | direction | work (s) | Xen | zeroing | allocating | rest | guest overhead <= 20% |"
-	echo "|---|---|---|---:|---:|---:|---:|---:|---|"
+	echo "Of Xen's share, **mapping** is the PV mapping multicalls (one"
+	echo "\`update_va_mapping\` per page; none on PVH), the rest \`memory_op\`; of the"
+	echo "rest, **dispose** is handing the pages to the kernel's allocator (take-back)"
+	echo "or putting them on the balloon's lists (give-back)."
+	echo
+	echo "| kernel | guest | direction | work (s) | Xen | of it, mapping | zeroing | allocating | rest | of it, dispose | guest overhead <= 20% |"
+	echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
 	awk '
 	function f(name,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] } return "" }
 	function med(list,   n, a, i, j, t) {
@@ -103,16 +150,19 @@ if [ -s "$tmp/times" ]; then
 		al[k] = al[k] " " 100 * f("alloc_us") / w
 		re[k] = re[k] " " 100 * (w - f("hv_us") - f("scrub_us") - f("alloc_us")) / w
 		ov[k] = ov[k] " " 100 * (w - f("hv_us") - f("scrub_us")) / w
+		mp[k] = mp[k] " " (f("map_us") == "" ? "-" : 100 * f("map_us") / w)
+		dp[k] = dp[k] " " (f("dispose_us") == "" ? "-" : 100 * f("dispose_us") / w)
 	}
+	function pct(list,   m) { if (list ~ /-/) return "n/a"; m = med(list); return sprintf("%.0f%%", m) }
 	END {
 		nt = split("pv pvh", types, " "); nd = split("give take", dirs, " "); nl = split("61 612", lines, " ")
 		for (h = 1; h <= nl; h++) for (i = 1; i <= nt; i++) for (j = 1; j <= nd; j++) {
 			L = lines[h]; k = L SUBSEP types[i] SUBSEP dirs[j]
 			if (work[k] == "") continue
 			r = med(re[k]); o = med(ov[k])
-			printf "| %s | %s | %s | %.2f | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%%: %s |\n", (L == 61 ? "6.1" : "6.12"), \
+			printf "| %s | %s | %s | %.2f | %.0f%% | %s | %.0f%% | %.0f%% | %.0f%% | %s | %.0f%%: %s |\n", (L == 61 ? "6.1" : "6.12"), \
 				toupper(types[i]), dirs[j], \
-				med(work[k]) / 1e6, med(hv[k]), med(sc[k]), med(al[k]), r, o, (o <= 20 ? "yes" : "no")
+				med(work[k]) / 1e6, med(hv[k]), pct(mp[k]), med(sc[k]), med(al[k]), r, pct(dp[k]), o, (o <= 20 ? "yes" : "no")
 			printf "%s-%s-%s %.1f %.1f %.1f %.1f\n", L, types[i], dirs[j], med(hv[k]), med(sc[k]), med(al[k]), r > "/dev/stderr"
 		}
 	}' "$tmp/times" 2>"$tmp/plot.dat"

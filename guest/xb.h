@@ -76,6 +76,8 @@ struct xb_hv_stats {
 	u64 pages_in_dirty;	/* lab (check_in=1): of those, not all zero */
 	/* where the worker's time goes (ns): the rest is the driver's own */
 	u64 hv_ns;		/* inside memory_op and multicall hypercalls */
+	u64 map_ns;		/* of hv_ns: PV mapping multicalls */
+	u64 dispose_ns;		/* 4 KiB pages to the allocator or the lists */
 	u64 scrub_ns;		/* zeroing pages before Xen gets them */
 	u64 alloc_ns;		/* allocating the pages to give back */
 };

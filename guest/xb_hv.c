@@ -233,6 +233,7 @@ static void xb_set_fate(unsigned long from, unsigned long to, u8 f)
  */
 static void xb_dispose_4k(unsigned long n, u64 *out, u64 *in, u64 *lost)
 {
+	u64 t0 = ktime_get_ns();
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
@@ -255,6 +256,7 @@ static void xb_dispose_4k(unsigned long n, u64 *out, u64 *in, u64 *lost)
 			break;
 		}
 	}
+	xb_hv_stats.dispose_ns += ktime_get_ns() - t0;
 }
 
 #ifdef CONFIG_XEN_PV
@@ -348,7 +350,9 @@ static void xb_pv_remap(unsigned long n, bool map, u8 fail)
 	/* if the multicall itself failed, the page tables tell what ran */
 	t0 = ktime_get_ns();
 	all_ran = !HYPERVISOR_multicall(xb_mcl, n);
-	xb_hv_stats.hv_ns += ktime_get_ns() - t0;
+	t0 = ktime_get_ns() - t0;
+	xb_hv_stats.hv_ns += t0;
+	xb_hv_stats.map_ns += t0;
 	for (i = 0; i < n; i++) {
 		bool ok = all_ran ? !xb_mcl[i].result :
 			xb_pv_mapped_as(xb_pages[i], xb_frames[i], map);

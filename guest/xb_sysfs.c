@@ -66,6 +66,8 @@ XB_ATTR_U64(settled_2m, xb_hv_stats.settled_2m);
 XB_ATTR_U64(pages_in_checked, xb_hv_stats.pages_in_checked);
 XB_ATTR_U64(pages_in_dirty, xb_hv_stats.pages_in_dirty);
 XB_ATTR_U64(time_hv_us, div_u64(xb_hv_stats.hv_ns, NSEC_PER_USEC));
+XB_ATTR_U64(time_hv_map_us, div_u64(xb_hv_stats.map_ns, NSEC_PER_USEC));
+XB_ATTR_U64(time_dispose_us, div_u64(xb_hv_stats.dispose_ns, NSEC_PER_USEC));
 XB_ATTR_U64(time_scrub_us, div_u64(xb_hv_stats.scrub_ns, NSEC_PER_USEC));
 XB_ATTR_U64(time_alloc_us, div_u64(xb_hv_stats.alloc_ns, NSEC_PER_USEC));
 XB_ATTR_U64(wakeups, xb.wakeups);
@@ -112,6 +114,8 @@ static struct attribute *xb_attrs[] = {
 	&xb_attr_pages_in_checked.attr,
 	&xb_attr_pages_in_dirty.attr,
 	&xb_attr_time_hv_us.attr,
+	&xb_attr_time_hv_map_us.attr,
+	&xb_attr_time_dispose_us.attr,
 	&xb_attr_time_scrub_us.attr,
 	&xb_attr_time_alloc_us.attr,
 	&xb_attr_wakeups.attr,

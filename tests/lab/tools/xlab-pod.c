@@ -11,6 +11,13 @@
  *                     access (p2m_pod_set_mem_target: -ENOTEMPTY): the lab's
  *                     way to make Xen refuse a PoD target change.
  *
+ *   xlab-pod wait DOMID MIB TIMEOUT_S
+ *                     bench/driver-bench.sh's Xen clock: reads the domain's
+ *                     tot_pages every 10 ms (one getdomaininfo, no fork: a
+ *                     `xentop` per poll took the CPU the guest measured
+ *                     shares with dom0) until it is within 1% of MIB;
+ *                     prints "SECONDS TOT_KB", or "timeout TOT_KB" (exit 1).
+ *
  * xc_domain_get_pod_target: tot_pages is what Xen accounts to the domain
  * (the PoD cache included), pod_cache the pages held for PoD entries,
  * pod_entries the guest frames that have no memory behind them yet. A guest
@@ -21,11 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xenctrl.h>
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: xlab-pod DOMID | ioport DOMID FIRST NR 1|0\n");
+    fprintf(stderr, "usage: xlab-pod DOMID | ioport DOMID FIRST NR 1|0 |\n"
+            "       wait DOMID MIB TIMEOUT_S\n");
     return 2;
 }
 
@@ -42,15 +51,65 @@ static long number(const char *s, unsigned long limit)
     return (long)v;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Poll DOMID's tot_pages until within 1% of MIB, or TIMEOUT seconds. */
+static int do_wait(xc_interface *xch, long domid, long mib, long timeout)
+{
+    const struct timespec tick = { 0, 10 * 1000 * 1000 };
+    uint64_t want = (uint64_t)mib * 1024, kb = 0;
+    double t0 = now_s(), t;
+    xc_dominfo_t info;
+
+    for ( ;; )
+    {
+        if ( xc_domain_getinfo(xch, domid, 1, &info) != 1 ||
+             info.domid != (uint32_t)domid )
+        {
+            fprintf(stderr, "xlab-pod: no domain %ld\n", domid);
+            return 1;
+        }
+        kb = (uint64_t)info.nr_pages * 4;
+        t = now_s();
+        if ( (kb > want ? kb - want : want - kb) * 100 <= want )
+        {
+            printf("%.2f %" PRIu64 "\n", t - t0, kb);
+            return 0;
+        }
+        if ( t - t0 >= timeout )
+        {
+            printf("timeout %" PRIu64 "\n", kb);
+            return 1;
+        }
+        nanosleep(&tick, NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
     xc_interface *xch;
     uint64_t tot = 0, cache = 0, entries = 0;
     long domid, first = 0, nr = 0, allow = 0;
     int ioport = argc == 6 && !strcmp(argv[1], "ioport");
+    int wait = argc == 5 && !strcmp(argv[1], "wait");
+    long mib = 0, timeout = 0;
     int rc;
 
-    if ( ioport )
+    if ( wait )
+    {
+        domid = number(argv[2], 0x7ff0);
+        mib = number(argv[3], 1L << 30);
+        timeout = number(argv[4], 100000);
+        if ( mib <= 0 || timeout <= 0 )
+            return usage();
+    }
+    else if ( ioport )
     {
         domid = number(argv[2], 0x7ff0);
         first = number(argv[3], 0x10000);
@@ -74,7 +133,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "xlab-pod: xc_interface_open: %s\n", strerror(errno));
         return 1;
     }
-    if ( ioport )
+    if ( wait )
+        rc = do_wait(xch, domid, mib, timeout);
+    else if ( ioport )
     {
         rc = xc_domain_ioport_permission(xch, domid, first, nr, allow);
         if ( rc )
