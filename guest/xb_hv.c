@@ -58,6 +58,7 @@ enum xb_fate {
 	XB_FATE_LOST,		/* neither: quarantined */
 	XB_FATE_TRY,		/* being worked on */
 	XB_FATE_UNDO,		/* its last step must be undone */
+	XB_FATE_PLACED,		/* placed with its whole 2 MiB block: skip */
 };
 
 struct xb_hv_stats xb_hv_stats;
@@ -72,6 +73,10 @@ static xen_pfn_t *xb_frames;
 static struct page **xb_pages;
 static u8 *xb_fate;
 static unsigned long xb_cap;		/* entries in the arrays above */
+/* PV: the 2 MiB blocks of a batch, and how many of each block's pages ... */
+static struct page **xb_blk;
+static u16 *xb_blk_n;			/* ... ended as the block's fate says */
+static unsigned long xb_blk_cap;
 static bool xb_2m_out_ok = true;	/* Xen accepted 2 MiB give-back */
 #ifdef CONFIG_XEN_PV
 static struct multicall_entry *xb_mcl;
@@ -250,6 +255,8 @@ static void xb_dispose_4k(unsigned long n, u64 *out, u64 *in, u64 *lost)
 			__free_page(page);
 			(*in)++;
 			break;
+		case XB_FATE_PLACED:
+			break;
 		default:
 			xb_add(page, &xb_list_q, &xb_nr_q);
 			(*lost)++;
@@ -422,17 +429,31 @@ static void xb_pv_decrease(unsigned long n, struct xb_hv_result *r)
  * page whose p2m entry or mapping cannot be made is given straight back to
  * Xen (it stays ballooned); if even that fails it is quarantined.
  */
+static void xb_pv_install(unsigned long n, unsigned long rc,
+			  struct xb_hv_result *r);
+
 static void xb_pv_populate(unsigned long n, struct xb_hv_result *r)
 {
-	unsigned long i, k, rc;
-	u64 failures = xb_hv_stats.map_failures;
+	unsigned long i, rc;
 
 	for (i = 0; i < n; i++)
 		xb_frames[i] = page_to_pfn(xb_pages[i]);
 	rc = xb_memory_op_done(XENMEM_populate_physmap, xb_frames, n, 0,
 			       &r->err);
 	r->hv_short = rc < n;
-	/* Xen wrote the new MFNs into xb_frames[0..rc) and updated the m2p */
+	xb_pv_install(n, rc, r);
+}
+
+/*
+ * Xen backed xb_pages[0..rc) of n with the MFNs in xb_frames[0..rc) (and
+ * updated the m2p): write their p2m entries and map them.
+ */
+static void xb_pv_install(unsigned long n, unsigned long rc,
+			  struct xb_hv_result *r)
+{
+	unsigned long i, k;
+	u64 failures = xb_hv_stats.map_failures;
+
 	xb_set_fate(0, n, XB_FATE_OUT);
 	xb_set_fate(0, rc, XB_FATE_TRY);
 	for (i = 0; i < rc; i++)
@@ -462,6 +483,159 @@ static void xb_pv_populate(unsigned long n, struct xb_hv_result *r)
 			r->err = -EIO;
 	}
 }
+
+static void xb_split_one_2m(void);
+
+/* The block of xb_blk[0..nb) that page is in. */
+static unsigned long xb_block_of(struct page *page, unsigned long nb)
+{
+	unsigned long b;
+
+	for (b = 0; b < nb; b++)
+		if (page >= xb_blk[b] && page < xb_blk[b] + XB_PAGES_2M)
+			return b;
+	WARN_ON_ONCE(1);
+	return 0;
+}
+
+/*
+ * Count, per block of xb_blk[0..nb), its pages among xb_pages[0..n) whose
+ * fate is f; a block whose 512 pages all have it is whole: its pages get
+ * XB_FATE_PLACED (the caller places the block) and true in xb_blk_n[b]'s
+ * place (XB_PAGES_2M); any other block is split for xb_dispose_4k.
+ */
+static void xb_blocks_sort(unsigned long nb, unsigned long n, u8 f)
+{
+	unsigned long i, b;
+
+	memset(xb_blk_n, 0, nb * sizeof(*xb_blk_n));
+	for (i = 0; i < n; i++)
+		if (xb_fate[i] == f)
+			xb_blk_n[xb_block_of(xb_pages[i], nb)]++;
+	for (i = 0; i < n; i++)
+		if (xb_blk_n[xb_block_of(xb_pages[i], nb)] == XB_PAGES_2M)
+			xb_fate[i] = XB_FATE_PLACED;
+	for (b = 0; b < nb; b++)
+		if (xb_blk_n[b] != XB_PAGES_2M)
+			split_page(xb_blk[b], XB_ORDER_2M);
+}
+
+/*
+ * PV give-back of whole 2 MiB blocks while at least 2 MiB is asked for: one
+ * allocator call per block, zeroed, given to Xen as 512 order-0 frames (a
+ * PV guest's machine frames are not contiguous). A block whose pages all
+ * went stays whole on the 2 MiB list, so that take-back can ask Xen for a
+ * 2 MiB extent and free it at once; a block with a page kept or lost is
+ * split and each page placed as its fate says.
+ */
+static void xb_pv_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
+{
+	unsigned long nb = 0, n, i, b;
+	u64 out = 0, in = 0, lost = 0, t0 = ktime_get_ns();
+
+	nr_pages = min_t(u64, nr_pages, xb_cap);
+	while (nb < xb_blk_cap && (nb + 1) * XB_PAGES_2M <= nr_pages) {
+		xb_blk[nb] = alloc_pages(XB_GFP_2M, XB_ORDER_2M);
+		if (!xb_blk[nb])
+			break;
+		nb++;
+	}
+	xb_hv_stats.alloc_ns += ktime_get_ns() - t0;
+	if (!nb) {
+		xb_hv_stats.fallbacks_2m++;
+		return;
+	}
+	t0 = ktime_get_ns();
+	for (b = 0; b < nb; b++) {
+		xb_scrub_pages(xb_blk[b], XB_PAGES_2M);
+		for (i = 0; i < XB_PAGES_2M; i++)
+			xb_pages[b * XB_PAGES_2M + i] = xb_blk[b] + i;
+	}
+	xb_hv_stats.scrub_ns += ktime_get_ns() - t0;
+	n = nb * XB_PAGES_2M;
+	xb_pv_decrease(n, r);
+	xb_blocks_sort(nb, n, XB_FATE_OUT);
+	for (b = 0; b < nb; b++) {
+		if (xb_blk_n[b] != XB_PAGES_2M)
+			continue;
+		xb_add(xb_blk[b], &xb_list_2m, &xb_nr_2m);
+		xb_offline(xb_blk[b], XB_PAGES_2M);
+		out += XB_PAGES_2M;
+		xb_hv_stats.extents_2m_out++;
+	}
+	xb_dispose_4k(n, &out, &in, &lost);
+	if (out < n - lost) {
+		r->hv_short = true;
+		xb_hv_stats.short_results++;
+	}
+	r->done += out;
+	r->lost += lost;
+}
+
+/*
+ * PV take-back of whole 2 MiB blocks as 2 MiB extents: Xen backs each with
+ * 512 contiguous machine frames; their p2m entries are written and they
+ * are mapped as for 4 KiB pages. A block whose pages are all usable goes
+ * to the allocator at once; from any other block, what could not be
+ * mapped goes back to Xen (or quarantine) page by page (xb_pv_install).
+ * Returns the pages taken back; if Xen has no 2 MiB extent, one block is
+ * split for the 4 KiB path.
+ */
+static u64 xb_pv_deflate_2m(u64 nr_pages, struct xb_hv_result *r)
+{
+	unsigned long nb = 0, n, i, b, done;
+	u64 out = 0, in = 0, lost = 0;
+	struct page *page, *tmp;
+
+	nr_pages = min_t(u64, nr_pages, xb_cap);
+	list_for_each_entry_safe(page, tmp, &xb_list_2m, lru) {
+		if (nb >= xb_blk_cap || (nb + 1) * XB_PAGES_2M > nr_pages)
+			break;
+		list_del(&page->lru);
+		xb_blk[nb] = page;
+		xb_frames[nb++] = page_to_pfn(page);
+	}
+	xb_nr_2m -= nb;
+	done = xb_memory_op_done(XENMEM_populate_physmap, xb_frames, nb,
+				 XB_ORDER_2M, &r->err);
+	for (b = done; b < nb; b++) {
+		list_add(&xb_blk[b]->lru, &xb_list_2m);
+		xb_nr_2m++;
+	}
+	/*
+	 * xb_frames[b] is block b's first MFN: spread from the last block
+	 * down, so that each is read before a lower block's frames cover it
+	 */
+	for (b = done; b-- > 0;) {
+		unsigned long mfn = xb_frames[b];
+
+		for (i = XB_PAGES_2M; i-- > 0;) {
+			xb_pages[b * XB_PAGES_2M + i] = xb_blk[b] + i;
+			xb_frames[b * XB_PAGES_2M + i] = mfn + i;
+		}
+	}
+	n = done * XB_PAGES_2M;
+	xb_pv_install(n, n, r);
+	xb_blocks_sort(done, n, XB_FATE_IN);
+	for (b = 0; b < done; b++) {
+		if (xb_blk_n[b] != XB_PAGES_2M)
+			continue;
+		xb_check_zero_in(xb_blk[b], XB_PAGES_2M);
+		xb_online(xb_blk[b], XB_PAGES_2M);
+		__free_pages(xb_blk[b], XB_ORDER_2M);
+		in += XB_PAGES_2M;
+	}
+	xb_dispose_4k(n, &out, &in, &lost);
+	r->done += in;
+	r->lost += lost;
+	xb_hv_stats.extents_2m_in += done;
+	if (done < nb) {
+		/* no contiguous 2 MiB in Xen: try one block page by page */
+		xb_hv_stats.fallbacks_2m++;
+		xb_split_one_2m();
+	}
+	return in;
+}
 #else
 static void xb_pv_decrease(unsigned long n, struct xb_hv_result *r)
 {
@@ -474,6 +648,17 @@ static void xb_pv_populate(unsigned long n, struct xb_hv_result *r)
 	xb_set_fate(0, n, XB_FATE_OUT);
 	r->hv_short = true;
 	r->err = -EOPNOTSUPP;
+}
+
+static void xb_pv_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
+{
+	r->err = -EOPNOTSUPP;
+}
+
+static u64 xb_pv_deflate_2m(u64 nr_pages, struct xb_hv_result *r)
+{
+	r->err = -EOPNOTSUPP;
+	return 0;
 }
 #endif /* CONFIG_XEN_PV */
 
@@ -615,8 +800,13 @@ void xb_hv_inflate(u64 nr_pages, struct xb_hv_result *r)
 	unsigned long n, i;
 
 	*r = (struct xb_hv_result){ 0 };
-	if (!xb_pv() && xb_use_2m && xb_2m_out_ok &&
-	    nr_pages >= XB_PAGES_2M) {
+	if (xb_pv() && xb_use_2m && xb_blk_cap && nr_pages >= XB_PAGES_2M) {
+		xb_pv_inflate_2m(nr_pages, r);
+		nr_pages -= min(nr_pages, r->done + r->lost);
+		if (r->err || r->lost || r->hv_short || !nr_pages)
+			return;
+	} else if (!xb_pv() && xb_use_2m && xb_2m_out_ok &&
+		   nr_pages >= XB_PAGES_2M) {
 		xb_inflate_2m(nr_pages, r);
 		nr_pages -= min(nr_pages, r->done + r->lost);
 		if (r->err || r->lost || !nr_pages)
@@ -738,7 +928,11 @@ void xb_hv_deflate(u64 nr_pages, struct xb_hv_result *r)
 	}
 	if (!nr_pages || !xb_nr_2m)
 		return;
-	if (nr_pages >= XB_PAGES_2M) {
+	if (nr_pages >= XB_PAGES_2M && xb_pv() && xb_blk_cap) {
+		got = xb_pv_deflate_2m(nr_pages, r);
+		if (got || r->err || r->lost || !xb_nr_4k)
+			return;
+	} else if (nr_pages >= XB_PAGES_2M && !xb_pv()) {
 		got = xb_deflate_2m(nr_pages, &r->err);
 		r->done += got;
 		if (got || !xb_nr_4k)
@@ -789,10 +983,19 @@ int xb_hv_init(unsigned int batch_pages)
 	xb_pages = kvcalloc(xb_cap, sizeof(*xb_pages), GFP_KERNEL);
 	xb_fate = kvcalloc(xb_cap, sizeof(*xb_fate), GFP_KERNEL);
 #ifdef CONFIG_XEN_PV
-	if (xb_pv())
+	if (xb_pv()) {
 		xb_mcl = kvcalloc(xb_cap, sizeof(*xb_mcl), GFP_KERNEL);
-	if (xb_pv() && !xb_mcl)
-		goto nomem;
+		if (!xb_mcl)
+			goto nomem;
+		xb_blk_cap = xb_cap / XB_PAGES_2M;
+		if (xb_blk_cap) {
+			xb_blk = kcalloc(xb_blk_cap, sizeof(*xb_blk), GFP_KERNEL);
+			xb_blk_n = kcalloc(xb_blk_cap, sizeof(*xb_blk_n),
+					   GFP_KERNEL);
+			if (!xb_blk || !xb_blk_n)
+				goto nomem;
+		}
+	}
 #endif
 	if (!xb_frames || !xb_pages || !xb_fate)
 		goto nomem;
@@ -808,6 +1011,11 @@ void xb_hv_exit(void)
 	kvfree(xb_mcl);
 	xb_mcl = NULL;
 #endif
+	kfree(xb_blk);
+	kfree(xb_blk_n);
+	xb_blk = NULL;
+	xb_blk_n = NULL;
+	xb_blk_cap = 0;
 	kvfree(xb_fate);
 	kvfree(xb_pages);
 	kvfree(xb_frames);
