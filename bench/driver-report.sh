@@ -126,8 +126,8 @@ if [ -s "$tmp/times" ]; then
 	echo "work: lists, page flags, p2m, freeing pages to the kernel). Goal: what is"
 	echo "neither Xen's nor zeroing (allocating and the rest) <= 20% of the work."
 	echo
-	echo "Of Xen's share, **mapping** is the PV mapping multicalls (one"
-	echo "\`update_va_mapping\` per page; none on PVH), the rest \`memory_op\`; of the"
+	echo "Of Xen's share, **mapping** is the PV page table updates (\`mmu_update\`,"
+	echo "one entry per page; none on PVH), the rest \`memory_op\`; of the"
 	echo "rest, **dispose** is handing the pages to the kernel's allocator (take-back)"
 	echo "or putting them on the balloon's lists (give-back)."
 	echo

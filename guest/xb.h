@@ -64,7 +64,7 @@ void xb_snapshot_xen(struct xb_core *out, u64 *xen_pages);
 
 /* xb_hv.c: callers hold xb.lock */
 struct xb_hv_stats {
-	u64 hypercalls;		/* memory_op and multicall hypercalls */
+	u64 hypercalls;		/* memory_op, mmu_update and mmuext_op */
 	u64 extents_2m_out;	/* 2 MiB extents given back */
 	u64 extents_2m_in;	/* 2 MiB extents taken back */
 	u64 fallbacks_2m;	/* 2 MiB attempts that fell back to 4 KiB */
@@ -75,8 +75,8 @@ struct xb_hv_stats {
 	u64 pages_in_checked;	/* lab (check_in=1): pages taken back and read */
 	u64 pages_in_dirty;	/* lab (check_in=1): of those, not all zero */
 	/* where the worker's time goes (ns): the rest is the driver's own */
-	u64 hv_ns;		/* inside memory_op and multicall hypercalls */
-	u64 map_ns;		/* of hv_ns: PV mapping multicalls */
+	u64 hv_ns;		/* inside those hypercalls */
+	u64 map_ns;		/* of hv_ns: PV page table updates */
 	u64 dispose_ns;		/* 4 KiB pages to the allocator or the lists */
 	u64 scrub_ns;		/* zeroing pages before Xen gets them */
 	u64 alloc_ns;		/* allocating the pages to give back */

@@ -5,9 +5,10 @@
  * one batch per call, many frames per hypercall.
  *
  * PV: frames are MFNs; the kernel mappings of a whole batch are changed with
- * one multicall of update_va_mapping entries (one TLB flush for the batch) and
- * the p2m entries are written directly, so a batch costs two hypercalls
- * instead of one per page.
+ * one mmu_update of the page table entries themselves (one TLB flush for the
+ * batch) and the p2m entries are written directly, so a batch costs a few
+ * hypercalls instead of one per page. Whole 2 MiB blocks are given (512
+ * frames) and taken back (one 2 MiB extent) where they can be.
  * PVH/HVM (auto-translated): frames are PFNs; 2 MiB extents are tried first
  * and 4 KiB extents are the fallback.
  *
@@ -79,7 +80,7 @@ static u16 *xb_blk_n;			/* ... ended as the block's fate says */
 static unsigned long xb_blk_cap;
 static bool xb_2m_out_ok = true;	/* Xen accepted 2 MiB give-back */
 #ifdef CONFIG_XEN_PV
-static struct multicall_entry *xb_mcl;
+static struct mmu_update *xb_mmu;
 #endif
 
 static bool xb_pv(void)
@@ -302,80 +303,101 @@ static bool xb_pv_mapped_as(struct page *page, unsigned long mfn, bool map)
 }
 
 /*
- * MULTI_update_va_mapping() without its trace_xen_mc_entry(): that
- * tracepoint is not exported, so with CONFIG_TRACEPOINTS (every
- * distribution kernel) a module calling the inline does not link.
+ * The machine address of the page table entry that maps xb_pages[i] in the
+ * kernel's direct map, or 0. PREV is entry i - 1's: the next page's entry
+ * follows it in the same table unless a 2 MiB boundary starts a new one, so
+ * a 2 MiB block costs one page table walk, not 512.
  */
-static void xb_mc_update_va_mapping(struct multicall_entry *mcl,
-				    unsigned long va, pte_t new_val,
-				    unsigned long flags)
+static u64 xb_pte_maddr(unsigned long i, u64 prev)
 {
-	mcl->op = __HYPERVISOR_update_va_mapping;
-	mcl->args[0] = va;
-	mcl->args[1] = new_val.pte;
-	mcl->args[2] = flags;
+	unsigned long va = (unsigned long)page_address(xb_pages[i]);
+	unsigned int level;
+	pte_t *ptep;
+
+	if (i && prev && (va & (PMD_SIZE - 1)) &&
+	    page_to_pfn(xb_pages[i]) == page_to_pfn(xb_pages[i - 1]) + 1)
+		return prev + sizeof(pte_t);
+	ptep = lookup_address(va, &level);
+	if (!ptep || level != PG_LEVEL_4K)
+		return 0;
+	return arbitrary_virt_to_machine(ptep).maddr;
 }
 
 /*
  * Map (map: to xb_frames[i]) or unmap the kernel's direct mapping of
- * xb_pages[0..n) with one multicall; an unmap ends with one flush of all
- * TLBs. Entries that did not take effect get the fate fail.
+ * xb_pages[0..n) with mmu_update requests on the page table entries: Xen
+ * checks and applies them in order and stops at the first it refuses,
+ * saying how many it applied; the rest are sent again. An unmap ends with
+ * one flush of all TLBs. Entries that did not take effect get the fate
+ * fail.
  */
 static void xb_pv_remap(unsigned long n, bool map, u8 fail)
 {
-	unsigned long i;
-	bool all_ran;
-	u64 t0;
+	unsigned long i, end;
+	unsigned int done;
+	u64 maddr = 0, t0;
+	int rc;
 
 	if (!n)
 		return;
 	for (i = 0; i < n; i++) {
-		unsigned long va = (unsigned long)page_address(xb_pages[i]);
-		pte_t pte = map ? mfn_pte(xb_frames[i], PAGE_KERNEL) :
-			__pte_ma(0);
-
-		xb_mc_update_va_mapping(&xb_mcl[i], va, pte, 0);
+		maddr = xb_pte_maddr(i, maddr);
+		xb_mmu[i].ptr = maddr | MMU_NORMAL_PT_UPDATE;
+		xb_mmu[i].val = map ?
+			pte_val_ma(mfn_pte(xb_frames[i], PAGE_KERNEL)) : 0;
 	}
-	if (map && (xb_inject & XB_INJECT_PV_MAP)) {
+	if (map && (xb_inject & XB_INJECT_PV_MAP) && xb_mmu[0].ptr) {
 		/*
 		 * lab: map the page writable onto its own page-table page, which
 		 * Xen refuses (a page table is never writable in a PV guest)
 		 */
-		unsigned long va = (unsigned long)page_address(xb_pages[0]);
-		unsigned int level;
-		pte_t *ptep = lookup_address(va, &level);
-		xmaddr_t pt = arbitrary_virt_to_machine(ptep);
-
 		xb_inject &= ~XB_INJECT_PV_MAP;
-		xb_mc_update_va_mapping(&xb_mcl[0], va,
-					mfn_pte(PFN_DOWN(pt.maddr), PAGE_KERNEL),
-					0);
+		xb_mmu[0].val = pte_val_ma(mfn_pte(PFN_DOWN(xb_mmu[0].ptr),
+						   PAGE_KERNEL));
 	}
-	if (!map)
-		xb_mcl[n - 1].args[2] = UVMF_TLB_FLUSH | UVMF_ALL;
-	xb_hv_stats.hypercalls++;
-	/* if the multicall itself failed, the page tables tell what ran */
 	t0 = ktime_get_ns();
-	all_ran = !HYPERVISOR_multicall(xb_mcl, n);
-	t0 = ktime_get_ns() - t0;
-	xb_hv_stats.hv_ns += t0;
-	xb_hv_stats.map_ns += t0;
-	for (i = 0; i < n; i++) {
-		bool ok = all_ran ? !xb_mcl[i].result :
-			xb_pv_mapped_as(xb_pages[i], xb_frames[i], map);
-
-		if (!ok) {
-			xb_fate[i] = fail;
+	for (i = 0; i < n;) {
+		if (!xb_mmu[i].ptr) {
+			/* no 4 KiB mapping to change */
+			xb_fate[i++] = fail;
+			xb_hv_stats.map_failures++;
+			continue;
+		}
+		for (end = i; end < n && xb_mmu[end].ptr; end++)
+			;
+		while (i < end) {
+			done = 0;
+			xb_hv_stats.hypercalls++;
+			rc = HYPERVISOR_mmu_update(xb_mmu + i, end - i, &done,
+						   DOMID_SELF);
+			if (!rc)
+				break;
+			if (done >= end - i) {
+				/* an error with all applied: ask the tables */
+				for (; i < end; i++)
+					if (!xb_pv_mapped_as(xb_pages[i],
+							     xb_frames[i], map)) {
+						xb_fate[i] = fail;
+						xb_hv_stats.map_failures++;
+					}
+				break;
+			}
+			/* [i, i + done) applied, i + done refused */
+			i += done;
+			xb_fate[i++] = fail;
 			xb_hv_stats.map_failures++;
 		}
+		i = end;
 	}
-	if (!map && (!all_ran || xb_mcl[n - 1].result)) {
-		/* the flush rode on an entry that did not run */
+	if (!map) {
 		struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_ALL };
 
 		xb_hv_stats.hypercalls++;
 		HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
 	}
+	t0 = ktime_get_ns() - t0;
+	xb_hv_stats.hv_ns += t0;
+	xb_hv_stats.map_ns += t0;
 }
 
 /*
@@ -984,8 +1006,8 @@ int xb_hv_init(unsigned int batch_pages)
 	xb_fate = kvcalloc(xb_cap, sizeof(*xb_fate), GFP_KERNEL);
 #ifdef CONFIG_XEN_PV
 	if (xb_pv()) {
-		xb_mcl = kvcalloc(xb_cap, sizeof(*xb_mcl), GFP_KERNEL);
-		if (!xb_mcl)
+		xb_mmu = kvcalloc(xb_cap, sizeof(*xb_mmu), GFP_KERNEL);
+		if (!xb_mmu)
 			goto nomem;
 		xb_blk_cap = xb_cap / XB_PAGES_2M;
 		if (xb_blk_cap) {
@@ -1008,8 +1030,8 @@ nomem:
 void xb_hv_exit(void)
 {
 #ifdef CONFIG_XEN_PV
-	kvfree(xb_mcl);
-	xb_mcl = NULL;
+	kvfree(xb_mmu);
+	xb_mmu = NULL;
 #endif
 	kfree(xb_blk);
 	kfree(xb_blk_n);
