@@ -23,7 +23,7 @@
 # and for xballoon, where its worker's time went (deltas of its counters):
 #   XB-BENCH-TIME kernel=K type=T dir=D round=R work_us= hv_us= scrub_us= alloc_us=
 #     map_us= dispose_us=
-# (map_us: of hv_us, the PV mapping multicalls; dispose_us: of the rest,
+# (map_us: of hv_us, the PV page table updates; dispose_us: of the rest,
 # pages handed to the kernel or put on the balloon's lists)
 
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-120}

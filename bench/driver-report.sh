@@ -122,7 +122,7 @@ if [ -s "$tmp/times" ]; then
 	echo "Where xballoon.ko's worker spends its time, from its own counters"
 	echo "(\`/sys/kernel/xballoon/\`: work_us, time_hv_us, time_scrub_us,"
 	echo "time_alloc_us), median over the rounds: inside Xen (memory_op and the PV"
-	echo "multicalls), zeroing, allocating the pages, and the rest (the driver's own"
+	echo "page table updates), zeroing, allocating the pages, and the rest (the driver's own"
 	echo "work: lists, page flags, p2m, freeing pages to the kernel). Goal: what is"
 	echo "neither Xen's nor zeroing (allocating and the rest) <= 20% of the work."
 	echo
