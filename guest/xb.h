@@ -122,6 +122,8 @@ void xb_others_init(void);
 void xb_others_exit(void);
 /* Tell the core what balloon.c's users hold; keep balloon.c's target still. */
 void xb_others_sync(void);
+/* Xen's count may have moved other than by a batch: read it at the next sync. */
+void xb_others_stale(void);
 
 /* xb_xs.c */
 int xb_xs_init(void);

@@ -258,6 +258,8 @@ static bool xb_do_inflate(u64 nr_pages, u64 now_ms)
 	if (!xb_pin())
 		return false;
 	xb_hv_inflate(nr_pages, &r);
+	if (r.err || r.lost)
+		xb_others_stale();
 	if (r.err && !r.done)
 		xb_core_hv_error(&xb.core, now_ms);
 	else
@@ -273,6 +275,8 @@ static u64 xb_do_deflate(u64 nr_pages, u64 now_ms)
 	struct xb_hv_result r;
 
 	xb_hv_deflate(nr_pages, &r);
+	if (r.err || r.lost)
+		xb_others_stale();
 	if (r.err && !r.done && !r.lost)
 		xb_core_hv_error(&xb.core, now_ms);
 	else
@@ -314,6 +318,8 @@ static void xb_balloon_work(struct work_struct *work)
 	else if (st.op == XB_OP_DEFLATE)
 		xb_do_deflate(st.nr_pages, xb_now_ms());
 	xb_unpin_if_empty();
+	if (st.op != XB_OP_INFLATE && st.op != XB_OP_DEFLATE)
+		xb_others_stale();
 	if (xb_hv_balloon_pages() != xb.core.balloon_pages ||
 	    xb_hv_quarantine_pages() != xb.core.quarantine_pages)
 		pr_err_once("balloon count mismatch: %llu+%llu listed, %llu+%llu counted\n",
@@ -346,6 +352,7 @@ void xb_set_target(int parse_rc, u64 target_kb)
 		xb_report_kick();
 		return;
 	}
+	xb_others_stale();
 	xb_others_sync();
 	xb_grow_sync();		/* how far a target can take the guest now */
 	rc = xb_core_set_target_kb(&xb.core, target_kb);

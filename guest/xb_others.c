@@ -36,6 +36,7 @@
 
 static bool xb_others_on;
 static unsigned long xb_others_seen;	/* balloon.c's count at the last sync */
+static bool xb_others_fresh;		/* Xen's count read since then */
 static struct delayed_work xb_others_poll;
 
 static void xb_others_poll_fn(struct work_struct *work)
@@ -47,7 +48,14 @@ static void xb_others_poll_fn(struct work_struct *work)
 				   msecs_to_jiffies(XB_OTHERS_POLL_MS));
 }
 
-/* Under xb.lock, before a plan or a target: measure, and keep balloon.c still. */
+/*
+ * Under xb.lock, before a plan or a target: measure, and keep balloon.c
+ * still. Xen's count is read again only when it may have moved other than
+ * by this driver's batches, which move its count and Xen's alike: balloon.c
+ * moved, or xb_others_stale() was called (a new target, a batch with an
+ * error or a quarantined page, a claim). One hypercall per batch otherwise,
+ * a VM exit on PVH, was a tenth of a 2 MiB take-back's time.
+ */
 void xb_others_sync(void)
 {
 	unsigned long cur;
@@ -57,8 +65,17 @@ void xb_others_sync(void)
 	cur = READ_ONCE(balloon_stats.current_pages);
 	if (READ_ONCE(balloon_stats.target_pages) != cur)
 		balloon_set_new_target(cur);
+	if (xb_others_fresh && cur == READ_ONCE(xb_others_seen))
+		return;
 	WRITE_ONCE(xb_others_seen, cur);
 	xb_core_set_others(&xb.core, xb_hv_current_reservation());
+	xb_others_fresh = true;
+}
+
+/* Under xb.lock: read Xen's count at the next sync. */
+void xb_others_stale(void)
+{
+	xb_others_fresh = false;
 }
 
 void xb_others_init(void)
