@@ -73,6 +73,7 @@ bench_one() {	# driver kernel type dir guest from_mib to_mib round scrub
 	xl mem-set "$5" "${7}m"
 	_w=$(xlab-pod wait "$(lab_domid "$5")" "$7" "$BENCH_TIMEOUT")
 	_s=${_w%% *} _kb=${_w#* }
+	_s=${_s:-timeout}	# no such domain: no line
 	_u=$(bench_usable "$5")
 	_cpu=${_u#* }
 	[ "$_cpu" = "$_u" ] && _cpu=

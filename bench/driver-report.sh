@@ -11,6 +11,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 grep -o 'XB-BENCH driver=.*' "$log" | tr -d '\r' >"$tmp/lines" || true
 grep -o 'XB-BENCH-TIME .*' "$log" | tr -d '\r' >"$tmp/times" || true
+# the awk functions every table uses: f(NAME), the value of NAME=... in the
+# line; med(LIST), the median of a space-separated list ("" if empty), with
+# its minimum and maximum in lo and hi
+awk_lib='
+function f(name,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] } return "" }
+function med(list,   n, a, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+	if (n == 0) return ""
+	lo = a[1]; hi = a[n]
+	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+'
 
 echo "## Balloon driver: xballoon.ko against Linux's driver, like for like"
 echo
@@ -36,15 +49,7 @@ echo "The lab runs Xen on emulated hardware (QEMU TCG, emulated SVM for PVH):"
 echo "PVH's nested paging is emulated and far slower than on real hardware, so"
 echo "compare the columns of one row, not the figures with a real host."
 echo
-awk '
-function f(name,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] } return "" }
-function med(list,   n, a, i, j, t) {
-	n = split(list, a, " ")
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-	if (n == 0) return ""
-	lo = a[1]; hi = a[n]
-	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk "$awk_lib"'
 function cell(list,   m) { m = med(list); return (m == "") ? "n/a" : sprintf("%.2f [%.2f-%.2f]", m, lo, hi) }
 {
 	ln = f("kernel"); sub(/^(xb|ref)/, "", ln); seen[ln] = 1
@@ -88,13 +93,7 @@ if grep -q ' steal=' "$tmp/lines"; then
 	echo
 	echo "| kernel | guest | direction | driver | usable | kernel | idle | steal | other |"
 	echo "|---|---|---|---|---:|---:|---:|---:|---:|"
-	awk '
-	function f(name,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] } return "" }
-	function med(list,   n, a, i, j, t) {
-		n = split(list, a, " ")
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk "$awk_lib"'
 	f("steal") != "" && f("usable") != "timeout" {
 		ln = f("kernel"); sub(/^(xb|ref)/, "", ln)
 		k = ln SUBSEP f("type") SUBSEP f("dir") SUBSEP f("driver")
@@ -133,13 +132,7 @@ if [ -s "$tmp/times" ]; then
 	echo
 	echo "| kernel | guest | direction | work (s) | Xen | of it, mapping | zeroing | allocating | rest | of it, dispose | guest overhead <= 20% |"
 	echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
-	awk '
-	function f(name,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] } return "" }
-	function med(list,   n, a, i, j, t) {
-		n = split(list, a, " ")
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk "$awk_lib"'
 	{
 		ln = f("kernel"); sub(/^(xb|ref)/, "", ln); seen[ln] = 1
 		k = ln SUBSEP f("type") SUBSEP f("dir"); w = f("work_us")

@@ -267,6 +267,23 @@ static void xb_dispose_4k(unsigned long n, u64 *out, u64 *in, u64 *lost)
 	xb_hv_stats.dispose_ns += ktime_get_ns() - t0;
 }
 
+/*
+ * The end of a give-back of xb_pages[0..n), OUT pages already placed: place
+ * the rest and count the batch into r (short if Xen kept any).
+ */
+static void xb_inflate_done(unsigned long n, u64 out, struct xb_hv_result *r)
+{
+	u64 in = 0, lost = 0;
+
+	xb_dispose_4k(n, &out, &in, &lost);
+	if (out < n - lost) {
+		r->hv_short = true;
+		xb_hv_stats.short_results++;
+	}
+	r->done += out;
+	r->lost += lost;
+}
+
 #ifdef CONFIG_XEN_PV
 static bool xb_p2m_write(unsigned long pfn, unsigned long mfn)
 {
@@ -447,26 +464,6 @@ static void xb_pv_decrease(unsigned long n, struct xb_hv_result *r)
 }
 
 /*
- * PV take-back of xb_pages[0..n): populate, write the p2m entries, map. A
- * page whose p2m entry or mapping cannot be made is given straight back to
- * Xen (it stays ballooned); if even that fails it is quarantined.
- */
-static void xb_pv_install(unsigned long n, unsigned long rc,
-			  struct xb_hv_result *r);
-
-static void xb_pv_populate(unsigned long n, struct xb_hv_result *r)
-{
-	unsigned long i, rc;
-
-	for (i = 0; i < n; i++)
-		xb_frames[i] = page_to_pfn(xb_pages[i]);
-	rc = xb_memory_op_done(XENMEM_populate_physmap, xb_frames, n, 0,
-			       &r->err);
-	r->hv_short = rc < n;
-	xb_pv_install(n, rc, r);
-}
-
-/*
  * Xen backed xb_pages[0..rc) of n with the MFNs in xb_frames[0..rc) (and
  * updated the m2p): write their p2m entries and map them.
  */
@@ -506,6 +503,23 @@ static void xb_pv_install(unsigned long n, unsigned long rc,
 	}
 }
 
+/*
+ * PV take-back of xb_pages[0..n): populate, write the p2m entries, map. A
+ * page whose p2m entry or mapping cannot be made is given straight back to
+ * Xen (it stays ballooned); if even that fails it is quarantined.
+ */
+static void xb_pv_populate(unsigned long n, struct xb_hv_result *r)
+{
+	unsigned long i, rc;
+
+	for (i = 0; i < n; i++)
+		xb_frames[i] = page_to_pfn(xb_pages[i]);
+	rc = xb_memory_op_done(XENMEM_populate_physmap, xb_frames, n, 0,
+			       &r->err);
+	r->hv_short = rc < n;
+	xb_pv_install(n, rc, r);
+}
+
 static void xb_split_one_2m(void);
 
 /* The block of xb_blk[0..nb) that page is in. */
@@ -521,10 +535,10 @@ static unsigned long xb_block_of(struct page *page, unsigned long nb)
 }
 
 /*
- * Count, per block of xb_blk[0..nb), its pages among xb_pages[0..n) whose
- * fate is f; a block whose 512 pages all have it is whole: its pages get
- * XB_FATE_PLACED (the caller places the block) and true in xb_blk_n[b]'s
- * place (XB_PAGES_2M); any other block is split for xb_dispose_4k.
+ * Count in xb_blk_n[b] the pages of block b among xb_pages[0..n) whose fate
+ * is f. A block whose 512 pages all have it stays whole, for the caller to
+ * place: its pages get XB_FATE_PLACED. Any other block is split, for
+ * xb_dispose_4k to place page by page.
  */
 static void xb_blocks_sort(unsigned long nb, unsigned long n, u8 f)
 {
@@ -553,7 +567,7 @@ static void xb_blocks_sort(unsigned long nb, unsigned long n, u8 f)
 static void xb_pv_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
 {
 	unsigned long nb = 0, n, i, b;
-	u64 out = 0, in = 0, lost = 0, t0 = ktime_get_ns();
+	u64 out = 0, t0 = ktime_get_ns();
 
 	nr_pages = min_t(u64, nr_pages, xb_cap);
 	while (nb < xb_blk_cap && (nb + 1) * XB_PAGES_2M <= nr_pages) {
@@ -585,13 +599,7 @@ static void xb_pv_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
 		out += XB_PAGES_2M;
 		xb_hv_stats.extents_2m_out++;
 	}
-	xb_dispose_4k(n, &out, &in, &lost);
-	if (out < n - lost) {
-		r->hv_short = true;
-		xb_hv_stats.short_results++;
-	}
-	r->done += out;
-	r->lost += lost;
+	xb_inflate_done(n, out, r);
 }
 
 /*
@@ -818,8 +826,8 @@ static void xb_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
 
 void xb_hv_inflate(u64 nr_pages, struct xb_hv_result *r)
 {
-	u64 out = 0, in = 0, lost = 0, t0;
 	unsigned long n, i;
+	u64 t0;
 
 	*r = (struct xb_hv_result){ 0 };
 	if (xb_pv() && xb_use_2m && xb_blk_cap && nr_pages >= XB_PAGES_2M) {
@@ -845,13 +853,7 @@ void xb_hv_inflate(u64 nr_pages, struct xb_hv_result *r)
 		xb_pv_decrease(n, r);
 	else
 		xb_at_decrease(n, r);
-	xb_dispose_4k(n, &out, &in, &lost);
-	if (out < n - lost) {
-		r->hv_short = true;
-		xb_hv_stats.short_results++;
-	}
-	r->done += out;
-	r->lost += lost;
+	xb_inflate_done(n, 0, r);
 }
 
 /* Take back up to n order-0 pages from the 4 KiB list. */
