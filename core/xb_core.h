@@ -110,7 +110,7 @@ struct xb_config {
 	u32 backoff_max_ms;	/* 0: default */
 };
 
-#define XB_BATCH_DEFAULT 4096u
+#define XB_BATCH_DEFAULT 16384u
 #define XB_BATCH_MAX 16384u
 #define XB_BACKOFF_MIN_MS 250u
 #define XB_BACKOFF_MAX_MS 16000u

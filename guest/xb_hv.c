@@ -79,6 +79,11 @@ static struct page **xb_blk;
 static u16 *xb_blk_n;			/* ... ended as the block's fate says */
 static unsigned long xb_blk_cap;
 static bool xb_2m_out_ok = true;	/* Xen accepted 2 MiB give-back */
+/*
+ * When the last memory_op returned: the start of what follows it, without
+ * another clock read (under an emulated TSC each read traps into Xen).
+ */
+static u64 xb_hv_end_ns;
 #ifdef CONFIG_XEN_PV
 static struct mmu_update *xb_mmu;
 #endif
@@ -106,7 +111,8 @@ static long xb_memory_op(unsigned int cmd, xen_pfn_t *frames,
 	xb_hv_stats.hypercalls++;
 	t0 = ktime_get_ns();
 	rc = HYPERVISOR_memory_op(cmd, &r);
-	xb_hv_stats.hv_ns += ktime_get_ns() - t0;
+	xb_hv_end_ns = ktime_get_ns();
+	xb_hv_stats.hv_ns += xb_hv_end_ns - t0;
 	return rc;
 }
 
@@ -571,8 +577,17 @@ static unsigned long xb_block_of(struct page *page, unsigned long nb)
  */
 static void xb_blocks_sort(unsigned long nb, unsigned long n, u8 f)
 {
-	unsigned long i, b;
+	unsigned long i, b, k = 0;
 
+	/* the usual case, every page has fate f: no page-to-block lookups */
+	for (i = 0; i < n; i++)
+		k += xb_fate[i] == f;
+	if (k == n && n == nb * XB_PAGES_2M) {
+		for (b = 0; b < nb; b++)
+			xb_blk_n[b] = XB_PAGES_2M;
+		xb_set_fate(0, n, XB_FATE_PLACED);
+		return;
+	}
 	memset(xb_blk_n, 0, nb * sizeof(*xb_blk_n));
 	for (i = 0; i < n; i++)
 		if (xb_fate[i] == f)
@@ -601,15 +616,16 @@ static void xb_pv_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
 	nr_pages = min_t(u64, nr_pages, xb_cap);
 	while (nb < xb_blk_cap && (nb + 1) * XB_PAGES_2M <= nr_pages) {
 		xb_blk[nb] = alloc_pages(XB_GFP_2M, XB_ORDER_2M);
-		if (!xb_blk[nb])
+		if (!xb_blk[nb]) {
+			/* no free 2 MiB block: the rest in 4 KiB pages */
+			xb_hv_stats.fallbacks_2m++;
 			break;
+		}
 		nb++;
 	}
 	xb_hv_stats.alloc_ns += ktime_get_ns() - t0;
-	if (!nb) {
-		xb_hv_stats.fallbacks_2m++;
+	if (!nb)
 		return;
-	}
 	t0 = ktime_get_ns();
 	for (b = 0; b < nb; b++) {
 		xb_scrub_pages(xb_blk[b], XB_PAGES_2M);
@@ -811,16 +827,16 @@ static void xb_inflate_2m(u64 nr_pages, struct xb_hv_result *r)
 
 	while (n < xb_cap && (n + 1) * XB_PAGES_2M <= nr_pages) {
 		xb_pages[n] = alloc_pages(XB_GFP_2M, XB_ORDER_2M);
-		if (!xb_pages[n])
+		if (!xb_pages[n]) {
+			/* no free 2 MiB block: the rest in 4 KiB pages */
+			xb_hv_stats.fallbacks_2m++;
 			break;
+		}
 		n++;
 	}
 	xb_hv_stats.alloc_ns += ktime_get_ns() - t0;
-	if (!n) {
-		/* no free 2 MiB block: 4 KiB pages this time */
-		xb_hv_stats.fallbacks_2m++;
+	if (!n)
 		return;
-	}
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
 		xb_scrub_pages(xb_pages[i], XB_PAGES_2M);
@@ -948,12 +964,14 @@ static u64 xb_deflate_2m(u64 nr_pages, int *err)
 		list_del(&page->lru);
 		xb_pages[n++] = page;
 	}
+	if (!n)
+		return 0;
 	xb_nr_2m -= n;
 	for (i = 0; i < n; i++)
 		xb_frames[i] = xen_page_to_gfn(xb_pages[i]);
 	done = xb_memory_op_done(XENMEM_populate_physmap, xb_frames, n,
 				 XB_ORDER_2M, err);
-	t0 = ktime_get_ns();
+	t0 = xb_hv_end_ns;
 	for (i = 0; i < n; i++) {
 		if (i < done) {
 			xb_check_zero_in(xb_pages[i], XB_PAGES_2M);

@@ -299,24 +299,32 @@ static bool xb_do_claim(u64 nr_pages, u64 now_ms)
 	return true;
 }
 
+/*
+ * One step of the balloon. The clock is read twice, at the start and at the
+ * end: where Xen emulates the TSC (a migrated guest, or a host without an
+ * invariant TSC, as in the nested lab), every read is a trap into Xen, and
+ * on PVH a VM exit. The step's decisions use the time it started.
+ */
 static void xb_balloon_work(struct work_struct *work)
 {
-	u64 t0 = ktime_get_ns();
 	struct xb_step st;
+	u64 t0, now_ms;
 
 	mutex_lock(&xb.lock);
+	t0 = ktime_get_ns();
+	now_ms = div_u64(t0, NSEC_PER_MSEC);
 	xb.wakeups++;
 	if (xb.last_target_ns && !xb.first_action_ns)
-		xb.first_action_ns = max_t(u64, ktime_get_ns() - xb.last_target_ns, 1);
+		xb.first_action_ns = max_t(u64, t0 - xb.last_target_ns, 1);
 	xb_others_sync();	/* first: the credit xb_grow_sync() looks at */
 	xb_grow_sync();
-	st = xb_core_plan(&xb.core, si_mem_available(), xb_now_ms());
-	if (st.op == XB_OP_INFLATE && !xb_do_inflate(st.nr_pages, xb_now_ms()))
+	st = xb_core_plan(&xb.core, si_mem_available(), now_ms);
+	if (st.op == XB_OP_INFLATE && !xb_do_inflate(st.nr_pages, now_ms))
 		st.op = XB_OP_NONE;	/* being unloaded */
-	else if (st.op == XB_OP_CLAIM && !xb_do_claim(st.nr_pages, xb_now_ms()))
+	else if (st.op == XB_OP_CLAIM && !xb_do_claim(st.nr_pages, now_ms))
 		st.op = XB_OP_NONE;
 	else if (st.op == XB_OP_DEFLATE)
-		xb_do_deflate(st.nr_pages, xb_now_ms());
+		xb_do_deflate(st.nr_pages, now_ms);
 	xb_unpin_if_empty();
 	if (st.op != XB_OP_INFLATE && st.op != XB_OP_DEFLATE)
 		xb_others_stale();

@@ -143,7 +143,7 @@ static void test_grow_to_static_max(void **state)
 	assert_true(f.pool == 0);
 	assert_true(f.claimed == SMAX - BOOT);
 	assert_true(c.claimed_pages == SMAX - BOOT);
-	/* 512 MiB in batches of 4096 pages: 32 claims */
+	/* 512 MiB in batches of XB_BATCH_DEFAULT pages (64 MiB): 8 claims */
 	assert_true(f.claims == (SMAX - BOOT) / XB_BATCH_DEFAULT);
 	assert_true(c.boot_pages == BOOT);
 	assert_int_equal(c.state, XB_STATE_IDLE);
