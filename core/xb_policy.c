@@ -446,6 +446,9 @@ void xb_core_claimed(struct xb_core *c, u64 asked, u64 done, u64 now_ms)
 		c->cnt.alloc_failures++;
 		c->last_error = XB_ERR_NOMEM;
 		xb_backoff_step(c, now_ms);
+	} else if (done) {
+		/* Xen's room and balloon.c's pages were there: not refused now */
+		xb_backoff_reset(c);
 	}
 	/* the pool may have grown since it was read: never below 0 */
 	c->pool_pages = c->pool_pages > done ? c->pool_pages - done : 0;

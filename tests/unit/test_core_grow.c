@@ -403,6 +403,39 @@ static void test_grow_claim_no_room(void **state)
 	assert_true(c.total_pages == BOOT);
 }
 
+/*
+ * Refused (no room in maxmem), then maxmem raised and a claim that works:
+ * the refusal is over, so the state is deflating and the backoff gone, not
+ * "refused" until the next populate (seen in the report for one step).
+ */
+static void test_grow_claim_after_refusal(void **state)
+{
+	struct xb_core c;
+	struct fake f;
+	struct xb_step st;
+	u64 now = 1000;
+
+	(void)state;
+	assert_int_equal(boot_target(&c, &f, SMAX - BOOT, BOOT, 1024),
+			 XB_TARGET_OK);
+	st = xb_core_plan(&c, LOTS, now);
+	assert_int_equal(st.op, XB_OP_WAIT);
+	assert_int_equal(c.state, XB_STATE_REFUSED);
+	f.xen_max = SMAX;
+	sync_grow(&c, &f);
+	now += XB_BACKOFF_MIN_MS;
+	st = xb_core_plan(&c, LOTS, now);
+	assert_int_equal(st.op, XB_OP_CLAIM);
+	xb_core_claimed(&c, st.nr_pages, st.nr_pages, now);
+	assert_true(c.claimed_pages == st.nr_pages);
+	assert_int_equal(c.state, XB_STATE_DEFLATING);
+	assert_true(c.backoff_ms == 0);
+	/* and the next step goes on at once: a populate of what was claimed */
+	st = xb_core_plan(&c, LOTS, now);
+	assert_int_equal(st.op, XB_OP_DEFLATE);
+	assert_true(c.cnt.refusals == 1);
+}
+
 /* A target one page above the boot size: that one page claimed, then used. */
 static void test_grow_one_page(void **state)
 {
@@ -494,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_grow_pool_shrinks),
 		cmocka_unit_test(test_grow_claim_short),
 		cmocka_unit_test(test_grow_claim_no_room),
+		cmocka_unit_test(test_grow_claim_after_refusal),
 		cmocka_unit_test(test_grow_one_page),
 		cmocka_unit_test(test_grow_pool_moves_state),
 		cmocka_unit_test(test_grow_report),
