@@ -51,27 +51,22 @@ static void z_stosb(void *p)
     asm volatile("rep stosb" : "+D"(p), "+c"(c) : "a"(0UL) : "memory");
 }
 
-static void z_movq(void *p)
-{
-    char *c = p, *e = c + PG;
-
-    for (; c < e; c += 64)
-        asm volatile("movq %1, 0(%0)\n\tmovq %1, 8(%0)\n\tmovq %1, 16(%0)\n\t"
-                     "movq %1, 24(%0)\n\tmovq %1, 32(%0)\n\tmovq %1, 40(%0)\n\t"
-                     "movq %1, 48(%0)\n\tmovq %1, 56(%0)"
-                     : : "r"(c), "r"(0UL) : "memory");
+/* A page as 64 8-byte stores of INSN, eight to a 64-byte line. */
+#define Z_STORES8(name, insn)                                                 \
+static void name(void *p)                                                     \
+{                                                                             \
+    char *c = p, *e = c + PG;                                                 \
+                                                                              \
+    for (; c < e; c += 64)                                                    \
+        asm volatile(insn " %1, 0(%0)\n\t" insn " %1, 8(%0)\n\t"              \
+                     insn " %1, 16(%0)\n\t" insn " %1, 24(%0)\n\t"            \
+                     insn " %1, 32(%0)\n\t" insn " %1, 40(%0)\n\t"            \
+                     insn " %1, 48(%0)\n\t" insn " %1, 56(%0)"                  \
+                     : : "r"(c), "r"(0UL) : "memory");                        \
 }
 
-static void z_movnti(void *p)
-{
-    char *c = p, *e = c + PG;
-
-    for (; c < e; c += 64)
-        asm volatile("movnti %1, 0(%0)\n\tmovnti %1, 8(%0)\n\tmovnti %1, 16(%0)\n\t"
-                     "movnti %1, 24(%0)\n\tmovnti %1, 32(%0)\n\tmovnti %1, 40(%0)\n\t"
-                     "movnti %1, 48(%0)\n\tmovnti %1, 56(%0)"
-                     : : "r"(c), "r"(0UL) : "memory");
-}
+Z_STORES8(z_movq, "movq")
+Z_STORES8(z_movnti, "movnti")
 
 static void z_memset(void *p)
 {
