@@ -442,6 +442,52 @@ static void test_set_target_txn(void **state)
 	xballoon_snapshot_free(&s);
 }
 
+/*
+ * xballoond's step: the target and the headroom above it in one call, one
+ * maxmem write (no moment capped at the target); a failure changes nothing.
+ */
+static void test_set_target_maxmem(void **state)
+{
+	struct xb_fake *f = *state;
+	struct xb_fake_dom *d = xb_fake_dom(f, 2);
+	struct xb_snapshot s;
+	struct xb_size sz;
+	const char *why = NULL;
+	unsigned calls;
+
+	assert_int_equal(xballoon_snapshot_take(&f->be, &s), 0);
+	xballoon_size_parse("600m", 4, &sz, &why);
+	calls = d->maxmem_calls;
+	assert_int_equal(xballoon_dom_set_target_maxmem(&f->be, xballoon_snapshot_find(&s, 2),
+						       &sz, 700 * MIB, NULL, &why), 0);
+	assert_string_equal(get(f, 2, "memory/target"), "614400");
+	assert_int_equal(d->maxmem_kb, 700 * MIB + 1024);
+	assert_int_equal(d->maxmem_calls, calls + 1);
+	assert_int_equal(d->pod_pages, (600 * MIB + 1024) / 4);
+
+	/* headroom below the new target: refused before Xen is touched */
+	calls = d->maxmem_calls;
+	errno = 0;
+	assert_int_equal(xballoon_dom_set_target_maxmem(&f->be, xballoon_snapshot_find(&s, 2),
+						       &sz, 500 * MIB, NULL, &why), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(why, "maxmem"));
+	assert_int_equal(d->maxmem_calls, calls);
+	assert_int_equal(xballoon_dom_set_target_maxmem(&f->be, xballoon_snapshot_find(&s, 2),
+						       &sz, 0, NULL, &why), -1);
+	assert_int_equal(d->maxmem_calls, calls);
+
+	/* the PoD target fails after maxmem was raised: maxmem is put back */
+	xballoon_size_parse("300m", 4, &sz, &why);
+	f->fail_pod_domid = 2;
+	assert_int_equal(xballoon_dom_set_target_maxmem(&f->be, xballoon_snapshot_find(&s, 2),
+						       &sz, 900 * MIB, NULL, &why), -1);
+	f->fail_pod_domid = -1;
+	assert_string_equal(get(f, 2, "memory/target"), "614400");
+	assert_int_equal(d->maxmem_kb, 700 * MIB + 1024);
+	xballoon_snapshot_free(&s);
+}
+
 static void test_mem_max(void **state)
 {
 	struct xb_fake *f = *state;
@@ -970,6 +1016,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dom0_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_target_txn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_target_maxmem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem_max, setup, teardown),
 		cmocka_unit_test(test_derived_state),
 		cmocka_unit_test_setup_teardown(test_report_isolation, setup, teardown),

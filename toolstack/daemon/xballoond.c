@@ -396,13 +396,17 @@ static void apply(struct daemon *dm, const struct xb_domain *d,
 	last->reason = o->reason;
 	last->failed = false;
 	dm->counters.changes++;
-	/* the target first: the guest acts on it, the published line waits */
-	if (xballoon_dom_set_target(dm->be, d, &size, XB_MAXMEM_FOLLOW, NULL, &why) ||
-	    xballoon_dom_set_xen_maxmem(dm->be, d->xen.domid, o->maxmem_kb)) {
+	/*
+	 * The target and the headroom in one step (maxmem first, so the guest
+	 * is never capped at its new target in between); the published line
+	 * waits.
+	 */
+	if (xballoon_dom_set_target_maxmem(dm->be, d, &size, o->maxmem_kb, NULL,
+					   &why)) {
 		logmsg(LOG_ERR,
 		       "{\"event\":\"failed\",\"domid\":%u,\"new_kb\":%llu,\"error\":\"%s (%s)\"}",
 		       d->xen.domid, (unsigned long long)o->target_kb,
-		       why ? why : "maxmem", strerror(errno));
+		       why ? why : "unknown", strerror(errno));
 		last->failed = true;
 		dm->counters.failures++;
 	}

@@ -515,6 +515,17 @@ int xballoon_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
 		      const struct xb_size *size, enum xb_maxmem_policy policy,
 		      struct xb_set_result *res_r, const char **why_r);
 
+/*
+ * As xballoon_dom_set_target, with Xen's maxmem set to MAXMEM_KB + slack
+ * (user-facing, as a target) in the same step, before the target is written:
+ * a daemon that leaves a guest room above its target never caps it at the
+ * target in between. MAXMEM_KB below the new target: EINVAL, nothing done.
+ */
+int xballoon_dom_set_target_maxmem(struct xb_backend *be,
+				   const struct xb_domain *d,
+				   const struct xb_size *size, uint64_t maxmem_kb,
+				   struct xb_set_result *res_r, const char **why_r);
+
 /* As xl mem-max: maxmem = MAX_KB + slack, memory/static-max = MAX_KB. */
 int xballoon_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 		      const struct xb_size *size, struct xb_set_result *res_r,

@@ -94,6 +94,7 @@ struct set_arg {
 	struct xb_set_result *res;
 	bool touched;			/* Xen was changed by some attempt */
 	bool touched_pod;		/* ... its PoD target too */
+	uint64_t maxmem_kb;		/* when not 0: maxmem, overrides POLICY */
 };
 
 /* The dom0-owned keys that a change reads, inside transaction T. */
@@ -143,13 +144,18 @@ static int set_target_body(struct xb_backend *be, xb_txn_t t, void *arg,
 	*why_r = xballoon_dom_check_target(domid, new_kb, videoram, static_max);
 	if (*why_r)
 		goto invalid;
+	if (a->maxmem_kb && a->maxmem_kb < new_kb) {
+		*why_r = "maxmem below the new target";
+		goto invalid;
+	}
 	a->res->old_kb = cur;
 	a->res->new_kb = new_kb;
 	key_kb = new_kb - videoram;
 	a->touched = true;
-	if (be->ops->set_maxmem(be, domid, (a->policy == XB_MAXMEM_KEEP ?
-					    static_max : key_kb) +
-				videoram + XB_MAXMEM_SLACK_KB)) {
+	if (be->ops->set_maxmem(be, domid, (a->maxmem_kb ? a->maxmem_kb :
+					    a->policy == XB_MAXMEM_KEEP ?
+					    static_max + videoram : new_kb) +
+				XB_MAXMEM_SLACK_KB)) {
 		*why_r = "xc_domain_setmaxmem failed";
 		return -1;
 	}
@@ -258,10 +264,33 @@ int xballoon_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
 		      struct xb_set_result *res_r, const char **why_r)
 {
 	struct xb_set_result res;
-	struct set_arg a = { d, size, policy, res_r ? res_r : &res, false, false };
+	struct set_arg a = { d, size, policy, res_r ? res_r : &res, false, false, 0 };
 	const char *why = NULL;
 	int rc = set_one(be, d, set_target_body, &a, &why);
 
+	if (why_r)
+		*why_r = why;
+	return rc;
+}
+
+int xballoon_dom_set_target_maxmem(struct xb_backend *be,
+				   const struct xb_domain *d,
+				   const struct xb_size *size, uint64_t maxmem_kb,
+				   struct xb_set_result *res_r, const char **why_r)
+{
+	struct xb_set_result res;
+	struct set_arg a = { d, size, XB_MAXMEM_FOLLOW, res_r ? res_r : &res, false,
+			     false, maxmem_kb };
+	const char *why = NULL;
+	int rc;
+
+	if (!maxmem_kb || maxmem_kb > XB_SIZE_MAX_KB) {
+		if (why_r)
+			*why_r = "maxmem out of range";
+		errno = EINVAL;
+		return -1;
+	}
+	rc = set_one(be, d, set_target_body, &a, &why);
 	if (why_r)
 		*why_r = why;
 	return rc;
@@ -273,7 +302,7 @@ int xballoon_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
 {
 	struct xb_set_result res;
 	struct set_arg a = { d, size, XB_MAXMEM_FOLLOW, res_r ? res_r : &res, false,
-			     false };
+			     false, 0 };
 	const char *why = NULL;
 	int rc = set_one(be, d, set_maxmem_body, &a, &why);
 
