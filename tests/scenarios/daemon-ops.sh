@@ -182,9 +182,9 @@ fi
 conf 80m
 kill -HUP $xbd
 lab_check "ops-sighup-reload" wait_for /tmp/xbd-ops.log '"event":"reload","pid"' 10
-lab_check "ops-notify-reloading" sh -c "grep -A1 'RELOADING=1' /tmp/xbd-notify.log | grep -q 'READY=1'"
-sleep 1
-lab_check "ops-sighup-new-config" test "$(status_field margin_kb)" = 81920
+lab_check "ops-notify-reloading" lab_until 10 sh -c "grep -A1 'RELOADING=1' /tmp/xbd-notify.log | grep -q 'READY=1'"
+margin_is() { [ "$(status_field margin_kb)" = "$1" ]; }
+lab_check "ops-sighup-new-config" lab_until 10 margin_is 81920
 
 # SIGHUP with an invalid file: the old configuration stays, the error is logged
 printf '[host]\nreserve = lots\n[nonsense\n' >/tmp/xbd-ops.conf
@@ -249,7 +249,7 @@ xenconsoled --log=guest --log-dir=/var/log/xen/console
 lab_check "ops-reconnected" wait_for /tmp/xbd-ops.log '"event":"reconnect","attempts":[0-9]+' 60
 sleep 4
 lab_check "ops-alive-after-xenstored-restart" kill -0 $xbd
-lab_check "ops-status-after-reconnect" sh -c \
+lab_check "ops-status-after-reconnect" lab_until 20 sh -c \
 	"xballoon daemon-status --json | grep -q '\"state\":\"balancing\".*\"reconnects\":1'"
 
 kill -TERM $xbd

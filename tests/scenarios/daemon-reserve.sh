@@ -39,7 +39,7 @@ xballoond --config /tmp/xbd-res.conf >/tmp/xbd-res.log 2>&1 &
 xbd=$!
 sleep 5
 lab_log "targets d1 $(tgt_mib d1) d2 $(tgt_mib d2); free $(xl info | awk '/^free_memory/ {print $3}') MiB"
-lab_check "dreserve-daemon-announced" xenstore-exists /local/domain/0/xballoon/daemon-pid
+lab_check "dreserve-daemon-announced" lab_until 20 xenstore-exists /local/domain/0/xballoon/daemon-pid
 if id=$(xballoon reserve --timeout 90 --hold 120 768m 2>/tmp/xl-dres.err); then
 	sed 's/^/  | /' /tmp/xl-dres.err
 	# the daemon's targets as it settles with the reservation held (read
@@ -61,9 +61,11 @@ if id=$(xballoon reserve --timeout 90 --hold 120 768m 2>/tmp/xl-dres.err); then
 		lab_fail "dreserve-not-handed-back" "targets grew to $(tgt_mib d1), $(tgt_mib d2)"
 	fi
 	xballoon release "$id"
+	released() { [ "$(outstanding_mib)" = 0 ]; }
+	shared() { [ "$(tgt_mib d1)" -gt $((t1 + 100)) ] || [ "$(tgt_mib d2)" -gt $((t2 + 100)) ]; }
 	sleep 6
-	lab_check "dreserve-released" test "$(outstanding_mib)" = 0
-	if [ "$(tgt_mib d1)" -gt $((t1 + 100)) ] || [ "$(tgt_mib d2)" -gt $((t2 + 100)) ]; then
+	lab_check "dreserve-released" lab_until 10 released
+	if lab_until 20 shared; then
 		lab_pass "dreserve-shared-again" "targets d1 $(tgt_mib d1), d2 $(tgt_mib d2) MiB"
 	else
 		lab_fail "dreserve-shared-again" "targets d1 $(tgt_mib d1), d2 $(tgt_mib d2) MiB"

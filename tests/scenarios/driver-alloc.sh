@@ -12,9 +12,16 @@
 
 . ./driver.inc
 
-# offline pages in the guest, from /proc/kpageflags (KPF_OFFLINE is bit 23)
+# offline pages in the guest, from /proc/kpageflags (KPF_OFFLINE is bit 23),
+# with the balloon read before and after the scan (seconds under TCG): "N
+# KB": the balloon did not move meanwhile, tried up to 5 times
 offline_pages() {
-	lab_exec "$1" "od -An -v -tx1 -w8 /proc/kpageflags | awk 'substr(\$3, 1, 1) ~ /[89a-f]/ {n++} END {print n + 0}'"
+	lab_exec "$1" "for i in 1 2 3 4 5; do
+		b0=\$(cat /sys/kernel/xballoon/balloon_kb)
+		n=\$(od -An -v -tx1 -w8 /proc/kpageflags | awk 'substr(\$3, 1, 1) ~ /[89a-f]/ {n++} END {print n + 0}')
+		[ \"\$b0\" = \"\$(cat /sys/kernel/xballoon/balloon_kb)\" ] && break
+		sleep 1
+	done; echo \$n \$b0"
 }
 
 for t in pv pvh; do
@@ -25,8 +32,9 @@ for t in pv pvh; do
 	fi
 	xl mem-set "$g" 128m
 	lab_wait_xen_mem "$g" 128 1 120 >/dev/null
-	n=$(offline_pages "$g")
-	bal=$(lab_exec "$g" 'cat /sys/kernel/xballoon/balloon_kb')
+	drv_wait_state "$g" idle
+	set -- $(offline_pages "$g")
+	n=$1 bal=$2
 	if [ -n "$bal" ] && [ "${n:-0}" = $((bal / 4)) ] && [ "$bal" -gt 0 ]; then
 		lab_pass "$g-ballooned-offline" "$n pages offline, balloon $bal KiB"
 	else
@@ -34,11 +42,13 @@ for t in pv pvh; do
 	fi
 	xl mem-set "$g" 256m
 	lab_wait_xen_mem "$g" 256 1 120 >/dev/null
-	n=$(offline_pages "$g")
-	if [ "$n" = 0 ]; then
+	drv_wait_state "$g" idle
+	set -- $(offline_pages "$g")
+	n=$1 bal=$2
+	if [ "$n" = 0 ] && [ "$bal" = 0 ]; then
 		lab_pass "$g-back-online" "no page offline once the memory is back"
 	else
-		lab_fail "$g-back-online" "${n:-?} pages still offline"
+		lab_fail "$g-back-online" "${n:-?} pages still offline, balloon ${bal:-?} KiB"
 	fi
 	lab_destroy "$g"
 done

@@ -64,10 +64,17 @@ cycle_start() {
 		xenstore-write -- "$p" "$bad"
 		sleep 0.3
 	done
-	sleep 1
-	out=$(lab_exec "$g" 'cat /sys/kernel/xballoon/bad_targets; dmesg | grep -c "xballoon: memory/target"')
-	nbad=$(echo "$out" | sed -n 1p)
-	nlog=$(echo "$out" | sed -n 2p)
+	# a slow guest may still be reading them: up to 15 s
+	i=0
+	while :; do
+		out=$(lab_exec "$g" 'cat /sys/kernel/xballoon/bad_targets; dmesg | grep -c "xballoon: memory/target"')
+		nbad=$(echo "$out" | sed -n 1p)
+		nlog=$(echo "$out" | sed -n 2p)
+		{ [ "${nbad:-0}" -ge 8 ] && [ "$(drv_tok "$g" last_error)" = bad-target ]; } ||
+			[ $i -ge 15 ] && break
+		sleep 1
+		i=$((i + 1))
+	done
 	if [ "${nbad:-0}" -ge 8 ] && [ "${nlog:-0}" -ge 1 ] &&
 		[ "$(drv_tok "$g" last_error)" = bad-target ] &&
 		drv_near "$(lab_xen_mem_kb "$g")" $((256 * 1024)) 1; then
@@ -119,7 +126,7 @@ cycle_finish() {
 	xl mem-set "$g" 1024m
 	lab_wait_xen_mem "$g" 1024 1 120 >/dev/null
 	n=0
-	while [ $n -lt 50 ] && [ "$(drv_tok "$g" rmmod)" != ok ]; do sleep 0.2; n=$((n + 1)); done
+	while [ $n -lt 150 ] && [ "$(drv_tok "$g" rmmod)" != ok ]; do sleep 0.2; n=$((n + 1)); done
 	if lab_exec "$g" 'rmmod xballoon' >/dev/null &&
 		drv_near "$(lab_xen_mem_kb "$g")" $((1024 * 1024)) 1 &&
 		! xenstore-exists "/local/domain/$(lab_domid "$g")/data/xballoon/report"; then

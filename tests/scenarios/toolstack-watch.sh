@@ -9,8 +9,7 @@ d1=$(lab_domid tsv1)
 
 xballoon watch --json >/tmp/watch.jsonl 2>/tmp/watch.err &
 wpid=$!
-sleep 3
-lab_check watch-starts-with-domains grep -q "\"event\":\"domain-new\",\"domid\":$d1," /tmp/watch.jsonl
+lab_check watch-starts-with-domains lab_until 20 grep -q "\"event\":\"domain-new\",\"domid\":$d1," /tmp/watch.jsonl
 
 for m in 400 300 450; do
 	xballoon mem-set tsv1 ${m}m --wait --timeout 60 >/dev/null 2>&1

@@ -17,6 +17,19 @@ _lab_result() {
 }
 lab_pass() { _lab_result PASS "$1" "$2"; }
 lab_fail() { _lab_result FAIL "$1" "$2"; }
+# lab_until S CMD...: run CMD every 0.5 s until it exits 0 (0) or S seconds
+# have passed (CMD's last status); for what happens soon, not at once
+lab_until() {
+	local _end _rc
+	_end=$(($(date +%s) + $1))
+	shift
+	while :; do
+		"$@" && return 0
+		_rc=$?
+		[ "$(date +%s)" -lt "$_end" ] || return $_rc
+		sleep 0.5
+	done
+}
 # lab_check NAME CMD...: run CMD; pass if it exits 0, else fail with its output.
 lab_check() {
 	local _n _o
