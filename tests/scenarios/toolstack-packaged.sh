@@ -49,9 +49,9 @@ xballoon mem-set --json --no-such-option >/tmp/xbj.out 2>/dev/null
 rc=$?
 echo "XB-JSON usage-error $(tr -d '\n' </tmp/xbj.out)"
 lab_check packaged-usage-exit-2 test "$rc" = 2
-# events while a target moves
-( sleep 1; xballoon mem-set tsp-a 384 >/dev/null 2>&1 ) &
-json watch --duration 4; lab_check packaged-watch-exit-0 test $? = 0
+# events while a target moves: the target once watch has shown the domains
+( lab_until 8 grep -q '"event":"domain-new"' /tmp/xbj.out; xballoon mem-set tsp-a 384 >/dev/null 2>&1 ) &
+json watch --duration 10; lab_check packaged-watch-exit-0 test $? = 0
 wait
 lab_check packaged-watch-saw-target grep -q '"event":"target"' /tmp/xbj.out
 
