@@ -50,7 +50,16 @@ sed -i "s/^reserve = .*/reserve = $(xl info | awk '/^free_memory/ {print $3}')/"
 kill -HUP $xbd
 sleep 2
 xballoon mem-policy bor --min 128 --max 768
-sleep 3
+# the shares settle first: bor's target still for 3 s (at most 30 s), so
+# that a raise after this is the answer to the allocation
+prev= same=0 n=0
+while [ $same -lt 3 ] && [ $n -lt 30 ]; do
+	t=$(tgt_kb bor)
+	if [ "$t" = "$prev" ]; then same=$((same + 1)); else same=0; fi
+	prev=$t
+	sleep 1
+	n=$((n + 1))
+done
 bd=$(lab_domid bor)
 t0=$(tgt_kb bor)
 avail=$(lab_exec bor 'sed -n "s/^MemAvailable: *\([0-9]*\).*/\1/p" /proc/meminfo')
