@@ -123,7 +123,7 @@ static int set_target_body(struct xb_backend *be, xb_txn_t t, void *arg,
 	const struct xb_domain *d = a->d;
 	struct xb_dom_saved *s = &a->res->saved;
 	uint32_t domid = d->xen.domid;
-	uint64_t static_max, videoram, cur, new_kb, key_kb;
+	uint64_t static_max, videoram, cur, new_kb, key_kb, max_kb;
 	char path[XB_PATH_LEN];
 
 	read_keys(be, t, d, s, &videoram);
@@ -144,7 +144,11 @@ static int set_target_body(struct xb_backend *be, xb_txn_t t, void *arg,
 	*why_r = xballoon_dom_check_target(domid, new_kb, videoram, static_max);
 	if (*why_r)
 		goto invalid;
-	if (a->maxmem_kb && a->maxmem_kb < new_kb) {
+	if (a->maxmem_kb)
+		max_kb = a->maxmem_kb;
+	else
+		max_kb = a->policy == XB_MAXMEM_KEEP ? static_max + videoram : new_kb;
+	if (max_kb < new_kb) {
 		*why_r = "maxmem below the new target";
 		goto invalid;
 	}
@@ -152,10 +156,7 @@ static int set_target_body(struct xb_backend *be, xb_txn_t t, void *arg,
 	a->res->new_kb = new_kb;
 	key_kb = new_kb - videoram;
 	a->touched = true;
-	if (be->ops->set_maxmem(be, domid, (a->maxmem_kb ? a->maxmem_kb :
-					    a->policy == XB_MAXMEM_KEEP ?
-					    static_max + videoram : new_kb) +
-				XB_MAXMEM_SLACK_KB)) {
+	if (be->ops->set_maxmem(be, domid, max_kb + XB_MAXMEM_SLACK_KB)) {
 		*why_r = "xc_domain_setmaxmem failed";
 		return -1;
 	}
@@ -259,12 +260,15 @@ static int set_one(struct xb_backend *be, const struct xb_domain *d,
 	return -1;
 }
 
-int xballoon_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
+/* A target, with maxmem per POLICY or, when MAXMEM_KB is not 0, that. */
+static int set_target(struct xb_backend *be, const struct xb_domain *d,
 		      const struct xb_size *size, enum xb_maxmem_policy policy,
-		      struct xb_set_result *res_r, const char **why_r)
+		      uint64_t maxmem_kb, struct xb_set_result *res_r,
+		      const char **why_r)
 {
 	struct xb_set_result res;
-	struct set_arg a = { d, size, policy, res_r ? res_r : &res, false, false, 0 };
+	struct set_arg a = { d, size, policy, res_r ? res_r : &res, false, false,
+			     maxmem_kb };
 	const char *why = NULL;
 	int rc = set_one(be, d, set_target_body, &a, &why);
 
@@ -273,27 +277,25 @@ int xballoon_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
 	return rc;
 }
 
+int xballoon_dom_set_target(struct xb_backend *be, const struct xb_domain *d,
+		      const struct xb_size *size, enum xb_maxmem_policy policy,
+		      struct xb_set_result *res_r, const char **why_r)
+{
+	return set_target(be, d, size, policy, 0, res_r, why_r);
+}
+
 int xballoon_dom_set_target_maxmem(struct xb_backend *be,
 				   const struct xb_domain *d,
 				   const struct xb_size *size, uint64_t maxmem_kb,
 				   struct xb_set_result *res_r, const char **why_r)
 {
-	struct xb_set_result res;
-	struct set_arg a = { d, size, XB_MAXMEM_FOLLOW, res_r ? res_r : &res, false,
-			     false, maxmem_kb };
-	const char *why = NULL;
-	int rc;
-
 	if (!maxmem_kb || maxmem_kb > XB_SIZE_MAX_KB) {
 		if (why_r)
 			*why_r = "maxmem out of range";
 		errno = EINVAL;
 		return -1;
 	}
-	rc = set_one(be, d, set_target_body, &a, &why);
-	if (why_r)
-		*why_r = why;
-	return rc;
+	return set_target(be, d, size, XB_MAXMEM_FOLLOW, maxmem_kb, res_r, why_r);
 }
 
 int xballoon_dom_set_maxmem(struct xb_backend *be, const struct xb_domain *d,
