@@ -577,12 +577,12 @@ static unsigned long xb_block_of(struct page *page, unsigned long nb)
  */
 static void xb_blocks_sort(unsigned long nb, unsigned long n, u8 f)
 {
-	unsigned long i, b, k = 0;
+	unsigned long i, b;
 
 	/* the usual case, every page has fate f: no page-to-block lookups */
-	for (i = 0; i < n; i++)
-		k += xb_fate[i] == f;
-	if (k == n && n == nb * XB_PAGES_2M) {
+	for (i = 0; i < n && xb_fate[i] == f; i++)
+		;
+	if (i == n && n == nb * XB_PAGES_2M) {
 		for (b = 0; b < nb; b++)
 			xb_blk_n[b] = XB_PAGES_2M;
 		xb_set_fate(0, n, XB_FATE_PLACED);

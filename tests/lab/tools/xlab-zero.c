@@ -61,7 +61,7 @@ static void name(void *p)                                                     \
         asm volatile(insn " %1, 0(%0)\n\t" insn " %1, 8(%0)\n\t"              \
                      insn " %1, 16(%0)\n\t" insn " %1, 24(%0)\n\t"            \
                      insn " %1, 32(%0)\n\t" insn " %1, 40(%0)\n\t"            \
-                     insn " %1, 48(%0)\n\t" insn " %1, 56(%0)"                  \
+                     insn " %1, 48(%0)\n\t" insn " %1, 56(%0)"                \
                      : : "r"(c), "r"(0UL) : "memory");                        \
 }
 
